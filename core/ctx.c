@@ -1,0 +1,175 @@
+/* The context: plugin search path, callbacks and the last diagnostic. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invs_core.h"
+
+int invs_ctx_new(invs_ctx **out)
+{
+    invs_ctx *ctx = calloc(1, sizeof(*ctx));
+    *out = ctx;
+    return ctx ? INVS_OK : INVS_ENOMEM;
+}
+
+void invs_ctx_free(invs_ctx *ctx)
+{
+    size_t i;
+    if (!ctx)
+        return;
+    for (i = 0; i < ctx->nplugin_dirs; i++)
+        free(ctx->plugin_dirs[i]);
+    free(ctx->plugin_dirs);
+    free(ctx);
+}
+
+int invs_ctx_add_plugin_dir(invs_ctx *ctx, const char *dir)
+{
+    char **dirs;
+    char *copy;
+    if (!dir || !*dir)
+        return invs_diag(ctx, INVS_EINVAL, "empty plugin directory");
+    copy = invs_strdup(dir);
+    dirs = copy ? realloc(ctx->plugin_dirs, (ctx->nplugin_dirs + 1) * sizeof(*dirs)) : NULL;
+    if (!dirs) {
+        free(copy);
+        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+    }
+    dirs[ctx->nplugin_dirs++] = copy;
+    ctx->plugin_dirs = dirs;
+    return INVS_OK;
+}
+
+int invs_ctx_add_plugin_path(invs_ctx *ctx, const char *list)
+{
+    const char *p = list;
+    while (p && *p) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n) {
+            char *dir = malloc(n + 1);
+            int rc;
+            if (!dir)
+                return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            rc = invs_ctx_add_plugin_dir(ctx, dir);
+            free(dir);
+            if (rc)
+                return rc;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return INVS_OK;
+}
+
+void invs_ctx_set_log(invs_ctx *ctx, invs_log_fn fn, void *payload)
+{
+    ctx->log_fn = fn;
+    ctx->log_payload = payload;
+}
+
+void invs_ctx_set_progress(invs_ctx *ctx, invs_progress_fn fn, void *payload)
+{
+    ctx->progress_fn = fn;
+    ctx->progress_payload = payload;
+}
+
+void invs_ctx_cancel(invs_ctx *ctx) { ctx->cancel = 1; }
+
+int invs_errcode(const invs_ctx *ctx) { return ctx->diag.code; }
+const char *invs_errmsg(const invs_ctx *ctx) { return ctx->diag.msg; }
+const char *invs_errsqlstate(const invs_ctx *ctx) { return ctx->diag.sqlstate; }
+
+const char *invs_rc_name(int rc)
+{
+    switch (rc) {
+    case INVS_OK: return "OK";
+    case INVS_ROW: return "ROW";
+    case INVS_DONE: return "DONE";
+    case INVS_ENOMEM: return "NOMEM";
+    case INVS_EINVAL: return "INVAL";
+    case INVS_EABI: return "ABI";
+    case INVS_EUNSUPPORTED: return "UNSUPPORTED";
+    case INVS_ECONNECT: return "CONNECT";
+    case INVS_EAUTH: return "AUTH";
+    case INVS_ESQL: return "SQL";
+    case INVS_ECONSTRAINT: return "CONSTRAINT";
+    case INVS_ETYPE: return "TYPE";
+    case INVS_EIO: return "IO";
+    case INVS_ECANCELLED: return "CANCELLED";
+    case INVS_EVERIFY: return "VERIFY";
+    case INVS_ENOTFOUND: return "NOTFOUND";
+    case INVS_EREFUSED: return "REFUSED";
+    case INVS_ECORRUPT: return "CORRUPT";
+    }
+    return "UNKNOWN";
+}
+
+int invs_diag_full(invs_ctx *ctx, int code, const char *sqlstate, long native,
+                   const char *fmt, va_list ap)
+{
+    ctx->diag.code = code;
+    ctx->diag.native = native;
+    snprintf(ctx->diag.sqlstate, sizeof(ctx->diag.sqlstate), "%s", sqlstate ? sqlstate : "");
+    vsnprintf(ctx->diag.msg, sizeof(ctx->diag.msg), fmt, ap);
+    return code;
+}
+
+int invs_diag(invs_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    invs_diag_full(ctx, code, NULL, 0, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void invs_diag_prefix(invs_ctx *ctx, const char *fmt, ...)
+{
+    char *msg = ctx->diag.msg;
+    const size_t cap = sizeof(ctx->diag.msg);
+    char prefix[512];
+    size_t pl, ml;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
+    va_end(ap);
+    strcat(prefix, ": ");
+    pl = strlen(prefix);
+    ml = strlen(msg);
+    if (ml > cap - 1 - pl)
+        ml = cap - 1 - pl; /* the message's tail gives way to its context */
+    memmove(msg + pl, msg, ml);
+    memcpy(msg, prefix, pl);
+    msg[pl + ml] = '\0';
+}
+
+void invs_diag_clear(invs_ctx *ctx)
+{
+    ctx->diag.code = 0;
+    ctx->diag.native = 0;
+    ctx->diag.sqlstate[0] = '\0';
+    ctx->diag.msg[0] = '\0';
+}
+
+void invs_log(invs_ctx *ctx, int level, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    if (!ctx->log_fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ctx->log_fn(level, msg, ctx->log_payload);
+}
+
+void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total)
+{
+    if (ctx->progress_fn)
+        ctx->progress_fn(ctx->phase ? ctx->phase : "", table, done, total,
+                         ctx->progress_payload);
+}

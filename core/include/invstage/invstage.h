@@ -1,0 +1,73 @@
+/*
+ * invstage/invstage.h -- the embedding API: what the invstage command calls,
+ * and what tests and other programs can call too.
+ *
+ * Every function takes an invs_ctx (no global state), returns 0 or a negative
+ * enum invs_rc, and leaves the detail in the context (invs_errmsg). The
+ * library never prints: it reports through the callbacks installed here.
+ */
+#ifndef INVSTAGE_INVSTAGE_H
+#define INVSTAGE_INVSTAGE_H
+
+#include "invstage/driver.h"
+#include "invstage/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct invs_ctx invs_ctx;
+
+typedef void (*invs_log_fn)(int level, const char *msg, void *payload);
+/* phase: "pull", "push", ...; total -1 when unknown. */
+typedef void (*invs_progress_fn)(const char *phase, const char *table,
+                                 int64_t done, int64_t total, void *payload);
+
+int invs_ctx_new(invs_ctx **out);
+void invs_ctx_free(invs_ctx *ctx);
+/* Directories searched for driver modules, in the order added. */
+int invs_ctx_add_plugin_dir(invs_ctx *ctx, const char *dir);
+/* Add each entry of a ':'-separated list (empty entries ignored). */
+int invs_ctx_add_plugin_path(invs_ctx *ctx, const char *list);
+void invs_ctx_set_log(invs_ctx *ctx, invs_log_fn fn, void *payload);
+void invs_ctx_set_progress(invs_ctx *ctx, invs_progress_fn fn, void *payload);
+/* Ask running work to stop at the next row boundary (signal-safe). */
+void invs_ctx_cancel(invs_ctx *ctx);
+
+/* The last error recorded on ctx. */
+int invs_errcode(const invs_ctx *ctx);
+const char *invs_errmsg(const invs_ctx *ctx);
+const char *invs_errsqlstate(const invs_ctx *ctx); /* "" if none */
+const char *invs_rc_name(int rc);
+
+/* -- drivers -- */
+/* Load a driver by module name ("sqlite") from the plugin dirs, or by a path
+ * containing '/'. Drivers stay resident for the life of the process. */
+int invs_driver_load(const invs_driver **out, invs_ctx *ctx, const char *name_or_path);
+/* The driver module name serving a URI scheme ("postgresql" -> "postgres"). */
+const char *invs_driver_for_scheme(const char *scheme);
+
+/* -- pull / push -- */
+typedef struct invs_pull_opts {
+    const char *const *tables;   /* only these (exact names); NULL = all */
+    size_t ntables;
+    const char *const *excludes; /* skip these (exact names) */
+    size_t nexcludes;
+    int overwrite;               /* replace an existing stage file */
+} invs_pull_opts;
+
+int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
+              const invs_pull_opts *opts);
+
+typedef struct invs_push_opts {
+    int clear;        /* -c: empty the stage's tables in the target first */
+    size_t batch_rows; /* rows per writer_put; 0 = default */
+} invs_push_opts;
+
+int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
+              const invs_push_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* INVSTAGE_INVSTAGE_H */

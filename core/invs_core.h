@@ -1,0 +1,130 @@
+/*
+ * invs_core.h -- core's interface to the other parts of invstage (staging,
+ * tools, tests). Not installed: driver authors see invstage/driver.h only.
+ */
+#ifndef INVS_CORE_H
+#define INVS_CORE_H
+
+#include <signal.h>
+#include <stdlib.h>
+#include <stdint.h>
+
+#include "invstage/invstage.h"
+#include "invstage/strbuf.h"
+
+/* ------------------------------------------------------------ context */
+
+typedef struct invs_diag_rec {
+    int code;
+    char sqlstate[6];
+    long native;
+    char msg[2048];
+} invs_diag_rec;
+
+struct invs_ctx {
+    char **plugin_dirs;
+    size_t nplugin_dirs;
+    invs_log_fn log_fn;
+    void *log_payload;
+    invs_progress_fn progress_fn;
+    void *progress_payload;
+    const char *phase; /* "pull", "push": passed to the progress callback */
+    volatile sig_atomic_t cancel;
+    invs_diag_rec diag; /* the last diagnostic */
+};
+
+/* A driver connection's session: where its diagnostics land. `role` names
+ * the side ("source", "target") in messages. */
+struct invs_session {
+    invs_ctx *ctx;
+    const char *role;
+};
+
+/* Record a diagnostic and return code. */
+int invs_diag(invs_ctx *ctx, int code, const char *fmt, ...) INVS_PRINTF(3, 4);
+int invs_diag_full(invs_ctx *ctx, int code, const char *sqlstate, long native,
+                   const char *fmt, va_list ap);
+/* Put "prefix: " in front of the recorded message (keeps code/sqlstate). */
+void invs_diag_prefix(invs_ctx *ctx, const char *fmt, ...) INVS_PRINTF(2, 3);
+void invs_diag_clear(invs_ctx *ctx);
+void invs_log(invs_ctx *ctx, int level, const char *fmt, ...) INVS_PRINTF(3, 4);
+void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total);
+
+/* The host service table handed to every driver. */
+const invs_host *invs_host_table(void);
+
+/* ------------------------------------------------------------ strings */
+
+static inline void invs_sb_init_std(invs_strbuf *sb)
+{
+    invs_sb_init(sb, realloc, free);
+}
+char *invs_strdup(const char *s); /* NULL for NULL */
+char *invs_quote_ident(const char *ident, char q);
+
+/* ------------------------------------------------------------ URIs */
+
+int invs_uri_parse(invs_uri **out, const char *uri);
+void invs_uri_free(invs_uri *uri);
+char *invs_uri_redact(const char *uri);
+
+/* ------------------------------------------------------------ arena */
+
+/* Bump allocator: many small allocations, one free. */
+typedef struct invs_arena_block invs_arena_block;
+typedef struct invs_arena {
+    invs_arena_block *head;
+    size_t block_size;
+} invs_arena;
+
+void invs_arena_init(invs_arena *a, size_t block_size);
+void *invs_arena_alloc(invs_arena *a, size_t n);
+char *invs_arena_strdup(invs_arena *a, const char *s); /* NULL for NULL */
+void *invs_arena_memdup(invs_arena *a, const void *p, size_t n);
+/* Forget all allocations but keep the first block for reuse. */
+void invs_arena_reset(invs_arena *a);
+void invs_arena_free(invs_arena *a);
+
+/* ------------------------------------------------------------ schema */
+
+/* A table schema owned by the host: an invs_table and the memory behind it. */
+typedef struct invs_schema_table {
+    invs_table t;
+    invs_arena arena;
+} invs_schema_table;
+
+/* Deep copy of a driver's (borrowed) table. */
+int invs_schema_copy(invs_schema_table **out, const invs_table *src);
+void invs_schema_free(invs_schema_table *st);
+/* Index of the column named `name` (exact match), or -1. */
+long invs_schema_column(const invs_table *t, const char *name);
+const invs_key *invs_schema_primary_key(const invs_table *t);
+
+const char *invs_canon_name(int canon);
+int invs_canon_from_name(const char *name); /* -1 if unknown */
+
+/* ------------------------------------------------------------ loader */
+
+/* Check a driver table against this host; 0 or INVS_EABI / INVS_EINVAL with
+ * the reason in ctx (`what` names the module in the message). */
+int invs_driver_check(invs_ctx *ctx, const invs_driver *d, const char *what);
+
+
+
+/* ------------------------------------------------------------ connections */
+
+/* A driver connection and the session its diagnostics land in. */
+typedef struct invs_conn {
+    const invs_driver *drv;
+    void *h;
+    invs_session sess;
+    char *redacted; /* the URI as it may be shown */
+} invs_conn;
+
+/* Parse the URI, load the driver serving its scheme, check it can do `need`
+ * (INVS_CAP_*), open. role ("source", "target") appears in messages. */
+int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *role,
+                   uint64_t need, unsigned flags);
+void invs_conn_close(invs_conn *c);
+
+#endif

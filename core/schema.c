@@ -1,0 +1,114 @@
+/* The schema model on the host side: a driver's borrowed invs_table deep
+ * copied into memory the host owns (one arena per table). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "invs_core.h"
+
+static const char **schema_copy_names(invs_arena *a, const char *const *src, size_t n)
+{
+    const char **dst;
+    size_t i;
+    if (!src)
+        return NULL;
+    if (!(dst = invs_arena_alloc(a, (n ? n : 1) * sizeof(*dst))))
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (!(dst[i] = invs_arena_strdup(a, src[i])))
+            return NULL;
+    return dst;
+}
+
+/* The fields every version of invs_table has; newer fields are copied only
+ * when the producer's struct_size covers them. */
+int invs_schema_copy(invs_schema_table **out, const invs_table *src)
+{
+    invs_schema_table *st;
+    invs_arena *a;
+    invs_column *cols;
+    invs_key *keys;
+    invs_sequence *seqs;
+    size_t i;
+
+    *out = NULL;
+    if (!(st = calloc(1, sizeof(*st))))
+        return INVS_ENOMEM;
+    a = &st->arena;
+    invs_arena_init(a, 4096);
+    st->t = *src;
+    st->t.struct_size = sizeof(invs_table);
+    if (!INVS_HAS(src, invs_table, row_count))
+        st->t.row_count = -1;
+    st->t.schema = invs_arena_strdup(a, src->schema);
+    st->t.name = invs_arena_strdup(a, src->name ? src->name : "");
+    st->t.engine = invs_arena_strdup(a, src->engine ? src->engine : "");
+    st->t.source_ddl = invs_arena_strdup(a, src->source_ddl);
+
+    cols = invs_arena_alloc(a, (src->ncols ? src->ncols : 1) * sizeof(*cols));
+    keys = invs_arena_alloc(a, (src->nkeys ? src->nkeys : 1) * sizeof(*keys));
+    seqs = invs_arena_alloc(a, (src->nseqs ? src->nseqs : 1) * sizeof(*seqs));
+    if (!st->t.name || !st->t.engine || !cols || !keys || !seqs)
+        goto nomem;
+    for (i = 0; i < src->ncols; i++) {
+        const invs_column *c = &src->cols[i];
+        cols[i] = *c;
+        cols[i].name = invs_arena_strdup(a, c->name ? c->name : "");
+        cols[i].decl = invs_arena_strdup(a, c->decl ? c->decl : "");
+        cols[i].default_expr = invs_arena_strdup(a, c->default_expr);
+        cols[i].collation = invs_arena_strdup(a, c->collation);
+        cols[i].charset = invs_arena_strdup(a, c->charset);
+        if (!cols[i].name || !cols[i].decl)
+            goto nomem;
+    }
+    for (i = 0; i < src->nkeys; i++) {
+        const invs_key *k = &src->keys[i];
+        keys[i] = *k;
+        keys[i].name = invs_arena_strdup(a, k->name);
+        keys[i].cols = schema_copy_names(a, k->cols, k->ncols);
+        keys[i].ref_table = invs_arena_strdup(a, k->ref_table);
+        keys[i].ref_cols = schema_copy_names(a, k->ref_cols, k->ncols);
+        keys[i].on_delete = invs_arena_strdup(a, k->on_delete);
+        keys[i].on_update = invs_arena_strdup(a, k->on_update);
+        if ((k->cols && !keys[i].cols) || (k->ref_cols && !keys[i].ref_cols))
+            goto nomem;
+    }
+    for (i = 0; i < src->nseqs; i++) {
+        seqs[i] = src->seqs[i];
+        seqs[i].column = invs_arena_strdup(a, src->seqs[i].column);
+        seqs[i].name = invs_arena_strdup(a, src->seqs[i].name);
+    }
+    st->t.cols = cols;
+    st->t.keys = keys;
+    st->t.seqs = seqs;
+    *out = st;
+    return INVS_OK;
+nomem:
+    invs_schema_free(st);
+    return INVS_ENOMEM;
+}
+
+void invs_schema_free(invs_schema_table *st)
+{
+    if (!st)
+        return;
+    invs_arena_free(&st->arena);
+    free(st);
+}
+
+long invs_schema_column(const invs_table *t, const char *name)
+{
+    size_t i;
+    for (i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+const invs_key *invs_schema_primary_key(const invs_table *t)
+{
+    size_t i;
+    for (i = 0; i < t->nkeys; i++)
+        if (t->keys[i].kind == INVS_KEY_PRIMARY)
+            return &t->keys[i];
+    return NULL;
+}

@@ -1,0 +1,231 @@
+/*
+ * invs_sqlite: the SQLite driver. Pull and push, in one module that links
+ * against libsqlite3 and nothing of invstage's.
+ *
+ * URIs: sqlite:PATH (verbatim, relative to the working directory) and
+ * sqlite:///ABSOLUTE/PATH (percent-decoded). A source is opened read-only
+ * and never created; a target is created when missing, and removed again if
+ * the push does not commit.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sqlite_driver.h"
+
+const invs_host *sqlite_host;
+
+int sqlite_err(sqlite_conn *c, int code, const char *what)
+{
+    int ext = sqlite3_extended_errcode(c->db), prim = ext & 0xff;
+    switch (prim) {
+    case SQLITE_NOMEM: code = INVS_ENOMEM; break;
+    case SQLITE_CONSTRAINT: code = INVS_ECONSTRAINT; break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = INVS_EIO; break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: code = INVS_ECORRUPT; break;
+    case SQLITE_INTERRUPT: code = INVS_ECANCELLED; break;
+    }
+    return sqlite_host->error(c->s, code, NULL, ext, "sqlite:%s: %s: %s", c->path, what,
+                              sqlite3_errmsg(c->db));
+}
+
+int sqlite_exec(sqlite_conn *c, const char *sql)
+{
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sqlite_err(c, INVS_ESQL, sql);
+    return INVS_OK;
+}
+
+int sqlite_sb_ok(sqlite_conn *c, const invs_strbuf *sb)
+{
+    if (invs_sb_failed(sb))
+        return sqlite_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+    return INVS_OK;
+}
+
+/* The file path a URI names, or an error naming the URI. */
+static int sqlite_uri_path(char **out, invs_session *s, const char *uri)
+{
+    invs_uri *u = NULL;
+    int rc = sqlite_host->uri_parse(&u, uri);
+    char *red;
+
+    *out = NULL;
+    if (rc == INVS_ENOMEM)
+        return sqlite_host->error(s, rc, NULL, 0, "out of memory");
+    if (rc == INVS_OK && u->has_authority && u->host && *u->host && strcmp(u->host, "localhost"))
+        rc = INVS_EINVAL;
+    if (rc == INVS_OK && (!u->path || !*u->path || (u->has_authority && u->query)))
+        rc = INVS_EINVAL;
+    if (rc == INVS_OK && !(*out = sqlite_host->alloc(strlen(u->path) + 1)))
+        rc = INVS_ENOMEM;
+    if (rc == INVS_OK)
+        memcpy(*out, u->path, strlen(u->path) + 1);
+    sqlite_host->uri_free(u);
+    if (rc == INVS_EINVAL) {
+        red = sqlite_host->uri_redact(uri);
+        sqlite_host->error(s, rc, NULL, 0,
+                           "%s is not an SQLite URI: use sqlite:PATH or sqlite:///ABSOLUTE/PATH",
+                           red ? red : "URI");
+        sqlite_host->free(red);
+    } else if (rc == INVS_ENOMEM) {
+        sqlite_host->error(s, rc, NULL, 0, "out of memory");
+    }
+    return rc;
+}
+
+static void sqlite_close(void *conn)
+{
+    sqlite_conn *c = conn;
+    if (!c)
+        return;
+    sqlite3_close_v2(c->db);
+    if (c->created && !c->committed) {
+        /* a target we created and did not fill: leave nothing behind */
+        size_t n = strlen(c->path);
+        char *j = sqlite_host->alloc(n + 9);
+        unlink(c->path);
+        if (j) {
+            memcpy(j, c->path, n);
+            memcpy(j + n, "-journal", 9);
+            unlink(j);
+            sqlite_host->free(j);
+        }
+    }
+    sqlite_host->free(c->path);
+    sqlite_host->free(c);
+}
+
+static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned flags)
+{
+    sqlite_conn *c;
+    struct stat sb;
+    int rc, oflags;
+
+    *out = NULL;
+    if (!(c = sqlite_host->alloc(sizeof(*c))))
+        return sqlite_host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
+    memset(c, 0, sizeof(*c));
+    c->s = s;
+    if ((rc = sqlite_uri_path(&c->path, s, uri)) != INVS_OK) {
+        sqlite_close(c);
+        return rc;
+    }
+    if (stat(c->path, &sb) != 0) {
+        if (errno != ENOENT || !(flags & INVS_OPEN_CREATE)) {
+            rc = sqlite_host->error(s, errno == ENOENT ? INVS_ENOTFOUND : INVS_EIO, NULL, errno,
+                                    "sqlite:%s: %s", c->path, strerror(errno));
+            sqlite_close(c);
+            return rc;
+        }
+        c->created = 1;
+    } else if (!S_ISREG(sb.st_mode)) {
+        rc = sqlite_host->error(s, INVS_EIO, NULL, 0, "sqlite:%s: not a regular file", c->path);
+        sqlite_close(c);
+        return rc;
+    }
+    oflags = (flags & INVS_OPEN_WRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+    if (c->created)
+        oflags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(c->path, &c->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = c->db ? sqlite_err(c, INVS_EIO, "open")
+                   : sqlite_host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
+        sqlite_close(c);
+        return rc;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 5000);
+    /* Reading the schema proves the file is a database at all. Keys are
+     * not enforced while loading: the load checks them once at the end
+     * (load_end), and ON DELETE actions never cascade out of the stage. */
+    rc = sqlite_exec(c, "SELECT count(*) FROM sqlite_schema");
+    if (rc == INVS_OK)
+        rc = sqlite_exec(c, (flags & INVS_OPEN_WRITE)
+                                ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768"
+                                : "PRAGMA cache_size = -16384; BEGIN; "
+                                  "SELECT count(*) FROM sqlite_schema");
+    if (rc != INVS_OK) {
+        sqlite_close(c);
+        return rc;
+    }
+    c->in_txn = !(flags & INVS_OPEN_WRITE); /* a read snapshot for the pull */
+    *out = c;
+    return INVS_OK;
+}
+
+static int sqlite_begin(void *conn)
+{
+    sqlite_conn *c = conn;
+    int rc = sqlite_exec(c, "BEGIN IMMEDIATE");
+    c->in_txn = rc == INVS_OK;
+    return rc;
+}
+
+static int sqlite_commit(void *conn)
+{
+    sqlite_conn *c = conn;
+    int rc = sqlite_exec(c, "COMMIT");
+    if (rc == INVS_OK) {
+        c->in_txn = 0;
+        c->committed = 1;
+    }
+    return rc;
+}
+
+static int sqlite_rollback(void *conn)
+{
+    sqlite_conn *c = conn;
+    if (!c->in_txn || sqlite3_get_autocommit(c->db))
+        return INVS_OK;
+    c->in_txn = 0;
+    return sqlite_exec(c, "ROLLBACK");
+}
+
+static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};
+
+static const invs_driver sqlite_driver = {
+    .abi_major = INVS_ABI_MAJOR,
+    .abi_minor = INVS_ABI_MINOR,
+    .struct_size = sizeof(invs_driver),
+    .name = "sqlite",
+    .version = SQLITE_VERSION,
+    .description = "SQLite 3 databases (libsqlite3)",
+    .schemes = sqlite_schemes,
+    .caps = INVS_CAP_PULL | INVS_CAP_PUSH | INVS_CAP_CREATE | INVS_CAP_SNAPSHOT |
+            INVS_CAP_TXN_DDL,
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .schema_read = sqlite_schema_read,
+    .cursor_open = sqlite_cursor_open,
+    .cursor_next = sqlite_cursor_next,
+    .cursor_close = sqlite_cursor_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .has_rows = sqlite_has_rows,
+    .table_clear = sqlite_table_clear,
+    .load_begin = sqlite_load_begin,
+    .writer_open = sqlite_writer_open,
+    .writer_put = sqlite_writer_put,
+    .writer_close = sqlite_writer_close,
+    .load_end = sqlite_load_end,
+    .sequences_set = sqlite_sequences_set,
+    .table_create = sqlite_table_create,
+    .indexes_create = sqlite_indexes_create,
+};
+
+INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
+{
+    if (!host || host->abi_major != INVS_ABI_MAJOR ||
+        !INVS_HAS(host, invs_host, canon_name))
+        return NULL;
+    sqlite_host = host;
+    return &sqlite_driver;
+}

@@ -1,0 +1,409 @@
+/*
+ * Reading an SQLite schema into the model: tables (with WITHOUT ROWID and
+ * STRICT), columns (declared type, NOT NULL, default, collation,
+ * AUTOINCREMENT), primary key, UNIQUE constraints, secondary indexes,
+ * foreign keys, sqlite_sequence positions and row counts.
+ *
+ * Strings SQLite hands back live only until the next step, and the host
+ * copies the table during emit(), so each table is built in a pool that is
+ * freed as soon as it has been emitted.
+ */
+#include <string.h>
+
+#include "sqlite_driver.h"
+
+typedef struct pool {
+    void **p;
+    size_t n, cap;
+    int failed;
+} pool;
+
+static void *pool_alloc(pool *pl, size_t n)
+{
+    void *m;
+    if (pl->failed)
+        return NULL;
+    if (pl->n == pl->cap) {
+        size_t cap = pl->cap ? pl->cap * 2 : 64;
+        void **np = sqlite_host->realloc(pl->p, cap * sizeof(*np));
+        if (!np)
+            goto fail;
+        pl->p = np;
+        pl->cap = cap;
+    }
+    if (!(m = sqlite_host->alloc(n ? n : 1)))
+        goto fail;
+    memset(m, 0, n ? n : 1);
+    pl->p[pl->n++] = m;
+    return m;
+fail:
+    pl->failed = 1;
+    return NULL;
+}
+
+static const char *pool_str(pool *pl, const unsigned char *s)
+{
+    char *d;
+    size_t n;
+    if (!s)
+        return NULL;
+    n = strlen((const char *)s) + 1;
+    if ((d = pool_alloc(pl, n)))
+        memcpy(d, s, n);
+    return d;
+}
+
+static void pool_free(pool *pl)
+{
+    size_t i;
+    for (i = 0; i < pl->n; i++)
+        sqlite_host->free(pl->p[i]);
+    sqlite_host->free(pl->p);
+    memset(pl, 0, sizeof(*pl));
+}
+
+/* A growable array in the pool. */
+static void *pool_grow(pool *pl, void *arr, size_t n, size_t *cap, size_t elem)
+{
+    void *na;
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? *cap * 2 : 8;
+    if (!(na = pool_alloc(pl, *cap * elem)))
+        return NULL;
+    if (n)
+        memcpy(na, arr, n * elem);
+    return na;
+}
+
+typedef struct schema_reader {
+    sqlite_conn *c;
+    pool pl;
+    sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *vtabs;
+} schema_reader;
+
+static int sr_prepare(schema_reader *r, sqlite3_stmt **s, const char *sql)
+{
+    if (sqlite3_prepare_v2(r->c->db, sql, -1, s, NULL) != SQLITE_OK)
+        return sqlite_err(r->c, INVS_ESQL, "reading the schema");
+    return INVS_OK;
+}
+
+static int sr_columns(schema_reader *r, invs_table *t)
+{
+    sqlite3_stmt *s = r->cols;
+    invs_column *cols = NULL;
+    size_t n = 0, cap = 0;
+    const char **pk = NULL;
+    int pkn = 0, step;
+
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        const char *coll = NULL;
+        int notnull = 0, ispk = 0, autoinc = 0, hidden = sqlite3_column_int(s, 6);
+        invs_column *c;
+        if (hidden) {
+            sqlite_host->log(r->c->s, INVS_LOG_WARN,
+                             "table %s: generated column %s is not copied", t->name, name);
+            continue;
+        }
+        if (!(cols = pool_grow(&r->pl, cols, n, &cap, sizeof(*cols))))
+            return INVS_ENOMEM;
+        c = &cols[n++];
+        c->name = pool_str(&r->pl, (const unsigned char *)name);
+        sqlite_type_from_decl(c, (const char *)sqlite3_column_text(s, 2));
+        c->decl = pool_str(&r->pl, sqlite3_column_text(s, 2));
+        c->default_expr = pool_str(&r->pl, sqlite3_column_text(s, 4));
+        if (sqlite3_column_int(s, 3))
+            c->flags |= INVS_COL_NOT_NULL;
+        if (sqlite3_table_column_metadata(r->c->db, "main", t->name, name, NULL, &coll, &notnull,
+                                          &ispk, &autoinc) == SQLITE_OK) {
+            if (coll && sqlite3_stricmp(coll, "BINARY") != 0)
+                c->collation = pool_str(&r->pl, (const unsigned char *)coll);
+            if (autoinc)
+                c->flags |= INVS_COL_AUTOINCREMENT;
+        }
+        if (sqlite3_column_int(s, 5) > pkn)
+            pkn = sqlite3_column_int(s, 5);
+    }
+    if (step != SQLITE_DONE)
+        return sqlite_err(r->c, INVS_ESQL, "reading columns");
+    t->cols = cols;
+    t->ncols = n;
+    if (pkn > 0) { /* primary key columns, in key order */
+        invs_key *k;
+        int i;
+        if (!(pk = pool_alloc(&r->pl, (size_t)pkn * sizeof(*pk))) ||
+            !(k = pool_alloc(&r->pl, sizeof(*k))))
+            return INVS_ENOMEM;
+        sqlite3_reset(s);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            if ((i = sqlite3_column_int(s, 5)) > 0)
+                pk[i - 1] = pool_str(&r->pl, sqlite3_column_text(s, 1));
+        k->kind = INVS_KEY_PRIMARY;
+        k->ncols = (size_t)pkn;
+        k->cols = pk;
+        t->keys = k;
+        t->nkeys = 1;
+    }
+    return r->pl.failed ? INVS_ENOMEM : INVS_OK;
+}
+
+static int sr_add_key(schema_reader *r, invs_table *t, size_t *cap, const invs_key *k)
+{
+    invs_key *keys = pool_grow(&r->pl, (void *)t->keys, t->nkeys, cap, sizeof(*keys));
+    if (!keys)
+        return INVS_ENOMEM;
+    keys[t->nkeys++] = *k;
+    t->keys = keys;
+    return INVS_OK;
+}
+
+/* UNIQUE constraints and CREATE INDEX indexes. Expression and partial
+ * indexes have no place in the model yet: they are reported, not copied. */
+static int sr_indexes(schema_reader *r, invs_table *t, size_t *cap)
+{
+    sqlite3_stmt *s = r->idx, *ic = r->idxcols;
+    int step, rc;
+
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *origin = (const char *)sqlite3_column_text(s, 2);
+        const char *iname = (const char *)sqlite3_column_text(s, 0);
+        invs_key k;
+        const char **cols = NULL;
+        size_t ccap = 0;
+        int skip = 0;
+        if (strcmp(origin, "pk") == 0)
+            continue;
+        memset(&k, 0, sizeof(k));
+        sqlite3_reset(ic);
+        sqlite3_bind_text(ic, 1, iname, -1, SQLITE_STATIC);
+        while (sqlite3_step(ic) == SQLITE_ROW) {
+            if (sqlite3_column_int(ic, 1) < 0 || sqlite3_column_int(ic, 2)) {
+                skip = 1; /* expression, rowid or DESC column */
+                continue;
+            }
+            if (!(cols = pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))))
+                return INVS_ENOMEM;
+            cols[k.ncols++] = pool_str(&r->pl, sqlite3_column_text(ic, 0));
+        }
+        if (skip || sqlite3_column_int(s, 3)) {
+            sqlite_host->log(r->c->s, INVS_LOG_WARN,
+                             "table %s: index %s (partial, on an expression or descending) "
+                             "is not copied",
+                             t->name, iname);
+            continue;
+        }
+        k.cols = cols;
+        if (strcmp(origin, "u") == 0) {
+            k.kind = INVS_KEY_UNIQUE;
+        } else {
+            k.kind = INVS_KEY_INDEX;
+            k.name = pool_str(&r->pl, (const unsigned char *)iname);
+            if (sqlite3_column_int(s, 1))
+                k.flags |= INVS_KEYF_UNIQUE;
+        }
+        if ((rc = sr_add_key(r, t, cap, &k)) != INVS_OK)
+            return rc;
+    }
+    return step == SQLITE_DONE ? INVS_OK : sqlite_err(r->c, INVS_ESQL, "reading indexes");
+}
+
+/* Primary key columns of `table`, for a foreign key that names no columns. */
+static const char **sr_parent_pk(schema_reader *r, const char *table, size_t n)
+{
+    const char **cols = pool_alloc(&r->pl, n * sizeof(*cols));
+    size_t i = 0;
+    if (!cols)
+        return NULL;
+    sqlite3_reset(r->pkcols);
+    sqlite3_bind_text(r->pkcols, 1, table, -1, SQLITE_STATIC);
+    while (i < n && sqlite3_step(r->pkcols) == SQLITE_ROW)
+        cols[i++] = pool_str(&r->pl, sqlite3_column_text(r->pkcols, 0));
+    return cols;
+}
+
+/* Foreign keys, in declaration order (SQLite numbers them backwards). */
+static int sr_foreign_keys(schema_reader *r, invs_table *t, size_t *cap)
+{
+    sqlite3_stmt *s = r->fks;
+    int step, rc, id = -1, has_to = 1;
+    invs_key k;
+    const char **cols = NULL, **refs = NULL;
+    size_t ccap = 0, rcap = 0;
+
+    memset(&k, 0, sizeof(k));
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+    for (;;) {
+        step = sqlite3_step(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return sqlite_err(r->c, INVS_ESQL, "reading foreign keys");
+        if (id >= 0 && (step == SQLITE_DONE || sqlite3_column_int(s, 0) != id)) {
+            k.cols = cols;
+            k.ref_cols = has_to ? refs : sr_parent_pk(r, k.ref_table, k.ncols);
+            if ((rc = sr_add_key(r, t, cap, &k)) != INVS_OK)
+                return rc;
+            memset(&k, 0, sizeof(k));
+            cols = refs = NULL;
+            ccap = rcap = 0;
+            has_to = 1;
+        }
+        if (step == SQLITE_DONE)
+            break;
+        id = sqlite3_column_int(s, 0);
+        k.kind = INVS_KEY_FOREIGN;
+        k.ref_table = pool_str(&r->pl, sqlite3_column_text(s, 2));
+        k.on_update = pool_str(&r->pl, sqlite3_column_text(s, 5));
+        k.on_delete = pool_str(&r->pl, sqlite3_column_text(s, 6));
+        if (!(cols = pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))) ||
+            !(refs = pool_grow(&r->pl, refs, k.ncols, &rcap, sizeof(*refs))))
+            return INVS_ENOMEM;
+        cols[k.ncols] = pool_str(&r->pl, sqlite3_column_text(s, 3));
+        refs[k.ncols] = pool_str(&r->pl, sqlite3_column_text(s, 4));
+        if (sqlite3_column_type(s, 4) == SQLITE_NULL)
+            has_to = 0;
+        k.ncols++;
+    }
+    return r->pl.failed ? INVS_ENOMEM : INVS_OK;
+}
+
+static int sr_sequence(schema_reader *r, invs_table *t)
+{
+    size_t i;
+    invs_sequence *q;
+    for (i = 0; i < t->ncols && !(t->cols[i].flags & INVS_COL_AUTOINCREMENT); i++)
+        ;
+    if (i == t->ncols || !r->seq)
+        return INVS_OK;
+    sqlite3_reset(r->seq);
+    sqlite3_bind_text(r->seq, 1, t->name, -1, SQLITE_STATIC);
+    if (sqlite3_step(r->seq) != SQLITE_ROW)
+        return INVS_OK; /* never handed out a value */
+    if (!(q = pool_alloc(&r->pl, sizeof(*q))))
+        return INVS_ENOMEM;
+    q->column = t->cols[i].name;
+    q->value = sqlite3_column_int64(r->seq, 0);
+    q->is_called = 1;
+    t->seqs = q;
+    t->nseqs = 1;
+    return INVS_OK;
+}
+
+static int sr_count(schema_reader *r, invs_table *t)
+{
+    invs_strbuf sb;
+    sqlite3_stmt *s = NULL;
+    int rc = INVS_OK;
+    sqlite_sb_init(&sb);
+    invs_sb_puts(&sb, "SELECT count(*) FROM ");
+    invs_sb_ident(&sb, t->name, '"');
+    if ((rc = sqlite_sb_ok(r->c, &sb)) != INVS_OK)
+        return rc;
+    if (sqlite3_prepare_v2(r->c->db, sb.p, -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW)
+        rc = sqlite_err(r->c, INVS_ESQL, "counting rows");
+    else
+        t->row_count = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    invs_sb_free(&sb);
+    return rc;
+}
+
+static int sr_table(schema_reader *r, invs_table *t)
+{
+    size_t kcap;
+    int rc;
+    if ((rc = sr_columns(r, t)) != INVS_OK)
+        return rc;
+    kcap = t->nkeys; /* the primary key's array is exactly full */
+    if ((rc = sr_indexes(r, t, &kcap)) != INVS_OK ||
+        (rc = sr_foreign_keys(r, t, &kcap)) != INVS_OK || (rc = sr_sequence(r, t)) != INVS_OK)
+        return rc;
+    return sr_count(r, t);
+}
+
+static void sr_warn_virtual(schema_reader *r)
+{
+    while (r->vtabs && sqlite3_step(r->vtabs) == SQLITE_ROW)
+        sqlite_host->log(r->c->s, INVS_LOG_WARN, "virtual table %s is not copied",
+                         (const char *)sqlite3_column_text(r->vtabs, 0));
+}
+
+int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
+{
+    schema_reader r;
+    sqlite3_stmt *tabs = NULL;
+    int rc, step;
+
+    memset(&r, 0, sizeof(r));
+    r.c = conn;
+    if ((rc = sr_prepare(&r, &tabs,
+                         "SELECT s.name, s.sql, l.wr, l.strict FROM sqlite_schema s"
+                         " JOIN pragma_table_list l ON l.name = s.name AND l.schema = 'main'"
+                         " WHERE s.type = 'table' AND l.type = 'table'"
+                         " AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.rowid")) ||
+        (rc = sr_prepare(&r, &r.cols,
+                         "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden"
+                         " FROM pragma_table_xinfo(?1) ORDER BY cid")) ||
+        (rc = sr_prepare(&r, &r.idx,
+                         "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1)"
+                         " ORDER BY seq DESC")) ||
+        (rc = sr_prepare(&r, &r.idxcols,
+                         "SELECT name, cid, \"desc\" FROM pragma_index_xinfo(?1)"
+                         " WHERE key ORDER BY seqno")) ||
+        (rc = sr_prepare(&r, &r.fks,
+                         "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete"
+                         " FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq")) ||
+        (rc = sr_prepare(&r, &r.pkcols,
+                         "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")) ||
+        (rc = sr_prepare(&r, &r.vtabs,
+                         "SELECT name FROM pragma_table_list WHERE schema = 'main'"
+                         " AND type = 'virtual'")))
+        goto out;
+    /* sqlite_sequence exists only once an AUTOINCREMENT table does */
+    if (sqlite3_prepare_v2(r.c->db, "SELECT seq FROM sqlite_sequence WHERE name = ?1", -1,
+                           &r.seq, NULL) != SQLITE_OK)
+        r.seq = NULL;
+    sr_warn_virtual(&r);
+    while ((step = sqlite3_step(tabs)) == SQLITE_ROW) {
+        invs_table t;
+        memset(&t, 0, sizeof(t));
+        t.struct_size = sizeof(t);
+        t.name = pool_str(&r.pl, sqlite3_column_text(tabs, 0));
+        t.source_ddl = pool_str(&r.pl, sqlite3_column_text(tabs, 1));
+        t.engine = "sqlite";
+        t.row_count = -1;
+        if (sqlite3_column_int(tabs, 2))
+            t.flags |= INVS_TBL_WITHOUT_ROWID;
+        if (sqlite3_column_int(tabs, 3))
+            t.flags |= INVS_TBL_STRICT;
+        rc = t.name ? sr_table(&r, &t) : INVS_ENOMEM;
+        if (rc == INVS_OK && r.pl.failed)
+            rc = INVS_ENOMEM;
+        if (rc == INVS_ENOMEM)
+            sqlite_host->error(r.c->s, rc, NULL, 0, "out of memory");
+        if (rc == INVS_OK)
+            rc = emit(&t, payload);
+        pool_free(&r.pl);
+        if (rc != INVS_OK)
+            goto out;
+    }
+    if (step != SQLITE_DONE)
+        rc = sqlite_err(r.c, INVS_ESQL, "listing tables");
+out:
+    pool_free(&r.pl);
+    sqlite3_finalize(tabs);
+    sqlite3_finalize(r.cols);
+    sqlite3_finalize(r.idx);
+    sqlite3_finalize(r.idxcols);
+    sqlite3_finalize(r.fks);
+    sqlite3_finalize(r.pkcols);
+    sqlite3_finalize(r.seq);
+    sqlite3_finalize(r.vtabs);
+    return rc;
+}

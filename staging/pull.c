@@ -1,0 +1,171 @@
+/*
+ * pull: a driver's schema and rows into a new stage.
+ *
+ * The stage is written under a temporary name and moved into place only
+ * when every table is complete, so a failed or interrupted pull leaves no
+ * stage behind (and a crash leaves one that says "pulling").
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stage.h"
+
+#define PULL_PROGRESS_EVERY 65536
+
+typedef struct pull_state {
+    invs_ctx *ctx;
+    const invs_pull_opts *opts;
+    invs_schema_table **tables;
+    size_t n, cap;
+    unsigned char *used; /* per opts->tables entry: matched something */
+} pull_state;
+
+static int pull_match(const char *name, const char *pattern)
+{
+    return strcmp(name, pattern) == 0 || fnmatch(pattern, name, 0) == 0;
+}
+
+static int pull_selected(pull_state *ps, const char *name)
+{
+    const invs_pull_opts *o = ps->opts;
+    size_t i;
+    int in = o->ntables == 0;
+    for (i = 0; i < o->ntables; i++)
+        if (pull_match(name, o->tables[i])) {
+            ps->used[i] = 1;
+            in = 1;
+        }
+    for (i = 0; in && i < o->nexcludes; i++)
+        if (pull_match(name, o->excludes[i]))
+            in = 0;
+    return in;
+}
+
+static int pull_emit(const invs_table *t, void *payload)
+{
+    pull_state *ps = payload;
+    invs_schema_table *st;
+    if (!pull_selected(ps, t->name))
+        return INVS_OK;
+    if (t->ncols == 0)
+        return invs_diag(ps->ctx, INVS_EUNSUPPORTED, "table %s has no columns", t->name);
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 16;
+        invs_schema_table **nt = realloc(ps->tables, cap * sizeof(*nt));
+        if (!nt)
+            return invs_diag(ps->ctx, INVS_ENOMEM, "out of memory");
+        ps->tables = nt;
+        ps->cap = cap;
+    }
+    if (invs_schema_copy(&st, t) != INVS_OK)
+        return invs_diag(ps->ctx, INVS_ENOMEM, "out of memory");
+    ps->tables[ps->n++] = st;
+    return INVS_OK;
+}
+
+/* Warn about foreign keys whose parent table was left out of the stage. */
+static void pull_check_refs(pull_state *ps)
+{
+    size_t i, j, k;
+    for (i = 0; i < ps->n; i++) {
+        const invs_table *t = &ps->tables[i]->t;
+        for (k = 0; k < t->nkeys; k++) {
+            int found = 0;
+            if (t->keys[k].kind != INVS_KEY_FOREIGN)
+                continue;
+            for (j = 0; j < ps->n && !found; j++)
+                found = strcmp(ps->tables[j]->t.name, t->keys[k].ref_table) == 0;
+            if (!found)
+                invs_log(ps->ctx, INVS_LOG_WARN,
+                         "table %s references %s, which is not in the stage", t->name,
+                         t->keys[k].ref_table);
+        }
+    }
+}
+
+static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const invs_table *t)
+{
+    invs_stage_writer *w = NULL;
+    void *cur = NULL;
+    const invs_value *row;
+    int64_t tid, n = 0;
+    int rc;
+
+    if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
+        (rc = invs_stage_writer_open(&w, stage, tid, t->ncols)) != INVS_OK)
+        goto out;
+    if ((rc = src->drv->cursor_open(&cur, src->h, t)) != INVS_OK) {
+        cur = NULL;
+        goto out;
+    }
+    invs_progress(ctx, t->name, 0, t->row_count);
+    while ((rc = src->drv->cursor_next(cur, &row)) == INVS_ROW) {
+        if ((rc = invs_stage_writer_put(w, row)) != INVS_OK)
+            goto out;
+        if (++n % PULL_PROGRESS_EVERY == 0) {
+            if (ctx->cancel) {
+                rc = invs_diag(ctx, INVS_ECANCELLED, "interrupted");
+                goto out;
+            }
+            invs_progress(ctx, t->name, n, t->row_count);
+        }
+    }
+    if (rc != INVS_DONE)
+        goto out;
+    invs_progress(ctx, t->name, n, n);
+    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(w));
+out:
+    if (cur)
+        src->drv->cursor_close(cur);
+    invs_stage_writer_close(w);
+    if (rc != INVS_OK)
+        invs_diag_prefix(ctx, "pull: table %s", t->name);
+    return rc;
+}
+
+int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
+              const invs_pull_opts *opts)
+{
+    static const invs_pull_opts no_opts;
+    pull_state ps = {ctx, opts ? opts : &no_opts, NULL, 0, 0, NULL};
+    invs_conn *src = NULL;
+    invs_stage *stage = NULL;
+    size_t i;
+    int rc;
+
+    invs_diag_clear(ctx);
+    ctx->phase = "pull";
+    if (!(ps.used = calloc(ps.opts->ntables + 1, 1)))
+        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+    if ((rc = invs_conn_open(&src, ctx, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ)) !=
+        INVS_OK)
+        goto out;
+    if ((rc = invs_stage_create(&stage, ctx, stage_path, ps.opts->overwrite)) != INVS_OK)
+        goto out;
+    if ((rc = invs_stage_meta_set(stage, "source", src->redacted)) != INVS_OK ||
+        (rc = invs_stage_meta_set(stage, "source_driver", src->drv->name)) != INVS_OK ||
+        (rc = invs_stage_meta_set(stage, "source_driver_version", src->drv->version)) != INVS_OK)
+        goto out;
+    if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK)
+        goto out;
+    for (i = 0; i < ps.opts->ntables; i++)
+        if (!ps.used[i]) {
+            rc = invs_diag(ctx, INVS_EINVAL, "source %s has no table matching '%s'",
+                           src->redacted, ps.opts->tables[i]);
+            goto out;
+        }
+    pull_check_refs(&ps);
+    for (i = 0; i < ps.n; i++)
+        if ((rc = pull_table(ctx, src, stage, &ps.tables[i]->t)) != INVS_OK)
+            goto out;
+    rc = invs_stage_finish(stage, INVS_STATE_PULLED);
+out:
+    invs_stage_close(stage);
+    invs_conn_close(src);
+    for (i = 0; i < ps.n; i++)
+        invs_schema_free(ps.tables[i]);
+    free(ps.tables);
+    free(ps.used);
+    return rc;
+}

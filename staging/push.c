@@ -1,0 +1,300 @@
+/*
+ * push: a stage into a target, all or nothing.
+ *
+ *   1. check everything, write nothing: stage state, target tables' columns,
+ *      rows already in the target (refused unless clear);
+ *   2. inside one transaction: clear, create missing tables, load in foreign
+ *      key order in batches, add secondary indexes, let the driver restore
+ *      and check its constraints, restore sequences, commit.
+ * Any failure rolls the transaction back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+#include "stage.h"
+
+#define PUSH_BATCH_ROWS 256
+#define PUSH_BATCH_BYTES (1u << 20)
+#define PUSH_LIST_MAX 10
+
+typedef struct push_job {
+    invs_ctx *ctx;
+    invs_stage *stage;
+    invs_conn *dst;
+    const invs_push_opts *opts;
+    size_t n;
+    const invs_table **ts;       /* stage tables, stage order */
+    invs_schema_table **existing; /* the target's table of the same name, or NULL */
+    size_t *order;
+    const invs_table **ordered;  /* ts in load order */
+    invs_schema_table **target;   /* everything schema_read found in the target */
+    size_t ntarget, captarget;
+} push_job;
+
+static int push_collect(const invs_table *t, void *payload)
+{
+    push_job *j = payload;
+    invs_schema_table *st;
+    if (j->ntarget == j->captarget) {
+        size_t cap = j->captarget ? j->captarget * 2 : 16;
+        invs_schema_table **nt = realloc(j->target, cap * sizeof(*nt));
+        if (!nt)
+            return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+        j->target = nt;
+        j->captarget = cap;
+    }
+    if (invs_schema_copy(&st, t) != INVS_OK)
+        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    j->target[j->ntarget++] = st;
+    return INVS_OK;
+}
+
+/* Append the column differences of stage table s and target table t. */
+static void push_diff_columns(invs_strbuf *sb, const invs_table *s, const invs_table *t)
+{
+    size_t i;
+    int first = 1;
+    for (i = 0; i < s->ncols; i++)
+        if (invs_schema_column(t, s->cols[i].name) < 0) {
+            invs_sb_printf(sb, "%s missing in target: %s", first ? "" : ",", s->cols[i].name);
+            first = 0;
+        }
+    for (i = 0; i < t->ncols; i++)
+        if (invs_schema_column(s, t->cols[i].name) < 0) {
+            invs_sb_printf(sb, "%s not in stage: %s", first ? "" : ",", t->cols[i].name);
+            first = 0;
+        }
+}
+
+/* Step 1: nothing is written. */
+static int push_check_target(push_job *j)
+{
+    invs_strbuf diffs, full, one;
+    size_t i, k, ndiff = 0, nfull = 0;
+    int rc = INVS_OK;
+
+    invs_sb_init_std(&one);
+    invs_sb_init_std(&diffs);
+    invs_sb_init_std(&full);
+    for (i = 0; i < j->n && rc == INVS_OK; i++) {
+        const invs_table *s = j->ts[i];
+        for (k = 0; k < j->ntarget && !j->existing[i]; k++)
+            if (strcmp(j->target[k]->t.name, s->name) == 0)
+                j->existing[i] = j->target[k];
+        if (!j->existing[i]) {
+            if (!(j->dst->drv->caps & INVS_CAP_CREATE))
+                rc = invs_diag(j->ctx, INVS_EUNSUPPORTED,
+                               "target has no table %s and driver %s cannot create tables",
+                               s->name, j->dst->drv->name);
+            continue;
+        }
+        invs_sb_reset(&one);
+        push_diff_columns(&one, s, &j->existing[i]->t);
+        if (one.len && ndiff++ < PUSH_LIST_MAX)
+            invs_sb_printf(&diffs, "\n  table %s:%s", s->name, one.p);
+        if (!j->opts->clear) {
+            int has = 0;
+            if ((rc = j->dst->drv->has_rows(j->dst->h, &j->existing[i]->t, &has)) != INVS_OK)
+                break;
+            if (has && nfull++ < PUSH_LIST_MAX)
+                invs_sb_printf(&full, "%s%s", nfull > 1 ? ", " : "", s->name);
+        }
+    }
+    if (invs_sb_failed(&diffs) || invs_sb_failed(&full) || invs_sb_failed(&one))
+        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    else if (rc == INVS_OK && ndiff)
+        rc = invs_diag(j->ctx, INVS_EREFUSED,
+                       "target %s: %zu table(s) do not have the stage's columns; nothing "
+                       "was written:%s",
+                       j->dst->redacted, ndiff, diffs.p);
+    else if (rc == INVS_OK && nfull)
+        rc = invs_diag(j->ctx, INVS_EREFUSED,
+                       "target %s is not empty: %zu table(s) already hold rows (%s%s); "
+                       "nothing was written. Use -c to clear them first",
+                       j->dst->redacted, nfull, full.p, nfull > PUSH_LIST_MAX ? ", ..." : "");
+    invs_sb_free(&one);
+    invs_sb_free(&diffs);
+    invs_sb_free(&full);
+    return rc;
+}
+
+/* Copy a borrowed row into the batch arena. */
+static int push_copy_row(invs_arena *a, invs_value *dst, const invs_value *src, size_t ncols,
+                         size_t *bytes)
+{
+    size_t i;
+    memcpy(dst, src, ncols * sizeof(*dst));
+    for (i = 0; i < ncols; i++)
+        if ((dst[i].type == INVS_TEXT || dst[i].type == INVS_BLOB) && dst[i].len) {
+            if (!(dst[i].ptr = invs_arena_memdup(a, src[i].ptr, src[i].len)))
+                return INVS_ENOMEM;
+            *bytes += src[i].len;
+        }
+    return INVS_OK;
+}
+
+static int push_table(push_job *j, const invs_stage_table *st)
+{
+    const invs_table *t = &st->schema->t;
+    const invs_driver *d = j->dst->drv;
+    size_t batch = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
+    invs_stage_reader *r = NULL;
+    invs_value *rows = NULL;
+    void *w = NULL;
+    invs_arena bytes;
+    const invs_value *row;
+    size_t inbatch = 0, nbytes = 0;
+    int64_t n = 0;
+    int rc;
+
+    invs_arena_init(&bytes, 256 * 1024);
+    if (!(rows = malloc(batch * t->ncols * sizeof(*rows)))) {
+        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK)
+        goto out;
+    if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
+        w = NULL;
+        goto out;
+    }
+    invs_progress(j->ctx, t->name, 0, st->rows);
+    while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
+        if (push_copy_row(&bytes, rows + inbatch * t->ncols, row, t->ncols, &nbytes) != INVS_OK) {
+            rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+            goto out;
+        }
+        n++;
+        if (++inbatch == batch || nbytes >= PUSH_BATCH_BYTES) {
+            if ((rc = d->writer_put(w, rows, inbatch)) != INVS_OK)
+                goto out;
+            inbatch = nbytes = 0;
+            invs_arena_reset(&bytes);
+            if (j->ctx->cancel) {
+                rc = invs_diag(j->ctx, INVS_ECANCELLED, "interrupted");
+                goto out;
+            }
+            if ((uint64_t)n % 65536 < batch)
+                invs_progress(j->ctx, t->name, n, st->rows);
+        }
+    }
+    if (rc != INVS_DONE)
+        goto out;
+    if (inbatch && (rc = d->writer_put(w, rows, inbatch)) != INVS_OK)
+        goto out;
+    rc = d->writer_close(w, 0);
+    w = NULL;
+    if (rc == INVS_OK && n != st->rows)
+        rc = invs_diag(j->ctx, INVS_ECORRUPT, "stage %s: table %s records %lld rows but holds %lld",
+                       j->stage->path, t->name, (long long)st->rows, (long long)n);
+    invs_progress(j->ctx, t->name, n, st->rows);
+out:
+    if (w)
+        d->writer_close(w, 1);
+    invs_stage_reader_close(r);
+    invs_arena_free(&bytes);
+    free(rows);
+    if (rc != INVS_OK)
+        invs_diag_prefix(j->ctx, "push: table %s", t->name);
+    return rc;
+}
+
+/* Step 2, inside the transaction. */
+static int push_load(push_job *j)
+{
+    const invs_driver *d = j->dst->drv;
+    size_t i;
+    int rc = INVS_OK;
+
+    if (j->opts->clear)
+        for (i = j->n; i-- > 0 && rc == INVS_OK;)
+            if (j->existing[j->order[i]])
+                rc = d->table_clear(j->dst->h, &j->existing[j->order[i]]->t);
+    for (i = 0; i < j->n && rc == INVS_OK; i++)
+        if (!j->existing[j->order[i]])
+            rc = d->table_create(j->dst->h, j->ordered[i]);
+    if (rc == INVS_OK)
+        rc = d->load_begin(j->dst->h, j->ordered, j->n);
+    for (i = 0; i < j->n && rc == INVS_OK; i++)
+        rc = push_table(j, &j->stage->tables[j->order[i]]);
+    for (i = 0; i < j->n && rc == INVS_OK; i++)
+        if (!j->existing[j->order[i]])
+            rc = d->indexes_create(j->dst->h, j->ordered[i]);
+    if (rc == INVS_OK)
+        rc = d->load_end(j->dst->h, j->ordered, j->n);
+    for (i = 0; i < j->n && rc == INVS_OK; i++)
+        if (j->ordered[i]->nseqs)
+            rc = d->sequences_set(j->dst->h, j->ordered[i]);
+    return rc;
+}
+
+static int push_plan(push_job *j)
+{
+    size_t i, broken = 0;
+    j->n = j->stage->ntables;
+    j->ts = calloc(j->n + 1, sizeof(*j->ts));
+    j->existing = calloc(j->n + 1, sizeof(*j->existing));
+    j->order = calloc(j->n + 1, sizeof(*j->order));
+    j->ordered = calloc(j->n + 1, sizeof(*j->ordered));
+    if (!j->ts || !j->existing || !j->order || !j->ordered)
+        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    for (i = 0; i < j->n; i++)
+        j->ts[i] = &j->stage->tables[i].schema->t;
+    if (invs_order_tables(j->order, j->ts, j->n, &broken) != INVS_OK)
+        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    for (i = 0; i < j->n; i++)
+        j->ordered[i] = j->ts[j->order[i]];
+    if (broken)
+        invs_log(j->ctx, INVS_LOG_INFO,
+                 "%zu foreign-key cycle(s) between tables: their keys are checked at "
+                 "the end of the load",
+                 broken);
+    return INVS_OK;
+}
+
+int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
+              const invs_push_opts *opts)
+{
+    static const invs_push_opts no_opts;
+    push_job j;
+    int rc, begun = 0;
+    size_t i;
+
+    memset(&j, 0, sizeof(j));
+    j.ctx = ctx;
+    j.opts = opts ? opts : &no_opts;
+    invs_diag_clear(ctx);
+    ctx->phase = "push";
+    if ((rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
+        (rc = invs_stage_load_schema(j.stage)) != INVS_OK || (rc = push_plan(&j)) != INVS_OK)
+        goto out;
+    if ((rc = invs_conn_open(&j.dst, ctx, target_uri, "target", INVS_CAP_PUSH,
+                             INVS_OPEN_WRITE | INVS_OPEN_CREATE)) != INVS_OK)
+        goto out;
+    if ((rc = j.dst->drv->begin(j.dst->h)) != INVS_OK)
+        goto out;
+    begun = 1;
+    if ((rc = j.dst->drv->schema_read(j.dst->h, push_collect, &j)) != INVS_OK ||
+        (rc = push_check_target(&j)) != INVS_OK || (rc = push_load(&j)) != INVS_OK)
+        goto out;
+    rc = j.dst->drv->commit(j.dst->h);
+    begun = 0;
+out:
+    if (begun) {
+        /* keep the first error; the rollback's own would hide it */
+        invs_diag_rec saved = ctx->diag;
+        j.dst->drv->rollback(j.dst->h);
+        ctx->diag = saved;
+    }
+    invs_conn_close(j.dst);
+    invs_stage_close(j.stage);
+    for (i = 0; i < j.ntarget; i++)
+        invs_schema_free(j.target[i]);
+    free(j.target);
+    free(j.ts);
+    free(j.existing);
+    free(j.order);
+    free(j.ordered);
+    return rc;
+}

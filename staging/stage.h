@@ -1,0 +1,78 @@
+/*
+ * stage.h -- the stage file (format v1), as the rest of invstage sees it.
+ *
+ * A stage is an ordinary SQLite database (application_id 'INVS', user_version
+ * = format version) holding the schema model, the rows, and a state. The
+ * layout is documented in staging/FORMAT.md.
+ */
+#ifndef INVS_STAGE_H
+#define INVS_STAGE_H
+
+#include <sqlite3.h>
+
+#include "invs_core.h"
+
+#define INVS_STAGE_APPLICATION_ID 0x494E5653 /* "INVS" */
+#define INVS_STAGE_FORMAT 1
+
+/* States, in the order a stage goes through them. */
+#define INVS_STATE_PULLING "pulling"
+#define INVS_STATE_PULLED "pulled"
+
+typedef struct invs_stage_table {
+    int64_t tid;
+    invs_schema_table *schema;
+    int64_t rows;     /* rows in the stage */
+    int64_t specials; /* cells held in invs_specials */
+} invs_stage_table;
+
+typedef struct invs_stage {
+    invs_ctx *ctx;
+    sqlite3 *db;
+    char *path;     /* what the user named */
+    char *tmp_path; /* while being written: renamed to path on finish */
+    char state[16];
+    size_t ntables;
+    invs_stage_table *tables; /* loaded by invs_stage_load_schema */
+} invs_stage;
+
+/* Create a new stage at a temporary name beside `path`, in state pulling.
+ * An existing `path` is refused unless overwrite. */
+int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int overwrite);
+/* Open an existing stage read-only; refuses what is not a stage, a newer
+ * format, or (unless allow_incomplete) one still in state pulling. */
+int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, int allow_incomplete);
+/* Record `state`, commit, and move the file to its final name. */
+int invs_stage_finish(invs_stage *st, const char *state);
+/* Close; a stage still being created is deleted. */
+void invs_stage_close(invs_stage *st);
+
+int invs_stage_meta_set(invs_stage *st, const char *key, const char *value);
+/* Value of a meta key as a string owned by the caller, NULL if missing. */
+char *invs_stage_meta_get(invs_stage *st, const char *key);
+
+/* Schema: add a table (returns its tid), load all tables. */
+int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid);
+int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t specials);
+int invs_stage_load_schema(invs_stage *st);
+
+/* Rows in. */
+typedef struct invs_stage_writer invs_stage_writer;
+int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid, size_t ncols);
+int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row);
+/* Rows and special cells written so far. */
+int64_t invs_stage_writer_rows(const invs_stage_writer *w);
+int64_t invs_stage_writer_specials(const invs_stage_writer *w);
+void invs_stage_writer_close(invs_stage_writer *w);
+
+/* Rows out, in the order they were written (the source's key order). */
+typedef struct invs_stage_reader invs_stage_reader;
+int invs_stage_reader_open(invs_stage_reader **out, invs_stage *st, const invs_stage_table *t);
+/* INVS_ROW (row borrowed until the next call), INVS_DONE, or an error. */
+int invs_stage_reader_next(invs_stage_reader *r, const invs_value **row);
+void invs_stage_reader_close(invs_stage_reader *r);
+
+/* Report an SQLite error on the stage as a diagnostic; returns the code. */
+int invs_stage_sqlerr(invs_stage *st, int code, const char *what);
+
+#endif

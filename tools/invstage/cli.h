@@ -1,0 +1,51 @@
+/* What the invstage subcommands share: set-up, reporting, exit codes. */
+#ifndef INVS_CLI_H
+#define INVS_CLI_H
+
+#include "invstage/invstage.h"
+
+/* Exit codes (README "Exit codes"). */
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 3
+
+typedef struct cli {
+    invs_ctx *ctx;
+    const char *cmd; /* subcommand name, for messages */
+    int quiet;
+    int verbose;
+    int tty;         /* stderr is a terminal: show progress */
+    double t0;
+    double last_progress;
+    int progress_open; /* a progress line is on screen */
+} cli;
+
+int cli_init(cli *c, const char *cmd);
+void cli_done(cli *c);
+/* Common options every subcommand takes; returns 1 if `opt` was one. */
+int cli_common_option(cli *c, int opt);
+/* Map a library return code to an exit code. */
+int cli_exit_code(int rc);
+/* Print the context's error and return the exit code for rc. */
+int cli_fail(cli *c, int rc);
+/* Print a usage error and return EXIT_USAGE. */
+int cli_usage(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+double cli_now(void);
+/* Print the stage's tables and counts (used by info and after pull/push). */
+int cli_print_stage(cli *c, const char *path, int full);
+
+int cmd_pull(cli *c, int argc, char **argv);
+int cmd_push(cli *c, int argc, char **argv);
+int cmd_info(cli *c, int argc, char **argv);
+int cmd_plugins(cli *c, int argc, char **argv);
+
+/* long options every subcommand accepts */
+#define CLI_COMMON_LONGOPTS                              \
+    {"quiet", no_argument, NULL, 'q'},                   \
+        {"verbose", no_argument, NULL, 'v'},             \
+    {                                                    \
+        "help", no_argument, NULL, 'h'                   \
+    }
+#define CLI_COMMON_SHORTOPTS "qvh"
+
+#endif

@@ -1,0 +1,81 @@
+/* invstage info STAGE: what a stage holds. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "stage.h"
+
+static const char info_help[] =
+    "Usage: invstage info [OPTIONS] STAGE\n"
+    "\n"
+    "Show where a stage came from, its state, and its tables with row counts.\n"
+    "An interrupted stage (state 'pulling') is shown too.\n"
+    "\n"
+    "Options:\n"
+    "  -q, --quiet     print nothing but errors\n"
+    "  -v, --verbose   more detail\n"
+    "  -h, --help      show this help\n";
+
+int cli_print_stage(cli *c, const char *path, int full)
+{
+    static const char *const keys[] = {"source", "source_driver", "created_at",
+                                       "invstage_version"};
+    invs_stage *st = NULL;
+    int64_t total = 0;
+    size_t i, width = 5;
+    int rc;
+
+    if ((rc = invs_stage_open(&st, c->ctx, path, 1)) != INVS_OK ||
+        (rc = invs_stage_load_schema(st)) != INVS_OK) {
+        invs_stage_close(st);
+        return rc;
+    }
+    for (i = 0; i < st->ntables; i++) {
+        size_t n = strlen(st->tables[i].schema->t.name);
+        width = n > width ? n : width;
+        total += st->tables[i].rows;
+    }
+    if (full) {
+        printf("%-18s %s\n%-18s %d\n%-18s %s\n", "stage:", path, "format:",
+               INVS_STAGE_FORMAT, "state:", st->state);
+        for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            char *v = invs_stage_meta_get(st, keys[i]);
+            printf("%-17s: %s\n", keys[i], v ? v : "-");
+            free(v);
+        }
+        printf("\n%-*s %12s %12s\n", (int)width, "table", "rows", "source rows");
+        for (i = 0; i < st->ntables; i++) {
+            const invs_stage_table *t = &st->tables[i];
+            char src[24] = "-";
+            if (t->schema->t.row_count >= 0)
+                snprintf(src, sizeof(src), "%lld", (long long)t->schema->t.row_count);
+            printf("%-*s %12lld %12s\n", (int)width, t->schema->t.name, (long long)t->rows, src);
+        }
+    }
+    printf("%zu table(s), %lld row(s)\n", st->ntables, (long long)total);
+    invs_stage_close(st);
+    return INVS_OK;
+}
+
+int cmd_info(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+        if (cli_common_option(c, opt))
+            continue;
+        if (opt == 'h') {
+            fputs(info_help, stdout);
+            return 0;
+        }
+        return cli_usage(c, "unknown option");
+    }
+    if (argc - optind != 1)
+        return cli_usage(c, "expected one STAGE, got %d argument(s)", argc - optind);
+    if ((rc = cli_print_stage(c, argv[optind], 1)) != INVS_OK)
+        return cli_fail(c, rc);
+    return 0;
+}
