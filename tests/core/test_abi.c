@@ -1,0 +1,67 @@
+/* The ABI's frozen layout: any change here is an ABI break (a new major) or
+ * an addition at the end of a versioned struct (a new minor). */
+#include <assert.h>
+#include <stddef.h>
+
+#include "../check.h"
+#include "invstage/driver.h"
+
+#if UINTPTR_MAX == 0xffffffffffffffffu /* LP64 */
+static_assert(sizeof(invs_value) == 32, "invs_value is frozen");
+static_assert(offsetof(invs_value, type) == 0, "invs_value.type");
+static_assert(offsetof(invs_value, flags) == 1, "invs_value.flags");
+static_assert(offsetof(invs_value, num) == 8, "invs_value.num");
+static_assert(offsetof(invs_value, ptr) == 16, "invs_value.ptr");
+static_assert(offsetof(invs_value, len) == 24, "invs_value.len");
+
+static_assert(offsetof(invs_host, abi_major) == 0, "host header");
+static_assert(offsetof(invs_host, abi_minor) == 2, "host header");
+static_assert(offsetof(invs_host, struct_size) == 4, "host header");
+static_assert(offsetof(invs_host, alloc) == 8, "host 1.0");
+static_assert(offsetof(invs_host, error) == 32, "host 1.0");
+static_assert(offsetof(invs_host, quote_ident) == 64, "host 1.0");
+static_assert(offsetof(invs_host, canon_name) == 96, "host 1.0");
+static_assert(sizeof(invs_host) == 104, "host 1.0 ends here: grow only at the end");
+
+static_assert(offsetof(invs_driver, abi_major) == 0, "driver header");
+static_assert(offsetof(invs_driver, struct_size) == 4, "driver header");
+static_assert(offsetof(invs_driver, name) == 8, "driver 1.0");
+static_assert(offsetof(invs_driver, caps) == 40, "driver 1.0");
+static_assert(offsetof(invs_driver, open) == 48, "driver 1.0");
+static_assert(offsetof(invs_driver, schema_read) == 64, "driver 1.0");
+static_assert(offsetof(invs_driver, begin) == 96, "driver 1.0");
+static_assert(offsetof(invs_driver, writer_put) == 152, "driver 1.0");
+static_assert(offsetof(invs_driver, indexes_create) == 192, "driver 1.0");
+static_assert(sizeof(invs_driver) == 200, "driver 1.0 ends here: grow only at the end");
+
+static_assert(sizeof(invs_column) == 64, "invs_column is frozen");
+static_assert(offsetof(invs_column, default_expr) == 40, "invs_column");
+static_assert(sizeof(invs_key) == 64, "invs_key is frozen");
+static_assert(sizeof(invs_sequence) == 32, "invs_sequence is frozen");
+static_assert(offsetof(invs_table, struct_size) == 0, "table header");
+static_assert(offsetof(invs_table, row_count) == 88, "table 1.0");
+static_assert(sizeof(invs_table) == 96, "table 1.0 ends here: grow only at the end");
+#endif
+
+static void return_codes_are_frozen(void)
+{
+    CHECK_INT(INVS_OK, 0);
+    CHECK_INT(INVS_ROW, 1);
+    CHECK_INT(INVS_DONE, 2);
+    CHECK_INT(INVS_ENOMEM, -1);
+    CHECK_INT(INVS_ECORRUPT, -15);
+    CHECK_INT(INVS_TEXT, 3);
+    CHECK_INT(INVS_UINT, 5);
+    CHECK_INT(INVS_T_NUMERIC, 25);
+}
+
+static void has_detects_members_past_a_producers_size(void)
+{
+    invs_host h;
+    h.struct_size = (uint32_t)offsetof(invs_host, uri_parse);
+    CHECK(INVS_HAS(&h, invs_host, quote_ident));
+    CHECK(!INVS_HAS(&h, invs_host, uri_parse));
+    CHECK(!INVS_HAS(&h, invs_host, canon_name));
+}
+
+CHECK_MAIN(TEST(return_codes_are_frozen), TEST(has_detects_members_past_a_producers_size))

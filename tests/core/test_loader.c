@@ -1,0 +1,144 @@
+/* The loader: drivers accepted or refused cleanly, with messages that name
+ * both ABI versions. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "invs_core.h"
+
+static invs_ctx *new_ctx(void)
+{
+    invs_ctx *ctx;
+    if (invs_ctx_new(&ctx) != INVS_OK)
+        abort();
+    invs_ctx_add_plugin_dir(ctx, "/nonexistent/invstage-test-dir");
+    invs_ctx_add_plugin_dir(ctx, MOCK_DIR);
+    return ctx;
+}
+
+static int load(invs_ctx *ctx, const char *file, const invs_driver **d)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s.so", MOCK_DIR, file);
+    return invs_driver_load(d, ctx, path);
+}
+
+static void loads_a_current_driver_by_name(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "mock"), INVS_OK);
+    CHECK(d != NULL);
+    if (d) {
+        CHECK_STR(d->name, "mock");
+        CHECK_INT(d->abi_major, INVS_ABI_MAJOR);
+    }
+    invs_ctx_free(ctx);
+}
+
+static void refuses_another_major_naming_both_versions(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_major", &d), INVS_EABI);
+    CHECK(d == NULL);
+    CHECK_HAS(invs_errmsg(ctx), "ABI 2.0");
+    CHECK_HAS(invs_errmsg(ctx), "ABI 1.0");
+    invs_ctx_free(ctx);
+}
+
+static void accepts_a_newer_minor_with_a_grown_table(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_minor", &d), INVS_OK);
+    CHECK(d != NULL && d->abi_minor == INVS_ABI_MINOR + 7);
+    CHECK(d != NULL && d->struct_size > sizeof(invs_driver));
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_capability_without_its_function(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_nofn", &d), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "cursor_next");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_module_without_the_entry_point(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_noentry", &d), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "invs_driver_init");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_driver_that_refuses_the_host(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_null", &d), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "refused to start");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_driver_whose_name_differs_from_its_file(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "mock_misnamed"), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "calls itself 'other'");
+    invs_ctx_free(ctx);
+}
+
+static void missing_driver_lists_where_it_looked(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "nosuchdriver"), INVS_ENOTFOUND);
+    CHECK_HAS(invs_errmsg(ctx), "invs_nosuchdriver.so");
+    CHECK_HAS(invs_errmsg(ctx), "/nonexistent/invstage-test-dir");
+    CHECK_HAS(invs_errmsg(ctx), "INVSTAGE_PLUGIN_PATH");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_names_that_could_be_paths(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "..mock"), INVS_EINVAL);
+    CHECK_INT(invs_driver_load(&d, ctx, "Mock"), INVS_EINVAL);
+    CHECK_INT(invs_driver_load(&d, ctx, "/no/such/file.so"), INVS_ENOTFOUND);
+    invs_ctx_free(ctx);
+}
+
+static void never_looks_in_the_current_directory(void)
+{
+    invs_ctx *ctx;
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_ctx_new(&ctx), INVS_OK);
+    /* MOCK_DIR holds invs_mock.so; with an empty path it must not be found
+     * even from there */
+    if (chdir(MOCK_DIR) == 0)
+        CHECK_INT(invs_driver_load(&d, ctx, "mock"), INVS_ENOTFOUND);
+    invs_ctx_free(ctx);
+}
+
+static void scheme_aliases_map_to_driver_names(void)
+{
+    CHECK_STR(invs_driver_for_scheme("postgresql"), "postgres");
+    CHECK_STR(invs_driver_for_scheme("mariadb"), "mysql");
+    CHECK_STR(invs_driver_for_scheme("sqlite"), "sqlite");
+    CHECK_STR(invs_driver_for_scheme("csvdir"), "csvdir");
+}
+
+CHECK_MAIN(TEST(loads_a_current_driver_by_name), TEST(refuses_another_major_naming_both_versions),
+           TEST(accepts_a_newer_minor_with_a_grown_table),
+           TEST(refuses_a_capability_without_its_function),
+           TEST(refuses_a_module_without_the_entry_point),
+           TEST(refuses_a_driver_that_refuses_the_host),
+           TEST(refuses_a_driver_whose_name_differs_from_its_file),
+           TEST(missing_driver_lists_where_it_looked), TEST(refuses_names_that_could_be_paths),
+           TEST(scheme_aliases_map_to_driver_names), TEST(never_looks_in_the_current_directory))

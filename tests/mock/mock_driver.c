@@ -1,0 +1,169 @@
+/*
+ * A mock driver for the loader's edge cases and for failure injection.
+ * Built several times with different definitions:
+ *   MOCK_MAJOR / MOCK_MINOR  the ABI it claims
+ *   MOCK_GROWN               a driver table with members this host lacks
+ *   MOCK_DROP_CURSOR_NEXT    claims PULL without cursor_next
+ *   MOCK_NO_ENTRY            exports no entry point
+ *   MOCK_INIT_NULL           its entry point refuses the host
+ *   MOCK_NAME                the name it gives itself
+ *
+ * As a source ("mock:ROWS" or "mock:ROWS:FAILAT") it serves one table
+ * "t"(id INTEGER PRIMARY KEY, v TEXT) with ROWS rows, failing with
+ * INVS_ESQL when asked for row FAILAT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invstage/driver.h"
+
+#ifndef MOCK_MAJOR
+#define MOCK_MAJOR INVS_ABI_MAJOR
+#endif
+#ifndef MOCK_MINOR
+#define MOCK_MINOR INVS_ABI_MINOR
+#endif
+#ifndef MOCK_NAME
+#define MOCK_NAME "mock"
+#endif
+
+static const invs_host *host;
+
+typedef struct mock_conn {
+    invs_session *s;
+    long rows, fail_at;
+} mock_conn;
+
+typedef struct mock_cursor {
+    mock_conn *c;
+    long next;
+    char text[32];
+    invs_value vals[2];
+} mock_cursor;
+
+static int mock_open(void **out, invs_session *s, const char *uri, unsigned flags)
+{
+    mock_conn *c;
+    const char *p = strchr(uri, ':');
+    char *end;
+    (void)flags;
+    if (!(c = host->alloc(sizeof(*c))))
+        return host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
+    c->s = s;
+    c->rows = p ? strtol(p + 1, &end, 10) : 0;
+    c->fail_at = (p && *end == ':') ? strtol(end + 1, NULL, 10) : -1;
+    *out = c;
+    return INVS_OK;
+}
+
+static void mock_close(void *conn) { host->free(conn); }
+
+static int mock_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
+{
+    static const char *const pk[] = {"id"};
+    invs_column cols[2];
+    invs_key key;
+    invs_table t;
+    mock_conn *c = conn;
+    memset(cols, 0, sizeof(cols));
+    memset(&key, 0, sizeof(key));
+    memset(&t, 0, sizeof(t));
+    cols[0].name = "id";
+    cols[0].decl = "INTEGER";
+    cols[0].canon = INVS_T_INT64;
+    cols[1].name = "v";
+    cols[1].decl = "TEXT";
+    cols[1].canon = INVS_T_TEXT;
+    cols[0].length = cols[1].length = -1;
+    key.kind = INVS_KEY_PRIMARY;
+    key.ncols = 1;
+    key.cols = pk;
+    t.struct_size = sizeof(t);
+    t.name = "t";
+    t.engine = "sqlite";
+    t.ncols = 2;
+    t.cols = cols;
+    t.nkeys = 1;
+    t.keys = &key;
+    t.row_count = c->rows;
+    return emit(&t, payload);
+}
+
+static int mock_cursor_open(void **out, void *conn, const invs_table *t)
+{
+    mock_cursor *cur = host->alloc(sizeof(*cur));
+    (void)t;
+    if (!cur)
+        return INVS_ENOMEM;
+    memset(cur, 0, sizeof(*cur));
+    cur->c = conn;
+    *out = cur;
+    return INVS_OK;
+}
+
+static int mock_cursor_next(void *cursor, const invs_value **row)
+{
+    mock_cursor *cur = cursor;
+    if (cur->next == cur->c->fail_at)
+        return host->error(cur->c->s, INVS_ESQL, "XX000", 42, "mock failure at row %ld",
+                           cur->next);
+    if (cur->next >= cur->c->rows)
+        return INVS_DONE;
+    cur->vals[0].type = INVS_INT;
+    cur->vals[0].num.i = cur->next;
+    cur->vals[1].type = INVS_TEXT;
+    cur->vals[1].len = (size_t)snprintf(cur->text, sizeof(cur->text), "row %ld", cur->next);
+    cur->vals[1].ptr = cur->text;
+    cur->next++;
+    *row = cur->vals;
+    return INVS_ROW;
+}
+
+static void mock_cursor_close(void *cursor) { host->free(cursor); }
+
+typedef struct mock_driver {
+    invs_driver d;
+#ifdef MOCK_GROWN
+    int (*from_the_future)(void *conn); /* a member a newer ABI minor added */
+#endif
+} mock_driver;
+
+static const char *const mock_schemes[] = {"mock", NULL};
+
+static const mock_driver driver = {
+    .d = {
+        .abi_major = MOCK_MAJOR,
+        .abi_minor = MOCK_MINOR,
+        .struct_size = sizeof(mock_driver),
+        .name = MOCK_NAME,
+        .version = "0",
+        .description = "test double",
+        .schemes = mock_schemes,
+        .caps = INVS_CAP_PULL,
+        .open = mock_open,
+        .close = mock_close,
+        .schema_read = mock_schema_read,
+        .cursor_open = mock_cursor_open,
+#ifndef MOCK_DROP_CURSOR_NEXT
+        .cursor_next = mock_cursor_next,
+#endif
+        .cursor_close = mock_cursor_close,
+    },
+};
+
+#ifdef MOCK_NO_ENTRY
+INVS_EXPORT const invs_driver *not_the_entry(const invs_host *h);
+INVS_EXPORT const invs_driver *not_the_entry(const invs_host *h)
+#else
+INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *h)
+#endif
+{
+    host = h;
+    (void)mock_cursor_next;
+#ifdef MOCK_INIT_NULL
+    return h ? NULL : &driver.d;
+#else
+    return &driver.d;
+#endif
+}

@@ -1,0 +1,347 @@
+/* The stage file: exact values, schema round trip, and every refusal. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "stage.h"
+
+static char dir[] = "/tmp/invs-test-stage-XXXXXX";
+
+static const char *tmp(const char *name)
+{
+    static char buf[4][256];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+    return buf[i];
+}
+
+static invs_ctx *new_ctx(void)
+{
+    invs_ctx *ctx;
+    if (invs_ctx_new(&ctx) != INVS_OK)
+        abort();
+    return ctx;
+}
+
+static const char *const pk_cols[] = {"id"};
+static const char *const fk_cols[] = {"parent"};
+
+static invs_table sample_table(invs_column *cols, invs_key *keys, invs_sequence *seq)
+{
+    invs_table t;
+    memset(cols, 0, 3 * sizeof(*cols));
+    memset(keys, 0, 2 * sizeof(*keys));
+    memset(seq, 0, sizeof(*seq));
+    cols[0] = (invs_column){.name = "id", .decl = "INTEGER", .canon = INVS_T_INT64,
+                            .length = -1, .precision = -1, .scale = -1,
+                            .flags = INVS_COL_NOT_NULL | INVS_COL_AUTOINCREMENT};
+    cols[1] = (invs_column){.name = "v", .decl = "", .canon = INVS_T_ANY, .length = -1,
+                            .precision = -1, .scale = -1, .default_expr = "'x'",
+                            .collation = "NOCASE"};
+    cols[2] = (invs_column){.name = "parent", .decl = "DECIMAL(10,2)", .canon = INVS_T_DECIMAL,
+                            .length = -1, .precision = 10, .scale = 2};
+    keys[0] = (invs_key){.kind = INVS_KEY_PRIMARY, .ncols = 1, .cols = pk_cols};
+    keys[1] = (invs_key){.kind = INVS_KEY_FOREIGN, .ncols = 1, .cols = fk_cols,
+                         .ref_table = "t\"1", .ref_cols = pk_cols, .on_delete = "CASCADE"};
+    *seq = (invs_sequence){.column = "id", .value = 41, .is_called = 1};
+    memset(&t, 0, sizeof(t));
+    t.struct_size = sizeof(t);
+    t.name = "t\"1";
+    t.engine = "sqlite";
+    t.flags = INVS_TBL_STRICT;
+    t.ncols = 3;
+    t.cols = cols;
+    t.nkeys = 2;
+    t.keys = keys;
+    t.nseqs = 1;
+    t.seqs = seq;
+    t.row_count = 7;
+    return t;
+}
+
+static invs_value num(int type, uint64_t bits)
+{
+    invs_value v;
+    memset(&v, 0, sizeof(v));
+    v.type = (uint8_t)type;
+    memcpy(&v.num, &bits, 8);
+    return v;
+}
+
+static invs_value bytes(int type, const void *p, size_t n)
+{
+    invs_value v;
+    memset(&v, 0, sizeof(v));
+    v.type = (uint8_t)type;
+    v.ptr = p;
+    v.len = n;
+    return v;
+}
+
+static int same_value(const invs_value *a, const invs_value *b)
+{
+    if (a->type != b->type || a->flags != b->flags)
+        return 0;
+    switch (a->type) {
+    case INVS_INT:
+    case INVS_UINT:
+    case INVS_REAL: return memcmp(&a->num, &b->num, 8) == 0;
+    case INVS_TEXT:
+    case INVS_BLOB: return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+    }
+    return 1;
+}
+
+/* Write `vals` as rows of one column each, read them back. */
+static void roundtrip(const invs_value *vals, size_t n)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = NULL;
+    invs_stage_writer *w = NULL;
+    invs_stage_reader *r = NULL;
+    invs_column cols[3];
+    invs_key keys[2];
+    invs_sequence seq;
+    invs_table t = sample_table(cols, keys, &seq);
+    int64_t tid;
+    size_t i;
+    const invs_value *row;
+
+    t.ncols = 1;
+    t.nkeys = 0;
+    unlink(tmp("values.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, tmp("values.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
+    CHECK_INT(invs_stage_writer_open(&w, st, tid, 1), INVS_OK);
+    for (i = 0; i < n; i++)
+        CHECK_INT(invs_stage_writer_put(w, &vals[i]), INVS_OK);
+    CHECK_INT(invs_stage_set_rows(st, tid, invs_stage_writer_rows(w), invs_stage_writer_specials(w)),
+              INVS_OK);
+    invs_stage_writer_close(w);
+    CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
+    invs_stage_close(st);
+
+    CHECK_INT(invs_stage_open(&st, ctx, tmp("values.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_load_schema(st), INVS_OK);
+    CHECK_INT(st->ntables, 1);
+    CHECK_INT(st->tables[0].rows, (int64_t)n);
+    CHECK_INT(invs_stage_reader_open(&r, st, &st->tables[0]), INVS_OK);
+    for (i = 0; i < n; i++) {
+        CHECK_INT(invs_stage_reader_next(r, &row), INVS_ROW);
+        if (!same_value(row, &vals[i]))
+            fprintf(stderr, "value %zu differs after the round trip\n", i);
+        CHECK(same_value(row, &vals[i]));
+    }
+    CHECK_INT(invs_stage_reader_next(r, &row), INVS_DONE);
+    invs_stage_reader_close(r);
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
+static void values_round_trip_exactly(void)
+{
+    static const char nul_text[] = "a\0b";
+    static const unsigned char nul_blob[8] = {0};
+    invs_value zero_date = bytes(INVS_TEXT, "0000-00-00", 10);
+    invs_value flagged_null = num(INVS_NULL, 0);
+    invs_value vals[] = {
+        num(INVS_INT, (uint64_t)INT64_MIN),
+        num(INVS_INT, (uint64_t)INT64_MAX),
+        num(INVS_REAL, 0x8000000000000000ull), /* -0.0 */
+        num(INVS_REAL, 0x0000000000000001ull), /* smallest subnormal */
+        num(INVS_REAL, 0x7fefffffffffffffull), /* DBL_MAX */
+        num(INVS_REAL, 0x7ff0000000000000ull), /* +inf */
+        num(INVS_REAL, 0xfff0000000000000ull), /* -inf */
+        num(INVS_REAL, 0x7ff8000000000123ull), /* NaN with a payload */
+        num(INVS_REAL, 0xfff8000000000000ull), /* negative NaN */
+        num(INVS_UINT, UINT64_MAX),
+        bytes(INVS_TEXT, nul_text, 3),
+        bytes(INVS_TEXT, NULL, 0),
+        bytes(INVS_BLOB, NULL, 0),
+        bytes(INVS_BLOB, nul_blob, sizeof(nul_blob)),
+        bytes(INVS_TEXT, "\xff\xfe invalid", 10),
+        num(INVS_NULL, 0),
+        zero_date,
+        flagged_null,
+    };
+    vals[16].flags = INVS_VF_ZERO_DATE;
+    vals[17].flags = INVS_VF_ZERO_DATE;
+    roundtrip(vals, sizeof(vals) / sizeof(vals[0]));
+}
+
+static void schema_round_trips(void)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = NULL;
+    invs_column cols[3];
+    invs_key keys[2];
+    invs_sequence seq;
+    invs_table t = sample_table(cols, keys, &seq);
+    const invs_table *b;
+    int64_t tid;
+
+    unlink(tmp("schema.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, tmp("schema.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
+    CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
+    invs_stage_close(st);
+    CHECK_INT(invs_stage_open(&st, ctx, tmp("schema.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_load_schema(st), INVS_OK);
+    CHECK_INT(st->ntables, 1);
+    b = &st->tables[0].schema->t;
+    CHECK_STR(b->name, "t\"1");
+    CHECK_STR(b->engine, "sqlite");
+    CHECK_INT(b->flags, INVS_TBL_STRICT);
+    CHECK_INT(b->row_count, 7);
+    CHECK_INT(b->ncols, 3);
+    CHECK_STR(b->cols[1].default_expr, "'x'");
+    CHECK_STR(b->cols[1].collation, "NOCASE");
+    CHECK(b->cols[1].charset == NULL);
+    CHECK_INT(b->cols[0].flags, INVS_COL_NOT_NULL | INVS_COL_AUTOINCREMENT);
+    CHECK_INT(b->cols[2].canon, INVS_T_DECIMAL);
+    CHECK_INT(b->cols[2].precision, 10);
+    CHECK_INT(b->cols[2].scale, 2);
+    CHECK_INT(b->nkeys, 2);
+    CHECK_INT(b->keys[0].kind, INVS_KEY_PRIMARY);
+    CHECK(b->keys[0].ref_cols == NULL);
+    CHECK_INT(b->keys[1].kind, INVS_KEY_FOREIGN);
+    CHECK_STR(b->keys[1].cols[0], "parent");
+    CHECK_STR(b->keys[1].ref_cols[0], "id");
+    CHECK_STR(b->keys[1].ref_table, "t\"1");
+    CHECK_STR(b->keys[1].on_delete, "CASCADE");
+    CHECK_INT(b->nseqs, 1);
+    CHECK_STR(b->seqs[0].column, "id");
+    CHECK_INT(b->seqs[0].value, 41);
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        abort();
+    fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+static void sql(const char *path, const char *statements)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db, statements, NULL, NULL, NULL) != SQLITE_OK)
+        abort();
+    sqlite3_close(db);
+}
+
+static void make_stage(const char *path)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st;
+    unlink(path);
+    if (invs_stage_create(&st, ctx, path, 0) != INVS_OK ||
+        invs_stage_finish(st, INVS_STATE_PULLED) != INVS_OK)
+        abort();
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
+static void expect_refusal(const char *path, int code, const char *says)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = (invs_stage *)1;
+    CHECK_INT(invs_stage_open(&st, ctx, path, 0), code);
+    CHECK(st == NULL);
+    CHECK_HAS(invs_errmsg(ctx), says);
+    CHECK_HAS(invs_errmsg(ctx), path);
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_missing_file(void)
+{
+    expect_refusal(tmp("missing.stage"), INVS_ENOTFOUND, "No such file");
+}
+
+static void refuses_random_bytes(void)
+{
+    unsigned char junk[8192];
+    size_t i;
+    srand(7);
+    for (i = 0; i < sizeof(junk); i++)
+        junk[i] = (unsigned char)rand();
+    write_file(tmp("junk.stage"), junk, sizeof(junk));
+    expect_refusal(tmp("junk.stage"), INVS_ECORRUPT, "not an SQLite database");
+}
+
+static void refuses_an_sqlite_file_that_is_not_a_stage(void)
+{
+    unlink(tmp("plain.db"));
+    sql(tmp("plain.db"), "CREATE TABLE x(a)");
+    expect_refusal(tmp("plain.db"), INVS_ECORRUPT, "not an invstage stage");
+}
+
+static void refuses_a_newer_format(void)
+{
+    make_stage(tmp("newer.stage"));
+    sql(tmp("newer.stage"), "PRAGMA user_version = 2");
+    expect_refusal(tmp("newer.stage"), INVS_EUNSUPPORTED, "format 2");
+}
+
+static void refuses_an_interrupted_pull(void)
+{
+    make_stage(tmp("pulling.stage"));
+    sql(tmp("pulling.stage"), "UPDATE invs_meta SET value = 'pulling' WHERE key = 'state'");
+    expect_refusal(tmp("pulling.stage"), INVS_EREFUSED, "interrupted");
+}
+
+static void an_unfinished_stage_leaves_nothing(void)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st;
+    char tmpname[512];
+    unlink(tmp("unfinished.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, tmp("unfinished.stage"), 0), INVS_OK);
+    snprintf(tmpname, sizeof(tmpname), "%s", st->tmp_path);
+    CHECK_INT(access(tmpname, F_OK), 0);
+    invs_stage_close(st); /* no finish: a failed pull */
+    CHECK(access(tmpname, F_OK) != 0);
+    CHECK(access(tmp("unfinished.stage"), F_OK) != 0);
+    invs_ctx_free(ctx);
+}
+
+static void create_refuses_an_existing_file_unless_told(void)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = NULL;
+    make_stage(tmp("exists.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, tmp("exists.stage"), 0), INVS_EINVAL);
+    CHECK_HAS(invs_errmsg(ctx), "already exists");
+    CHECK_INT(invs_stage_create(&st, ctx, tmp("exists.stage"), 1), INVS_OK);
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    static const check_test tests[] = {
+        TEST(values_round_trip_exactly), TEST(schema_round_trips), TEST(refuses_a_missing_file),
+        TEST(refuses_random_bytes), TEST(refuses_an_sqlite_file_that_is_not_a_stage),
+        TEST(refuses_a_newer_format), TEST(refuses_an_interrupted_pull),
+        TEST(an_unfinished_stage_leaves_nothing),
+        TEST(create_refuses_an_existing_file_unless_told)};
+    int rc;
+    if (!mkdtemp(dir))
+        return 2;
+    rc = check_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+    if (rc == 0) {
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 2;
+    }
+    return rc;
+}
