@@ -224,8 +224,9 @@ int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, int allow
     }
     if ((rc = stage_check(st, allow_incomplete)) != INVS_OK)
         goto fail;
-    /* One read transaction: the stage is read as one snapshot. */
-    if ((rc = stage_exec(st, "PRAGMA cache_size = -16384; BEGIN")) != INVS_OK)
+    /* One read transaction: the stage is read as one snapshot. Reads are
+     * sequential scans: a small page cache is enough. */
+    if ((rc = stage_exec(st, "PRAGMA cache_size = -4096; BEGIN")) != INVS_OK)
         goto fail;
     *out = st;
     return INVS_OK;

@@ -148,7 +148,7 @@ static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned fl
     rc = sqlite_exec(c, "SELECT count(*) FROM sqlite_schema");
     if (rc == INVS_OK)
         rc = sqlite_exec(c, (flags & INVS_OPEN_WRITE)
-                                ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768"
+                                ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384"
                                 : "PRAGMA cache_size = -16384; BEGIN; "
                                   "SELECT count(*) FROM sqlite_schema");
     if (rc != INVS_OK) {

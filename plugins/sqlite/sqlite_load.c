@@ -85,9 +85,11 @@ static void load_column_def(invs_strbuf *sb, const invs_table *t, const invs_col
         invs_sb_puts(sb, " PRIMARY KEY AUTOINCREMENT");
     if (col->flags & INVS_COL_NOT_NULL)
         invs_sb_puts(sb, " NOT NULL");
-    /* defaults are SQL of the source's dialect: only SQLite's is ours */
+    /* defaults are SQL of the source's dialect: only SQLite's is ours.
+     * SQLite reports "DEFAULT (6 * 7)" as "6 * 7": the parentheses are
+     * needed again, and harmless around a literal. */
     if (col->default_expr && strcmp(t->engine, "sqlite") == 0)
-        invs_sb_printf(sb, " DEFAULT %s", col->default_expr);
+        invs_sb_printf(sb, " DEFAULT (%s)", col->default_expr);
     if (col->collation) {
         invs_sb_puts(sb, " COLLATE ");
         invs_sb_ident(sb, col->collation, '"');

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""The command line: help that is true, versions, usage errors, drivers,
+info, and quiet output when stderr is not a terminal."""
+import os
+import re
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import MOCK_DIR, TempDirTest, main, run  # noqa: E402
+
+
+class Cli(TempDirTest):
+    def test_help_on_every_subcommand(self):
+        for cmd in ("pull", "push", "info", "plugins"):
+            r = run(cmd, "--help")
+            self.assertExit(r, 0)
+            self.assertTrue(r.out.startswith("Usage: invstage " + cmd), r.out)
+        r = run("--help")
+        self.assertExit(r, 0)
+        for cmd in ("pull", "push", "info", "plugins"):
+            self.assertIn("  " + cmd, r.out)
+
+    def test_help_lists_every_option_the_command_accepts(self):
+        r = run("pull", "--help")
+        for opt in ("--output", "--table", "--exclude", "--force", "--quiet"):
+            self.assertIn(opt, r.out)
+        r = run("push", "--help")
+        for opt in ("--clear", "--quiet"):
+            self.assertIn(opt, r.out)
+
+    def test_version(self):
+        r = run("--version")
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"^invstage \d+\.\d+\.\d+ \(stage format 1, driver ABI 1\.0\)")
+
+    def test_usage_errors_exit_2(self):
+        self.assertExit(run(), 2)
+        self.assertExit(run("frobnicate"), 2)
+        r = run("pull", "sqlite:x.db")
+        self.assertExit(r, 2)
+        self.assertIn("missing -o STAGE", r.err)
+        self.assertExit(run("push", "only-one"), 2)
+        self.assertExit(run("info"), 2)
+        self.assertExit(run("pull", "--no-such-option"), 2)
+
+    def test_plugins_lists_the_sqlite_driver(self):
+        r = run("plugins")
+        self.assertExit(r, 0)
+        line = [l for l in r.out.splitlines() if l.startswith("sqlite ")]
+        self.assertEqual(len(line), 1, r.out)
+        self.assertIn("ABI 1.0", line[0])
+        self.assertIn("sqlite:", line[0])
+        self.assertIn("pull, push, create", line[0])
+
+    def test_plugins_reports_the_abi_verdict_on_a_file(self):
+        r = run("plugins", os.path.join(MOCK_DIR, "invs_mock_major.so"))
+        self.assertExit(r, 3)
+        self.assertIn("ABI 2.0", r.err)
+        self.assertIn("ABI 1.0", r.err)
+        r = run("plugins", "-v", os.path.join(MOCK_DIR, "invs_mock.so"))
+        self.assertExit(r, 0)
+        self.assertIn("ABI compatible", r.out)
+
+    def test_plugin_path_from_the_environment(self):
+        r = run("plugins", "mock")
+        self.assertExit(r, 3)
+        self.assertIn("no driver 'mock'", r.err)
+        r = run("plugins", "mock", env={"INVSTAGE_PLUGIN_PATH": "/nonexistent:" + MOCK_DIR})
+        self.assertExit(r, 0)
+        self.assertTrue(r.out.startswith("mock "), r.out)
+
+    def test_info_shows_source_state_and_counts(self):
+        src = self.path("a.db")
+        con = sqlite3.connect(src)
+        con.executescript("CREATE TABLE t1 (x); CREATE TABLE \"t 2\" (y);"
+                          "INSERT INTO t1 VALUES (1), (2), (3);")
+        con.close()
+        stage = self.path("a.stage")
+        r = run("pull", "sqlite:" + src, "-o", stage)
+        self.assertExit(r, 0)
+        self.assertIn("2 table(s), 3 row(s)", r.out)
+        self.assertEqual(r.err, "")  # no progress when stderr is not a terminal
+        r = run("info", stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"state:\s+pulled")
+        self.assertIn("sqlite:" + src, r.out)
+        self.assertRegex(r.out, r"\nt1\s+3\s+3\n")
+        self.assertRegex(r.out, r"\nt 2\s+0\s+0\n")
+
+    def test_quiet_prints_nothing_on_success(self):
+        src = self.path("a.db")
+        sqlite3.connect(src).executescript("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        r = run("pull", "-q", "sqlite:" + src, "-o", self.path("a.stage"))
+        self.assertExit(r, 0)
+        self.assertEqual((r.out, r.err), ("", ""))
+        r = run("push", "--quiet", self.path("a.stage"), "sqlite:" + self.path("b.db"))
+        self.assertExit(r, 0)
+        self.assertEqual((r.out, r.err), ("", ""))
+
+    def test_absolute_uri_form(self):
+        src = self.path("a b.db")
+        sqlite3.connect(src).executescript("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        uri = "sqlite://" + src.replace(" ", "%20")
+        self.assertExit(run("pull", "-q", uri, "-o", self.path("a.stage")), 0)
+        r = run("push", self.path("a.stage"), "sqlite:///" + self.path("c%20d.db").lstrip("/"))
+        self.assertExit(r, 0)
+        self.assertTrue(os.path.exists(self.path("c d.db")))
+
+    def test_warnings_name_what_is_not_copied(self):
+        src = self.path("v.db")
+        sqlite3.connect(src).executescript(
+            "CREATE TABLE t (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2));"
+            "CREATE INDEX t_expr ON t (a + 1);"
+            "INSERT INTO t (a) VALUES (1);")
+        r = run("pull", "sqlite:" + src, "-o", self.path("v.stage"))
+        self.assertExit(r, 0)
+        self.assertIn("generated column b is not copied", r.err)
+        self.assertIn("index t_expr", r.err)
+        self.assertTrue(re.search(r"warning", r.err))
+
+
+if __name__ == "__main__":
+    main()

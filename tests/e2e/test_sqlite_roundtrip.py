@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""SQLite -> stage -> SQLite gives the same database: value for value,
+storage class for storage class, schema, sequences, clean foreign keys."""
+import os
+import sqlite3
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import dbcompare  # noqa: E402
+import gen_hostile_sqlite  # noqa: E402
+from harness import TempDirTest, main, run  # noqa: E402
+
+
+class HostileRoundTrip(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.src = self.path("hostile.db")
+        gen_hostile_sqlite.main(self.src)
+        self.stage = self.path("hostile.stage")
+        self.dst = self.path("copy.db")
+        r = run("pull", "sqlite:" + self.src, "-o", self.stage)
+        self.assertExit(r, 0)
+        r = run("push", self.stage, "sqlite:" + self.dst)
+        self.assertExit(r, 0)
+
+    def test_values_schema_and_sequences_are_identical(self):
+        self.assertEqual(dbcompare.differences(self.src, self.dst), [])
+        self.assertEqual(dbcompare.fk_violations(self.dst), [])
+
+    def test_the_hostile_cases_are_really_there(self):
+        # guard against a generator that silently lost its hostility
+        con = dbcompare.connect(self.dst)
+        row = con.execute('SELECT "any thing", typeof("any thing") FROM "select" WHERE id = 3').fetchone()
+        self.assertEqual(struct.pack(">d", row[0]).hex(), "8000000000000000")  # -0.0
+        self.assertEqual(row[1], b"real")
+        row = con.execute('SELECT "real col" FROM "select" WHERE id = 2').fetchone()
+        self.assertEqual(struct.pack(">d", row[0]).hex(), "0000000000000001")  # subnormal
+        row = con.execute('SELECT hex("text col"), typeof("text col") FROM "select" WHERE id = 6').fetchone()
+        self.assertEqual(row, (b"61006200", b"text"))  # NUL inside text stays text
+        row = con.execute('SELECT hex("any thing") FROM "select" WHERE id = 8').fetchone()
+        self.assertEqual(row[0], b"FFFE41C328")  # invalid UTF-8 bytes kept
+        row = con.execute('SELECT length("blob col"), typeof("blob col") FROM "select" WHERE id = 1').fetchone()
+        self.assertEqual(row, (200 * 1024, b"blob"))
+        row = con.execute('SELECT typeof("blob col"), length("blob col") FROM "select" WHERE id = 3').fetchone()
+        self.assertEqual(row, (b"blob", 0))  # x'' is not NULL
+        self.assertEqual(con.execute('SELECT count(*) FROM "no key"').fetchone()[0], 6)
+        self.assertEqual(dbcompare.sequences(con), [("auto", 10)])
+        self.assertEqual(con.execute('SELECT count(*) FROM "empty"').fetchone()[0], 0)
+
+    def test_collation_and_defaults_behave_the_same(self):
+        for path in (self.src, self.dst):
+            con = sqlite3.connect(path)
+            weird = '"we""ird; DROP TABLE x; --"'
+            self.assertEqual(con.execute('SELECT count(*) FROM %s WHERE "c;d" = ?' % weird,
+                                         ("MIXED",)).fetchone()[0], 2, path)
+            con.execute('INSERT INTO %s ("a""b") VALUES (99)' % weird)
+            row = con.execute('SELECT "order", "עמודה", "expr", "when" IS NOT NULL FROM %s '
+                              'WHERE "a""b" = 99' % weird).fetchone()
+            self.assertEqual(row, ("it's", -1.5, 42, 1), path)
+            con.rollback()
+            con.close()
+
+    def test_the_next_autoincrement_id_is_the_sources(self):
+        con = sqlite3.connect(self.dst)
+        con.execute('INSERT INTO "auto" ("v") VALUES (\'new\')')
+        self.assertEqual(con.execute('SELECT max(id) FROM "auto"').fetchone()[0], 11)
+        con.rollback()
+        con.close()
+
+    def test_keys_are_enforced_in_the_copy(self):
+        con = sqlite3.connect(self.dst)
+        con.execute("PRAGMA foreign_keys = ON")
+        with self.assertRaises(sqlite3.IntegrityError):
+            con.execute('INSERT INTO "node" VALUES (100, 999, \'orphan\')')
+        with self.assertRaises(sqlite3.IntegrityError):
+            con.execute('INSERT INTO "uniq" VALUES (9, \'a\', 1, \'y\')')
+        with self.assertRaises(sqlite3.IntegrityError):
+            con.execute('INSERT INTO "strict" VALUES (9, \'not an integer\', 0, \'\', x\'\', 0)')
+        con.close()
+
+    def test_the_stage_is_an_ordinary_sqlite_file(self):
+        con = sqlite3.connect(self.stage)
+        self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], 0x494E5653)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = 'state'").fetchone()[0],
+                         "pulled")
+        n = con.execute("SELECT rows FROM invs_tables WHERE name = 'select'").fetchone()[0]
+        self.assertEqual(n, 10)
+        con.close()
+
+
+class Filters(TempDirTest):
+    def test_table_and_exclude_select_tables(self):
+        src = self.path("h.db")
+        gen_hostile_sqlite.main(src)
+        stage = self.path("f.stage")
+        r = run("pull", "sqlite:" + src, "-o", stage, "--table", "cyc_*", "--table", "node",
+                "--exclude", "cyc_b")
+        self.assertExit(r, 0)
+        con = sqlite3.connect(stage)
+        names = sorted(n for (n,) in con.execute("SELECT name FROM invs_tables"))
+        self.assertEqual(names, ["cyc_a", "node"])
+        self.assertIn("cyc_a references cyc_b, which is not in the stage", r.err)
+
+    def test_a_table_that_matches_nothing_is_an_error(self):
+        src = self.path("h.db")
+        gen_hostile_sqlite.main(src)
+        r = run("pull", "sqlite:" + src, "-o", self.path("x.stage"), "--table", "nope")
+        self.assertExit(r, 2)
+        self.assertIn("no table matching 'nope'", r.err)
+        self.assertFalse(os.path.exists(self.path("x.stage")))
+
+
+if __name__ == "__main__":
+    main()
