@@ -206,25 +206,27 @@ static const char *col_text(sqlite3_stmt *s, int i)
 static int load_columns(schema_loader *L, invs_schema_table *st, int64_t tid)
 {
     invs_arena *a = &st->arena;
-    size_t n = 0, cap = 16;
-    invs_column *cols = malloc(cap * sizeof(*cols)), *out;
-    int rc = INVS_OK;
+    size_t n = 0, cap = 0;
+    invs_column *cols = NULL;
+    int step;
 
     sqlite3_reset(L->cols);
     sqlite3_bind_int64(L->cols, 1, tid);
-    while (cols && sqlite3_step(L->cols) == SQLITE_ROW) {
+    while ((step = sqlite3_step(L->cols)) == SQLITE_ROW) {
         invs_column *c;
         if (n == cap) {
-            invs_column *nc = realloc(cols, (cap *= 2) * sizeof(*cols));
+            invs_column *nc = invs_arena_alloc(a, (cap = cap ? cap * 2 : 16) * sizeof(*nc));
             if (!nc)
-                break;
+                return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+            if (n)
+                memcpy(nc, cols, n * sizeof(*nc));
             cols = nc;
         }
         c = &cols[n++];
         memset(c, 0, sizeof(*c));
         c->name = invs_arena_strdup(a, col_text(L->cols, 0));
         c->decl = invs_arena_strdup(a, col_text(L->cols, 1));
-        c->canon = invs_canon_from_name(col_text(L->cols, 2));
+        c->canon = invs_canon_from_name(col_text(L->cols, 2) ? col_text(L->cols, 2) : "");
         c->length = sqlite3_column_int(L->cols, 3);
         c->precision = sqlite3_column_int(L->cols, 4);
         c->scale = sqlite3_column_int(L->cols, 5);
@@ -232,21 +234,18 @@ static int load_columns(schema_loader *L, invs_schema_table *st, int64_t tid)
         c->default_expr = invs_arena_strdup(a, col_text(L->cols, 7));
         c->collation = invs_arena_strdup(a, col_text(L->cols, 8));
         c->charset = invs_arena_strdup(a, col_text(L->cols, 9));
-        if (c->canon < 0)
-            rc = invs_diag(L->st->ctx, INVS_ECORRUPT, "stage %s: column %s has unknown type %s",
-                           L->st->path, c->name, col_text(L->cols, 2));
         if (!c->name || !c->decl)
-            break;
+            return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+        if (c->canon < 0)
+            return invs_diag(L->st->ctx, INVS_ECORRUPT,
+                             "stage %s: column %s has unknown type %s", L->st->path, c->name,
+                             col_text(L->cols, 2));
     }
-    if (!cols || sqlite3_errcode(L->st->db) == SQLITE_NOMEM)
-        rc = invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
-    out = invs_arena_memdup(a, cols, (n ? n : 1) * sizeof(*cols));
-    free(cols);
-    if (rc == INVS_OK && !out)
-        rc = invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
-    st->t.cols = out;
+    if (step != SQLITE_DONE)
+        return invs_stage_sqlerr(L->st, INVS_ECORRUPT, "reading columns");
+    st->t.cols = cols;
     st->t.ncols = n;
-    return rc;
+    return INVS_OK;
 }
 
 static const char **load_key_cols(schema_loader *L, invs_arena *a, int64_t tid, int64_t kid,

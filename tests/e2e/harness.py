@@ -2,7 +2,6 @@
 directory, running invstage with its exit code and output, skipping."""
 import hashlib
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,10 +39,20 @@ def run(*args, env=None, cwd=None, timeout=600):
     except subprocess.TimeoutExpired:
         p.kill()
         raise
-    # the child is reaped by communicate(); its peak RSS is in the
-    # children's usage, which only grows: callers measuring one command
-    # run it in a fresh process (see maxrss_of)
-    return Result(p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    return checked(Result(p.returncode, out.decode("utf-8", "replace"),
+                          err.decode("utf-8", "replace")))
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def checked(result):
+    """A sanitizer report fails the test whatever the exit code (a leak
+    exits 1, which is also the code for a refusal)."""
+    for mark in SANITIZER_MARKS:
+        if mark in result.err:
+            raise AssertionError("sanitizer report:\n" + result.err)
+    return result
 
 
 def maxrss_of(*args, env=None):
@@ -57,7 +66,8 @@ def maxrss_of(*args, env=None):
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Result(p.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss)
+        return checked(Result(p.returncode, out.read().decode(), err.read().decode(),
+                              usage.ru_maxrss))
 
 
 def sha256(path):

@@ -1,0 +1,196 @@
+/*
+ * Out of memory at every step: pull and push are run again and again, the
+ * k-th allocation failing (k = 1, 2, ...) until one run gets through. Every
+ * run must fail cleanly: a return code, a message, no crash, no stage or
+ * target file left behind, and every allocation freed.
+ *
+ * malloc, calloc and realloc are interposed here (glibc's __libc_* do the
+ * work), so SQLite's and libltdl's allocations fail too. Not built with the
+ * sanitizers, which own malloc themselves.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "invstage/invstage.h"
+
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t m);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+/* the project builds with hidden visibility: these must be seen by the
+ * shared libraries to replace theirs */
+#define INTERPOSE __attribute__((visibility("default")))
+
+static long countdown = -1; /* fail when it reaches 0; -1: never */
+static long live;           /* allocations not yet freed */
+static int injected;        /* the failure happened in this run */
+
+static int oom_now(void)
+{
+    if (countdown < 0 || countdown-- != 0)
+        return 0;
+    injected = 1;
+    return 1;
+}
+
+INTERPOSE void *malloc(size_t n)
+{
+    void *p = oom_now() ? NULL : __libc_malloc(n);
+    live += p != NULL;
+    return p;
+}
+
+INTERPOSE void *calloc(size_t n, size_t m)
+{
+    void *p = oom_now() ? NULL : __libc_calloc(n, m);
+    live += p != NULL;
+    return p;
+}
+
+INTERPOSE void *realloc(void *p, size_t n)
+{
+    void *q;
+    if (oom_now())
+        return NULL;
+    q = __libc_realloc(p, n);
+    live += (p == NULL && q != NULL);
+    return q;
+}
+
+INTERPOSE void free(void *p)
+{
+    live -= p != NULL;
+    __libc_free(p);
+}
+
+static char dir[] = "/tmp/invs-test-oom-XXXXXX";
+static char src[300], stage[300], target[300], src_uri[320], target_uri[320];
+
+static void make_source(void)
+{
+    sqlite3 *db;
+    snprintf(src, sizeof(src), "%s/src.db", dir);
+    snprintf(src_uri, sizeof(src_uri), "sqlite:%s", src);
+    snprintf(stage, sizeof(stage), "%s/s.stage", dir);
+    snprintf(target, sizeof(target), "%s/t.db", dir);
+    snprintf(target_uri, sizeof(target_uri), "sqlite:%s", target);
+    if (sqlite3_open(src, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "CREATE TABLE p (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
+                     "CREATE TABLE \"c\"\"q\" (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id),"
+                     " v ANY DEFAULT (1 + 1), b BLOB);"
+                     "CREATE INDEX ci ON \"c\"\"q\" (p);"
+                     "INSERT INTO p (name) VALUES ('a'), ('b'), ('c');"
+                     "INSERT INTO \"c\"\"q\" VALUES (1, 2, 1.5, x'00ff'), (2, 3, 'x', NULL),"
+                     " (3, NULL, NULL, x'');",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        abort();
+    sqlite3_close(db);
+}
+
+typedef int (*step_fn)(invs_ctx *ctx);
+
+static int do_pull(invs_ctx *ctx)
+{
+    invs_pull_opts o = {0};
+    o.overwrite = 1;
+    return invs_pull(ctx, src_uri, stage, &o);
+}
+
+static int do_push(invs_ctx *ctx)
+{
+    return invs_push(ctx, stage, target_uri, NULL);
+}
+
+/* Run `step` with the k-th allocation failing, for k = 0, 1, ... until a
+ * run makes fewer than k allocations. A failure SQLite absorbs may still
+ * succeed; any other must fail cleanly. `leaves` is the file that must
+ * exist only after success. */
+static void every_failure(step_fn step, const char *leaves, const char *name)
+{
+    long k, base, failures = 0, absorbed = 0;
+    invs_ctx *ctx;
+    for (k = 0; k < 1000000; k++) {
+        int rc;
+        unlink(leaves);
+        if (invs_ctx_new(&ctx) != INVS_OK)
+            abort();
+        invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
+        base = live;
+        injected = 0;
+        countdown = k;
+        rc = step(ctx);
+        countdown = -1;
+        if (rc == INVS_OK) {
+            CHECK(access(leaves, F_OK) == 0);
+            invs_ctx_free(ctx);
+            if (!injected)
+                break;
+            absorbed++;
+            continue;
+        }
+        failures++;
+        if (access(leaves, F_OK) == 0)
+            fprintf(stderr, "%s: allocation %ld failed, rc %d, yet %s exists\n", name, k, rc,
+                    leaves);
+        CHECK(access(leaves, F_OK) != 0);
+        if (!*invs_errmsg(ctx))
+            fprintf(stderr, "%s: allocation %ld failed with rc %d and no message\n", name, k, rc);
+        CHECK(*invs_errmsg(ctx) != '\0');
+        if (live != base)
+            fprintf(stderr, "%s: allocation %ld failed: %ld allocations not freed\n", name, k,
+                    live - base);
+        CHECK_INT(live - base, 0);
+        invs_ctx_free(ctx);
+    }
+    printf("%s: %ld allocation failures refused cleanly, %ld absorbed\n", name, failures,
+           absorbed);
+    CHECK(failures > 50);
+}
+
+static void warm_up(void)
+{
+    /* first use loads the driver module and initialises SQLite: memory
+     * that stays for the life of the process */
+    invs_ctx *ctx;
+    if (invs_ctx_new(&ctx) != INVS_OK)
+        abort();
+    invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
+    CHECK_INT(do_pull(ctx), INVS_OK);
+    unlink(target);
+    CHECK_INT(do_push(ctx), INVS_OK);
+    invs_ctx_free(ctx);
+}
+
+static void pull_survives_every_allocation_failure(void)
+{
+    every_failure(do_pull, stage, "pull");
+}
+
+static void push_survives_every_allocation_failure(void)
+{
+    every_failure(do_push, target, "push");
+}
+
+int main(int argc, char **argv)
+{
+    static const check_test tests[] = {TEST(warm_up), TEST(pull_survives_every_allocation_failure),
+                                       TEST(push_survives_every_allocation_failure)};
+    int rc;
+    if (!mkdtemp(dir))
+        return 2;
+    make_source();
+    rc = check_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+    if (rc == 0) {
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 2;
+    }
+    return rc;
+}
