@@ -1,6 +1,9 @@
 /*
- * Rows into the stage: one prepared INSERT per table, rowid = row number, so
- * the stage keeps the order the source delivered (its key order).
+ * Rows into the stage: one prepared INSERT per table into a fresh table, so
+ * SQLite's automatic rowid is the row number (checked on every row) and the
+ * stage keeps the order the source delivered (its key order). Letting SQLite
+ * choose the rowid takes its append path; binding it costs a b-tree seek
+ * per row.
  *
  * Values SQLite cannot hold as themselves go to invs_specials, keyed by
  * (tid, row, column), with NULL in the cell: NaN (SQLite turns it into
@@ -36,12 +39,9 @@ int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid,
     w->tid = tid;
     w->ncols = ncols;
     invs_sb_init_std(&sb);
-    invs_sb_printf(&sb, "INSERT INTO invs_data_%lld(rowid", (long long)tid);
+    invs_sb_printf(&sb, "INSERT INTO invs_data_%lld VALUES(", (long long)tid);
     for (i = 0; i < ncols; i++)
-        invs_sb_printf(&sb, ", c%zu", i);
-    invs_sb_puts(&sb, ") VALUES(?");
-    for (i = 0; i < ncols; i++)
-        invs_sb_puts(&sb, ", ?");
+        invs_sb_puts(&sb, i ? ", ?" : "?");
     invs_sb_puts(&sb, ")");
     if (invs_sb_failed(&sb))
         rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
@@ -144,19 +144,22 @@ int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
     size_t i;
     int rc = INVS_OK, r;
 
-    sqlite3_bind_int64(s, 1, w->rows + 1);
     for (i = 0; i < w->ncols && rc == INVS_OK; i++) {
-        r = writer_bind(s, (int)i + 2, &row[i]);
+        r = writer_bind(s, (int)i + 1, &row[i]);
         if (r < 0)
             rc = invs_diag(w->st->ctx, INVS_EINVAL, "column %zu: value of unknown type %d", i,
                            row[i].type);
         else if (r > 0) {
-            sqlite3_bind_null(s, (int)i + 2);
+            sqlite3_bind_null(s, (int)i + 1);
             rc = writer_special(w, i, &row[i]);
         }
     }
     if (rc == INVS_OK && sqlite3_step(s) != SQLITE_DONE)
         rc = invs_stage_sqlerr(w->st, INVS_EIO, "writing a row");
+    if (rc == INVS_OK && sqlite3_last_insert_rowid(w->st->db) != w->rows + 1)
+        rc = invs_diag(w->st->ctx, INVS_ECORRUPT, "stage %s: row %lld was stored as rowid %lld",
+                       w->st->path, (long long)w->rows + 1,
+                       (long long)sqlite3_last_insert_rowid(w->st->db));
     sqlite3_reset(s);
     if (rc == INVS_OK)
         w->rows++;

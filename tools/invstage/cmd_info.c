@@ -38,11 +38,11 @@ int cli_print_stage(cli *c, const char *path, int full)
         total += st->tables[i].rows;
     }
     if (full) {
-        printf("%-18s %s\n%-18s %d\n%-18s %s\n", "stage:", path, "format:",
+        printf("%-17s %s\n%-17s %d\n%-17s %s\n", "stage:", path, "format:",
                INVS_STAGE_FORMAT, "state:", st->state);
         for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
             char *v = invs_stage_meta_get(st, keys[i]);
-            printf("%-17s: %s\n", keys[i], v ? v : "-");
+            printf("%s:%*s%s\n", keys[i], (int)(17 - strlen(keys[i])), "", v ? v : "-");
             free(v);
         }
         printf("\n%-*s %12s %12s\n", (int)width, "table", "rows", "source rows");
