@@ -8,6 +8,7 @@
  * copies the table during emit(), so each table is built in a pool that is
  * freed as soon as it has been emitted.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "sqlite_driver.h"
@@ -79,7 +80,7 @@ static void *pool_grow(pool *pl, void *arr, size_t n, size_t *cap, size_t elem)
 typedef struct schema_reader {
     sqlite_conn *c;
     pool pl;
-    sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *vtabs;
+    sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *uncopied;
 } schema_reader;
 
 static int sr_prepare(schema_reader *r, sqlite3_stmt **s, const char *sql)
@@ -327,11 +328,38 @@ static int sr_table(schema_reader *r, invs_table *t)
     return sr_count(r, t);
 }
 
-static void sr_warn_virtual(schema_reader *r)
+/* What the model has no place for yet is named, never dropped silently. */
+static void sr_warn_uncopied(schema_reader *r)
 {
-    while (r->vtabs && sqlite3_step(r->vtabs) == SQLITE_ROW)
-        sqlite_host->log(r->c->s, INVS_LOG_WARN, "virtual table %s is not copied",
-                         (const char *)sqlite3_column_text(r->vtabs, 0));
+    while (r->uncopied && sqlite3_step(r->uncopied) == SQLITE_ROW)
+        sqlite_host->log(r->c->s, INVS_LOG_WARN, "%s %s is not copied",
+                         (const char *)sqlite3_column_text(r->uncopied, 0),
+                         (const char *)sqlite3_column_text(r->uncopied, 1));
+}
+
+/* Whether CREATE TABLE text has a CHECK constraint: the keyword CHECK
+ * followed by '(' outside quoted strings and identifiers. */
+static int sr_has_check(const char *sql)
+{
+    const char *p = sql;
+    while (p && *p) {
+        if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+            char close = *p == '[' ? ']' : *p;
+            p = strchr(p + 1, close);
+            p = p ? p + 1 : NULL;
+        } else if (sqlite3_strnicmp(p, "CHECK", 5) == 0 &&
+                   (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+            const char *q = p + 5;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (*q == '(')
+                return 1;
+            p = q;
+        } else {
+            p++;
+        }
+    }
+    return 0;
 }
 
 int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
@@ -361,15 +389,17 @@ int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
                          " FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq")) ||
         (rc = sr_prepare(&r, &r.pkcols,
                          "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")) ||
-        (rc = sr_prepare(&r, &r.vtabs,
-                         "SELECT name FROM pragma_table_list WHERE schema = 'main'"
-                         " AND type = 'virtual'")))
+        (rc = sr_prepare(&r, &r.uncopied,
+                         "SELECT 'virtual table', name FROM pragma_table_list"
+                         " WHERE schema = 'main' AND type = 'virtual'"
+                         " UNION ALL SELECT type, name FROM sqlite_schema"
+                         " WHERE type IN ('view', 'trigger')")))
         goto out;
     /* sqlite_sequence exists only once an AUTOINCREMENT table does */
     if (sqlite3_prepare_v2(r.c->db, "SELECT seq FROM sqlite_sequence WHERE name = ?1", -1,
                            &r.seq, NULL) != SQLITE_OK)
         r.seq = NULL;
-    sr_warn_virtual(&r);
+    sr_warn_uncopied(&r);
     while ((step = sqlite3_step(tabs)) == SQLITE_ROW) {
         invs_table t;
         memset(&t, 0, sizeof(t));
@@ -382,6 +412,9 @@ int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
             t.flags |= INVS_TBL_WITHOUT_ROWID;
         if (sqlite3_column_int(tabs, 3))
             t.flags |= INVS_TBL_STRICT;
+        if (t.source_ddl && sr_has_check(t.source_ddl))
+            sqlite_host->log(r.c->s, INVS_LOG_WARN,
+                             "table %s: CHECK constraints are not copied", t.name);
         rc = t.name ? sr_table(&r, &t) : INVS_ENOMEM;
         if (rc == INVS_OK && r.pl.failed)
             rc = INVS_ENOMEM;
@@ -404,6 +437,6 @@ out:
     sqlite3_finalize(r.fks);
     sqlite3_finalize(r.pkcols);
     sqlite3_finalize(r.seq);
-    sqlite3_finalize(r.vtabs);
+    sqlite3_finalize(r.uncopied);
     return rc;
 }

@@ -112,11 +112,19 @@ class Cli(TempDirTest):
         sqlite3.connect(src).executescript(
             "CREATE TABLE t (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2));"
             "CREATE INDEX t_expr ON t (a + 1);"
+            "CREATE TABLE \"check\" (\"check\" INTEGER, x TEXT DEFAULT 'CHECK (no)');"
+            "CREATE TABLE c2 (n INTEGER CHECK (n > 0));"
+            "CREATE VIEW v AS SELECT a FROM t;"
+            "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;"
             "INSERT INTO t (a) VALUES (1);")
         r = run("pull", "sqlite:" + src, "-o", self.path("v.stage"))
         self.assertExit(r, 0)
         self.assertIn("generated column b is not copied", r.err)
         self.assertIn("index t_expr", r.err)
+        self.assertIn("table c2: CHECK constraints are not copied", r.err)
+        self.assertNotIn("table check: CHECK", r.err)  # a name and a string, not a constraint
+        self.assertIn("view v is not copied", r.err)
+        self.assertIn("trigger tr is not copied", r.err)
         self.assertTrue(re.search(r"warning", r.err))
 
 
