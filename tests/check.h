@@ -5,6 +5,7 @@
 #define INVS_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures;
@@ -74,6 +75,29 @@ static inline int check_main(const check_test *tests, size_t n, int argc, char *
     }
     printf("%zu passed, %zu failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+/* check_main in a fresh scratch directory: `dir` is a mkdtemp template
+ * filled in place; setup (may be NULL) runs once it exists. The directory
+ * is removed when every test passed and kept for a look otherwise. */
+static inline int check_main_in_tmpdir(const check_test *tests, size_t n, int argc, char **argv,
+                                       char *dir, void (*setup)(void))
+{
+    char cmd[512];
+    int rc;
+    if (!mkdtemp(dir))
+        return 2;
+    if (setup)
+        setup();
+    rc = check_main(tests, n, argc, argv);
+    if (rc == 0) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 2;
+    } else {
+        fprintf(stderr, "scratch files kept in %s\n", dir);
+    }
+    return rc;
 }
 
 #define CHECK_MAIN(...)                                                          \

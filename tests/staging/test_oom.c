@@ -181,16 +181,6 @@ int main(int argc, char **argv)
 {
     static const check_test tests[] = {TEST(warm_up), TEST(pull_survives_every_allocation_failure),
                                        TEST(push_survives_every_allocation_failure)};
-    int rc;
-    if (!mkdtemp(dir))
-        return 2;
-    make_source();
-    rc = check_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
-    if (rc == 0) {
-        char cmd[300];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            return 2;
-    }
-    return rc;
+    return check_main_in_tmpdir(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, dir,
+                                make_source);
 }

@@ -333,15 +333,6 @@ int main(int argc, char **argv)
         TEST(refuses_a_newer_format), TEST(refuses_an_interrupted_pull),
         TEST(an_unfinished_stage_leaves_nothing),
         TEST(create_refuses_an_existing_file_unless_told)};
-    int rc;
-    if (!mkdtemp(dir))
-        return 2;
-    rc = check_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
-    if (rc == 0) {
-        char cmd[300];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            return 2;
-    }
-    return rc;
+    return check_main_in_tmpdir(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, dir,
+                                NULL);
 }
