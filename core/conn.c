@@ -15,7 +15,7 @@ static const char *conn_cap_name(uint64_t cap)
 }
 
 int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *role,
-                   uint64_t need, unsigned flags)
+                   uint64_t need, unsigned flags, const char *const *options)
 {
     invs_conn *c = NULL;
     invs_uri *u = NULL;
@@ -53,7 +53,7 @@ int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *
                            c->drv->name, conn_cap_name(bit));
             goto fail;
         }
-    if ((rc = c->drv->open(&c->h, &c->sess, uri, flags)) != INVS_OK) {
+    if ((rc = c->drv->open(&c->h, &c->sess, uri, flags, options)) != INVS_OK) {
         c->h = NULL;
         goto fail;
     }

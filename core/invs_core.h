@@ -122,9 +122,10 @@ typedef struct invs_conn {
 } invs_conn;
 
 /* Parse the URI, load the driver serving its scheme, check it can do `need`
- * (INVS_CAP_*), open. role ("source", "target") appears in messages. */
+ * (INVS_CAP_*), open with the driver options (NULL-terminated "key=value",
+ * or NULL). role ("source", "target") appears in messages. */
 int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *role,
-                   uint64_t need, unsigned flags);
+                   uint64_t need, unsigned flags, const char *const *options);
 void invs_conn_close(invs_conn *c);
 
 #endif

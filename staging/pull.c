@@ -138,8 +138,8 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
     ctx->phase = "pull";
     if (!(ps.used = calloc(ps.opts->ntables + 1, 1)))
         return invs_diag(ctx, INVS_ENOMEM, "out of memory");
-    if ((rc = invs_conn_open(&src, ctx, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ)) !=
-        INVS_OK)
+    if ((rc = invs_conn_open(&src, ctx, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ,
+                             ps.opts->driver_options)) != INVS_OK)
         goto out;
     if ((rc = invs_stage_create(&stage, ctx, stage_path, ps.opts->overwrite)) != INVS_OK)
         goto out;

@@ -270,7 +270,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
         (rc = invs_stage_load_schema(j.stage)) != INVS_OK || (rc = push_plan(&j)) != INVS_OK)
         goto out;
     if ((rc = invs_conn_open(&j.dst, ctx, target_uri, "target", INVS_CAP_PUSH,
-                             INVS_OPEN_WRITE | INVS_OPEN_CREATE)) != INVS_OK)
+                             INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=
+        INVS_OK)
         goto out;
     if ((rc = j.dst->drv->begin(j.dst->h)) != INVS_OK)
         goto out;

@@ -103,13 +103,18 @@ static void sqlite_close(void *conn)
     sqlite_host->free(c);
 }
 
-static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned flags)
+static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned flags,
+                       const char *const *options)
 {
     sqlite_conn *c;
     struct stat sb;
     int rc, oflags;
 
     *out = NULL;
+    if (options && options[0])
+        return sqlite_host->error(s, INVS_EINVAL, NULL, 0,
+                                  "the sqlite driver has no option '%.*s'",
+                                  (int)strcspn(options[0], "="), options[0]);
     if (!(c = sqlite_host->alloc(sizeof(*c))))
         return sqlite_host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
     memset(c, 0, sizeof(*c));

@@ -44,6 +44,18 @@ class Cli(TempDirTest):
         self.assertExit(run("info"), 2)
         self.assertExit(run("pull", "--no-such-option"), 2)
 
+    def test_driver_options_the_driver_does_not_know_are_refused(self):
+        src = self.path("a.db")
+        sqlite3.connect(src).executescript("CREATE TABLE t (x);")
+        r = run("pull", "--schema", "public", "sqlite:" + src, "-o", self.path("a.stage"))
+        self.assertExit(r, 2)
+        self.assertIn("the sqlite driver has no option 'schema'", r.err)
+        r = run("push", "-O", "nope=1", self.path("a.stage"), "sqlite:" + self.path("b.db"))
+        self.assertExit(r, 3)  # no stage: the stage is checked first
+        r = run("pull", "-O", "novalue", "sqlite:" + src, "-o", self.path("a.stage"))
+        self.assertExit(r, 2)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["a.db"])
+
     def test_plugins_lists_the_sqlite_driver(self):
         r = run("plugins")
         self.assertExit(r, 0)

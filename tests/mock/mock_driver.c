@@ -42,12 +42,16 @@ typedef struct mock_cursor {
     invs_value vals[2];
 } mock_cursor;
 
-static int mock_open(void **out, invs_session *s, const char *uri, unsigned flags)
+static int mock_open(void **out, invs_session *s, const char *uri, unsigned flags,
+                     const char *const *options)
 {
     mock_conn *c;
     const char *p = strchr(uri, ':');
     char *end;
     (void)flags;
+    if (options && options[0])
+        return host->error(s, INVS_EINVAL, NULL, 0, "the mock driver has no option '%s'",
+                           options[0]);
     if (!(c = host->alloc(sizeof(*c))))
         return host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
     c->s = s;

@@ -126,6 +126,34 @@ int cli_common_option(cli *c, int opt)
     return 0;
 }
 
+int cli_option_add(cli_options *o, const char *key, const char *value)
+{
+    size_t n = (key ? strlen(key) + 1 : 0) + strlen(value) + 1;
+    char **v = realloc(o->v, (o->n + 2) * sizeof(*v));
+    char *s = malloc(n);
+    if (!v || !s) {
+        free(s);
+        if (v)
+            o->v = v;
+        return -1;
+    }
+    snprintf(s, n, "%s%s%s", key ? key : "", key ? "=" : "", value);
+    o->v = v;
+    o->v[o->n++] = s;
+    o->v[o->n] = NULL;
+    return 0;
+}
+
+void cli_options_free(cli_options *o)
+{
+    size_t i;
+    for (i = 0; i < o->n; i++)
+        free(o->v[i]);
+    free(o->v);
+    o->v = NULL;
+    o->n = 0;
+}
+
 int cli_exit_code(int rc)
 {
     switch (rc) {

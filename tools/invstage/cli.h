@@ -20,6 +20,15 @@ typedef struct cli {
     int progress_open; /* a progress line is on screen */
 } cli;
 
+/* Driver options collected from -O KEY=VALUE and --schema NAME. */
+typedef struct cli_options {
+    char **v; /* NULL-terminated */
+    size_t n;
+} cli_options;
+/* Add "key=value" (key NULL: value is already "key=value"); 0 or -1. */
+int cli_option_add(cli_options *o, const char *key, const char *value);
+void cli_options_free(cli_options *o);
+
 int cli_init(cli *c, const char *cmd);
 void cli_done(cli *c);
 /* Common options every subcommand takes; returns 1 if `opt` was one. */

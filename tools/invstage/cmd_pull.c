@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -19,6 +20,9 @@ static const char pull_help[] =
     "  -t, --table T        pull only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T      leave out tables named T (repeatable; glob patterns)\n"
     "  -f, --force          replace STAGE if it exists\n"
+    "  -s, --schema NAME    the source schema to read (repeatable; PostgreSQL:\n"
+    "                       default public)\n"
+    "  -O, --option K=V     a driver option (repeatable)\n"
     "  -q, --quiet          print nothing but errors\n"
     "  -v, --verbose        more detail\n"
     "  -h, --help           show this help\n"
@@ -30,11 +34,13 @@ int cmd_pull(cli *c, int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, 't'},
         {"exclude", required_argument, NULL, 'x'}, {"force", no_argument, NULL, 'f'},
+        {"schema", required_argument, NULL, 's'}, {"option", required_argument, NULL, 'O'},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_pull_opts po = {0};
     const char **tables = calloc((size_t)argc + 1, sizeof(char *));
     const char **excludes = calloc((size_t)argc + 1, sizeof(char *));
     const char *out = NULL;
+    cli_options dopts = {NULL, 0};
     int opt, rc, ex = 0;
 
     if (!tables || !excludes) {
@@ -43,7 +49,7 @@ int cmd_pull(cli *c, int argc, char **argv)
     }
     po.tables = tables;
     po.excludes = excludes;
-    while ((opt = getopt_long(argc, argv, "o:t:x:f" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:t:x:fs:O:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
         if (cli_common_option(c, opt))
             continue;
         switch (opt) {
@@ -51,6 +57,17 @@ int cmd_pull(cli *c, int argc, char **argv)
         case 't': tables[po.ntables++] = optarg; break;
         case 'x': excludes[po.nexcludes++] = optarg; break;
         case 'f': po.overwrite = 1; break;
+        case 's':
+        case 'O':
+            if (opt == 'O' && !strchr(optarg, '=')) {
+                ex = cli_usage(c, "-O takes KEY=VALUE, not '%s'", optarg);
+                goto done;
+            }
+            if (cli_option_add(&dopts, opt == 's' ? "schema" : NULL, optarg) != 0) {
+                ex = EXIT_RUNTIME;
+                goto done;
+            }
+            break;
         case 'h': fputs(pull_help, stdout); goto done;
         default: ex = cli_usage(c, "unknown option"); goto done;
         }
@@ -63,6 +80,7 @@ int cmd_pull(cli *c, int argc, char **argv)
         ex = cli_usage(c, "missing -o STAGE");
         goto done;
     }
+    po.driver_options = (const char *const *)dopts.v;
     if ((rc = invs_pull(c->ctx, argv[optind], out, &po)) != INVS_OK) {
         ex = cli_fail(c, rc);
         goto done;
@@ -73,6 +91,7 @@ int cmd_pull(cli *c, int argc, char **argv)
             ex = cli_fail(c, rc);
     }
 done:
+    cli_options_free(&dopts);
     free(tables);
     free(excludes);
     return ex;

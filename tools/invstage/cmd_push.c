@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "invs_core.h"
@@ -21,6 +22,9 @@ static const char push_help[] =
     "\n"
     "Options:\n"
     "  -c, --clear     empty the stage's tables in TARGET before loading\n"
+    "  -s, --schema NAME  the target schema to load into (PostgreSQL: default\n"
+    "                  the connection's current schema)\n"
+    "  -O, --option K=V   a driver option (repeatable)\n"
     "  -q, --quiet     print nothing but errors\n"
     "  -v, --verbose   more detail\n"
     "  -h, --help      show this help\n"
@@ -32,30 +36,50 @@ static const char push_help[] =
 int cmd_push(cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"clear", no_argument, NULL, 'c'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
+        {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
-    int opt, rc;
+    cli_options dopts = {NULL, 0};
+    int opt, rc, ex = 0;
 
-    while ((opt = getopt_long(argc, argv, "c" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "cs:O:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
         if (cli_common_option(c, opt))
             continue;
         switch (opt) {
         case 'c': po.clear = 1; break;
-        case 'h': fputs(push_help, stdout); return 0;
-        default: return cli_usage(c, "unknown option");
+        case 's':
+        case 'O':
+            if (opt == 'O' && !strchr(optarg, '=')) {
+                ex = cli_usage(c, "-O takes KEY=VALUE, not '%s'", optarg);
+                goto done;
+            }
+            if (cli_option_add(&dopts, opt == 's' ? "schema" : NULL, optarg) != 0) {
+                ex = EXIT_RUNTIME;
+                goto done;
+            }
+            break;
+        case 'h': fputs(push_help, stdout); goto done;
+        default: ex = cli_usage(c, "unknown option"); goto done;
         }
     }
-    if (argc - optind != 2)
-        return cli_usage(c, "expected STAGE and TARGET, got %d argument(s)", argc - optind);
-    if ((rc = invs_push(c->ctx, argv[optind], argv[optind + 1], &po)) != INVS_OK)
-        return cli_fail(c, rc);
+    if (argc - optind != 2) {
+        ex = cli_usage(c, "expected STAGE and TARGET, got %d argument(s)", argc - optind);
+        goto done;
+    }
+    po.driver_options = (const char *const *)dopts.v;
+    if ((rc = invs_push(c->ctx, argv[optind], argv[optind + 1], &po)) != INVS_OK) {
+        ex = cli_fail(c, rc);
+        goto done;
+    }
     if (!c->quiet) {
         char *shown = invs_uri_redact(argv[optind + 1]);
         printf("pushed %s into %s in %.2fs: ", argv[optind], shown ? shown : "target",
                cli_now() - c->t0);
         free(shown);
         if ((rc = cli_print_stage(c, argv[optind], 0)) != INVS_OK)
-            return cli_fail(c, rc);
+            ex = cli_fail(c, rc);
     }
-    return 0;
+done:
+    cli_options_free(&dopts);
+    return ex;
 }

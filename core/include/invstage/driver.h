@@ -308,7 +308,11 @@ typedef struct invs_driver {
     const char *const *schemes; /* URI schemes served, NULL-terminated */
     uint64_t caps;              /* INVS_CAP_* */
 
-    int (*open)(void **out_conn, invs_session *s, const char *uri, unsigned flags);
+    /* options: NULL-terminated "key=value" strings the user gave for this
+     * driver (e.g. "schema=public"), or NULL. An option the driver does not
+     * know is an INVS_EINVAL error naming it. */
+    int (*open)(void **out_conn, invs_session *s, const char *uri, unsigned flags,
+                const char *const *options);
     void (*close)(void *conn);
 
     /* -- INVS_CAP_PULL -- */

@@ -54,6 +54,7 @@ typedef struct invs_pull_opts {
     const char *const *excludes; /* skip these (exact names) */
     size_t nexcludes;
     int overwrite;               /* replace an existing stage file */
+    const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
 } invs_pull_opts;
 
 int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
@@ -62,6 +63,7 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
 typedef struct invs_push_opts {
     int clear;        /* -c: empty the stage's tables in the target first */
     size_t batch_rows; /* rows per writer_put; 0 = default */
+    const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
 } invs_push_opts;
 
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
