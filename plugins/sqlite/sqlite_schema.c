@@ -11,75 +11,17 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "invstage/pool.h"
 #include "sqlite_driver.h"
 
-typedef struct pool {
-    void **p;
-    size_t n, cap;
-    int failed;
-} pool;
-
-static void *pool_alloc(pool *pl, size_t n)
+static const char *pool_str(invs_pool *pl, const unsigned char *s)
 {
-    void *m;
-    if (pl->failed)
-        return NULL;
-    if (pl->n == pl->cap) {
-        size_t cap = pl->cap ? pl->cap * 2 : 64;
-        void **np = sqlite_host->realloc(pl->p, cap * sizeof(*np));
-        if (!np)
-            goto fail;
-        pl->p = np;
-        pl->cap = cap;
-    }
-    if (!(m = sqlite_host->alloc(n ? n : 1)))
-        goto fail;
-    memset(m, 0, n ? n : 1);
-    pl->p[pl->n++] = m;
-    return m;
-fail:
-    pl->failed = 1;
-    return NULL;
-}
-
-static const char *pool_str(pool *pl, const unsigned char *s)
-{
-    char *d;
-    size_t n;
-    if (!s)
-        return NULL;
-    n = strlen((const char *)s) + 1;
-    if ((d = pool_alloc(pl, n)))
-        memcpy(d, s, n);
-    return d;
-}
-
-static void pool_free(pool *pl)
-{
-    size_t i;
-    for (i = 0; i < pl->n; i++)
-        sqlite_host->free(pl->p[i]);
-    sqlite_host->free(pl->p);
-    memset(pl, 0, sizeof(*pl));
-}
-
-/* A growable array in the pool. */
-static void *pool_grow(pool *pl, void *arr, size_t n, size_t *cap, size_t elem)
-{
-    void *na;
-    if (n < *cap)
-        return arr;
-    *cap = *cap ? *cap * 2 : 8;
-    if (!(na = pool_alloc(pl, *cap * elem)))
-        return NULL;
-    if (n)
-        memcpy(na, arr, n * elem);
-    return na;
+    return invs_pool_str(pl, (const char *)s);
 }
 
 typedef struct schema_reader {
     sqlite_conn *c;
-    pool pl;
+    invs_pool pl;
     sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *uncopied;
 } schema_reader;
 
@@ -110,7 +52,7 @@ static int sr_columns(schema_reader *r, invs_table *t)
                              "table %s: generated column %s is not copied", t->name, name);
             continue;
         }
-        if (!(cols = pool_grow(&r->pl, cols, n, &cap, sizeof(*cols))))
+        if (!(cols = invs_pool_grow(&r->pl, cols, n, &cap, sizeof(*cols))))
             return INVS_ENOMEM;
         c = &cols[n++];
         c->name = pool_str(&r->pl, (const unsigned char *)name);
@@ -136,8 +78,8 @@ static int sr_columns(schema_reader *r, invs_table *t)
     if (pkn > 0) { /* primary key columns, in key order */
         invs_key *k;
         int i;
-        if (!(pk = pool_alloc(&r->pl, (size_t)pkn * sizeof(*pk))) ||
-            !(k = pool_alloc(&r->pl, sizeof(*k))))
+        if (!(pk = invs_pool_alloc(&r->pl, (size_t)pkn * sizeof(*pk))) ||
+            !(k = invs_pool_alloc(&r->pl, sizeof(*k))))
             return INVS_ENOMEM;
         sqlite3_reset(s);
         while (sqlite3_step(s) == SQLITE_ROW)
@@ -154,7 +96,7 @@ static int sr_columns(schema_reader *r, invs_table *t)
 
 static int sr_add_key(schema_reader *r, invs_table *t, size_t *cap, const invs_key *k)
 {
-    invs_key *keys = pool_grow(&r->pl, (void *)t->keys, t->nkeys, cap, sizeof(*keys));
+    invs_key *keys = invs_pool_grow(&r->pl, (void *)t->keys, t->nkeys, cap, sizeof(*keys));
     if (!keys)
         return INVS_ENOMEM;
     keys[t->nkeys++] = *k;
@@ -188,7 +130,7 @@ static int sr_indexes(schema_reader *r, invs_table *t, size_t *cap)
                 skip = 1; /* expression, rowid or DESC column */
                 continue;
             }
-            if (!(cols = pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))))
+            if (!(cols = invs_pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))))
                 return INVS_ENOMEM;
             cols[k.ncols++] = pool_str(&r->pl, sqlite3_column_text(ic, 0));
         }
@@ -217,7 +159,7 @@ static int sr_indexes(schema_reader *r, invs_table *t, size_t *cap)
 /* Primary key columns of `table`, for a foreign key that names no columns. */
 static const char **sr_parent_pk(schema_reader *r, const char *table, size_t n)
 {
-    const char **cols = pool_alloc(&r->pl, n * sizeof(*cols));
+    const char **cols = invs_pool_alloc(&r->pl, n * sizeof(*cols));
     size_t i = 0;
     if (!cols)
         return NULL;
@@ -261,8 +203,8 @@ static int sr_foreign_keys(schema_reader *r, invs_table *t, size_t *cap)
         k.ref_table = pool_str(&r->pl, sqlite3_column_text(s, 2));
         k.on_update = pool_str(&r->pl, sqlite3_column_text(s, 5));
         k.on_delete = pool_str(&r->pl, sqlite3_column_text(s, 6));
-        if (!(cols = pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))) ||
-            !(refs = pool_grow(&r->pl, refs, k.ncols, &rcap, sizeof(*refs))))
+        if (!(cols = invs_pool_grow(&r->pl, cols, k.ncols, &ccap, sizeof(*cols))) ||
+            !(refs = invs_pool_grow(&r->pl, refs, k.ncols, &rcap, sizeof(*refs))))
             return INVS_ENOMEM;
         cols[k.ncols] = pool_str(&r->pl, sqlite3_column_text(s, 3));
         refs[k.ncols] = pool_str(&r->pl, sqlite3_column_text(s, 4));
@@ -285,7 +227,7 @@ static int sr_sequence(schema_reader *r, invs_table *t)
     sqlite3_bind_text(r->seq, 1, t->name, -1, SQLITE_STATIC);
     if (sqlite3_step(r->seq) != SQLITE_ROW)
         return INVS_OK; /* never handed out a value */
-    if (!(q = pool_alloc(&r->pl, sizeof(*q))))
+    if (!(q = invs_pool_alloc(&r->pl, sizeof(*q))))
         return INVS_ENOMEM;
     q->column = t->cols[i].name;
     q->value = sqlite3_column_int64(r->seq, 0);
@@ -370,6 +312,7 @@ int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
 
     memset(&r, 0, sizeof(r));
     r.c = conn;
+    invs_pool_init(&r.pl, sqlite_host->realloc, sqlite_host->free);
     if ((rc = sr_prepare(&r, &tabs,
                          "SELECT s.name, s.sql, l.wr, l.strict FROM sqlite_schema s"
                          " JOIN pragma_table_list l ON l.name = s.name AND l.schema = 'main'"
@@ -422,14 +365,14 @@ int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
             sqlite_host->error(r.c->s, rc, NULL, 0, "out of memory");
         if (rc == INVS_OK)
             rc = emit(&t, payload);
-        pool_free(&r.pl);
+        invs_pool_free(&r.pl);
         if (rc != INVS_OK)
             goto out;
     }
     if (step != SQLITE_DONE)
         rc = sqlite_err(r.c, INVS_ESQL, "listing tables");
 out:
-    pool_free(&r.pl);
+    invs_pool_free(&r.pl);
     sqlite3_finalize(tabs);
     sqlite3_finalize(r.cols);
     sqlite3_finalize(r.idx);

@@ -2,6 +2,7 @@
  * from header_alone.cpp). */
 #include "invstage/driver.h"
 #include "invstage/strbuf.h"
+#include "invstage/pool.h"
 #include "invstage/invstage.h"
 
 int main(void)

@@ -1,6 +1,7 @@
 // The public headers compile alone as C++ (-pedantic -Werror).
 #include "invstage/driver.h"
 #include "invstage/strbuf.h"
+#include "invstage/pool.h"
 #include "invstage/invstage.h"
 
 int main()

@@ -1,0 +1,84 @@
+/* The PostgreSQL driver's private interface between its files. */
+#ifndef INVS_PG_DRIVER_H
+#define INVS_PG_DRIVER_H
+
+#include <libpq-fe.h>
+
+#include "invstage/driver.h"
+#include "invstage/strbuf.h"
+
+extern const invs_host *pg_host;
+
+/* A foreign key taken off for the load (or not yet added to a table we
+ * created), put back by load_end, which validates it. */
+typedef struct pg_fk {
+    char *table; /* qualified, quoted */
+    char *name;  /* quoted constraint name */
+    char *def;   /* FOREIGN KEY (...) REFERENCES ... */
+} pg_fk;
+
+/* A foreign key from a table outside the load into one inside it. */
+typedef struct pg_outside_ref {
+    char *parent; /* unquoted relname of the referenced table */
+    char *child;  /* schema.relname of the referencing table */
+    char *name;
+} pg_outside_ref;
+
+typedef struct pg_conn {
+    PGconn *pg;
+    invs_session *s;
+    char *shown;     /* the URI with its password redacted */
+    char **schemas;  /* --schema, or current_schema() */
+    size_t nschemas;
+    int in_txn;
+    int reading;     /* opened for a pull */
+    pg_fk *fks;
+    size_t nfks;
+    pg_outside_ref *outside;
+    size_t noutside;
+    char **created;  /* quoted names of identity tables created here */
+    size_t ncreated;
+} pg_conn;
+
+/* Report a failed result (or the connection's state when r is NULL), with
+ * SQLSTATE, mapping its class to a return code; frees r. */
+int pg_fail(pg_conn *c, PGresult *r, const char *what);
+/* Run a statement that returns no rows. */
+int pg_exec(pg_conn *c, const char *sql);
+/* Run a query with text parameters; NULL after reporting an error. */
+PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *params);
+int pg_sb_ok(pg_conn *c, const invs_strbuf *sb);
+
+static inline void pg_sb_init(invs_strbuf *sb)
+{
+    invs_sb_init(sb, pg_host->realloc, pg_host->free);
+}
+char *pg_strdup(const char *s);
+/* The schema a table lives in: its own (pull) or the connection's (push). */
+const char *pg_table_schema(const pg_conn *c, const invs_table *t);
+/* "schema"."table" */
+void pg_qualified(invs_strbuf *sb, const pg_conn *c, const invs_table *t);
+
+/* types */
+void pg_type_to_canon(invs_column *col, const char *typname, char typtype, int typmod);
+void pg_decl_for(invs_strbuf *sb, const invs_column *col, const char *origin_engine);
+
+/* pull */
+int pg_schema_read(void *conn, invs_emit_table_fn emit, void *payload);
+int pg_cursor_open(void **out_cur, void *conn, const invs_table *t);
+int pg_cursor_next(void *cur, const invs_value **out_row);
+void pg_cursor_close(void *cur);
+
+/* push */
+int pg_has_rows(void *conn, const invs_table *t, int *out);
+int pg_table_create(void *conn, const invs_table *t);
+int pg_indexes_create(void *conn, const invs_table *t);
+int pg_table_clear(void *conn, const invs_table *t);
+int pg_load_begin(void *conn, const invs_table *const *ts, size_t n);
+int pg_load_end(void *conn, const invs_table *const *ts, size_t n);
+int pg_sequences_set(void *conn, const invs_table *t);
+int pg_writer_open(void **out_w, void *conn, const invs_table *t);
+int pg_writer_put(void *w, const invs_value *rows, size_t nrows);
+int pg_writer_close(void *w, int abort);
+
+#endif
