@@ -3,9 +3,10 @@
  *
  *   1. check everything, write nothing: stage state, target tables' columns,
  *      rows already in the target (refused unless clear);
- *   2. inside one transaction: clear, create missing tables, load in foreign
- *      key order in batches, add secondary indexes, let the driver restore
- *      and check its constraints, restore sequences, commit.
+ *   2. inside one transaction: let the driver relax what stops child-first
+ *      rows (load_begin), clear, create missing tables, load in foreign key
+ *      order in batches, add secondary indexes, let the driver restore and
+ *      check its constraints (load_end), restore sequences, commit.
  * Any failure rolls the transaction back.
  */
 #include <stdlib.h>
@@ -207,6 +208,7 @@ static int push_load(push_job *j)
     size_t i;
     int rc = INVS_OK;
 
+    rc = d->load_begin(j->dst->h, j->ordered, j->n);
     if (j->opts->clear)
         for (i = j->n; i-- > 0 && rc == INVS_OK;)
             if (j->existing[j->order[i]])
@@ -214,8 +216,6 @@ static int push_load(push_job *j)
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         if (!j->existing[j->order[i]])
             rc = d->table_create(j->dst->h, j->ordered[i]);
-    if (rc == INVS_OK)
-        rc = d->load_begin(j->dst->h, j->ordered, j->n);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_table(j, &j->stage->tables[j->order[i]]);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
@@ -224,8 +224,7 @@ static int push_load(push_job *j)
     if (rc == INVS_OK)
         rc = d->load_end(j->dst->h, j->ordered, j->n);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
-        if (j->ordered[i]->nseqs)
-            rc = d->sequences_set(j->dst->h, j->ordered[i]);
+        rc = d->sequences_set(j->dst->h, j->ordered[i]);
     return rc;
 }
 

@@ -15,6 +15,8 @@ struct invs_stage_reader {
     sqlite3_stmt *rows;
     sqlite3_stmt *specials; /* NULL when the table has none */
     int special_ready;      /* specials is on a row not yet consumed */
+    int special_done;       /* specials ran out (stepping again would
+                               start it over) */
     invs_arena bytes;       /* copies of special text/blob: the specials
                                cursor moves on before the row is used */
     invs_value *vals;
@@ -95,10 +97,14 @@ static int reader_specials(invs_stage_reader *r, int64_t rid)
     sqlite3_stmt *s = r->specials;
     for (;;) {
         int64_t srid, col;
+        if (r->special_done)
+            return INVS_OK;
         if (!r->special_ready) {
             int step = sqlite3_step(s);
-            if (step == SQLITE_DONE)
+            if (step == SQLITE_DONE) {
+                r->special_done = 1;
                 return INVS_OK;
+            }
             if (step != SQLITE_ROW)
                 return invs_stage_sqlerr(r->st, INVS_ECORRUPT, "reading special values");
             r->special_ready = 1;

@@ -57,7 +57,22 @@ int sqlite_has_rows(void *conn, const invs_table *t, int *out)
 }
 
 /* The single INTEGER column of an AUTOINCREMENT primary key: it must be
- * declared in the column, the only place SQLite accepts AUTOINCREMENT. */
+ * declared in the column, the only place SQLite accepts AUTOINCREMENT. A
+ * key another engine fed from a sequence (identity, serial) becomes one
+ * too, so its position can be kept in sqlite_sequence. */
+static int load_fed_by_sequence(const invs_table *t, const invs_column *col)
+{
+    size_t i;
+    if (col->flags & INVS_COL_AUTOINCREMENT)
+        return 1;
+    if (!strcmp(t->engine, "sqlite") || col->canon < INVS_T_INT16 || col->canon > INVS_T_INT64)
+        return 0;
+    for (i = 0; i < t->nseqs; i++)
+        if (t->seqs[i].column && !strcmp(t->seqs[i].column, col->name))
+            return 1;
+    return 0;
+}
+
 static const invs_column *load_autoinc_pk(const invs_table *t, const invs_key **pk)
 {
     size_t i;
@@ -69,7 +84,7 @@ static const invs_column *load_autoinc_pk(const invs_table *t, const invs_key **
         return NULL;
     for (i = 0; i < t->ncols; i++)
         if (strcmp(t->cols[i].name, (*pk)->cols[0]) == 0)
-            return (t->cols[i].flags & INVS_COL_AUTOINCREMENT) ? &t->cols[i] : NULL;
+            return load_fed_by_sequence(t, &t->cols[i]) ? &t->cols[i] : NULL;
     return NULL;
 }
 

@@ -94,6 +94,16 @@ def sequences(con):
         return []
 
 
+def short(x, n=160):
+    r = repr(x)
+    return r if len(r) <= n else r[:n] + "...(%d chars)" % len(r)
+
+
+def row_diff(ra, rb):
+    """The cells where two rows differ, by column index."""
+    return [(i, short(x, 60), short(y, 60)) for i, (x, y) in enumerate(zip(ra, rb)) if x != y]
+
+
 def differences(a_path, b_path, check_schema=True):
     """A list of human-readable differences; empty when equal."""
     a, b = connect(a_path), connect(b_path)
@@ -107,15 +117,19 @@ def differences(a_path, b_path, check_schema=True):
         ra, rb = rows(a, t), rows(b, t)
         if ra != rb:
             n = next((i for i, (x, y) in enumerate(zip(ra, rb)) if x != y), min(len(ra), len(rb)))
-            diffs.append("table %s: %d vs %d rows, first difference at sorted row %d: %r vs %r"
-                         % (t, len(ra), len(rb), n, ra[n] if n < len(ra) else None,
-                            rb[n] if n < len(rb) else None))
+            if n < len(ra) and n < len(rb):
+                what = "cells (column, a, b) %s" % row_diff(ra[n], rb[n])
+            else:
+                what = "%s vs %s" % (short(ra[n:n + 1]), short(rb[n:n + 1]))
+            diffs.append("table %s: %d vs %d rows, first difference at sorted row %d: %s"
+                         % (t, len(ra), len(rb), n, what))
     if check_schema:
         sa, sb = schema(a), schema(b)
         for t in ta:
             for k in ("options", "columns", "indexes", "foreign_keys"):
                 if t in sa and t in sb and sa[t][k] != sb[t][k]:
-                    diffs.append("table %s %s: %r vs %r" % (t, k, sa[t][k], sb[t][k]))
+                    diffs.append("table %s %s: %s vs %s" % (t, k, short(sa[t][k], 400),
+                                                             short(sb[t][k], 400)))
         if sequences(a) != sequences(b):
             diffs.append("sqlite_sequence: %r vs %r" % (sequences(a), sequences(b)))
     a.close()

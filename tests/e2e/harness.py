@@ -70,6 +70,79 @@ def maxrss_of(*args, env=None):
                               usage.ru_maxrss))
 
 
+def pg_env():
+    """The test server's settings (tools/pg-start), or skip."""
+    path = os.environ.get("INVS_PG_ENV")
+    if not path or not os.path.exists(path):
+        skip("no PostgreSQL test server: run through ctest, which starts one (tools/pg-start)")
+    env = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            env[k] = v.strip("'")
+    if "INVS_PG_SKIP" in env:
+        skip(env["INVS_PG_SKIP"])
+    return env
+
+
+class Pg:
+    """A handle on the test server: databases, psql, URIs."""
+
+    def __init__(self, env=None):
+        self.env = env or pg_env()
+        self.penv = dict(os.environ)
+        self.penv.update({k: v for k, v in self.env.items() if k.startswith("PG")})
+
+    def uri(self, db):
+        return "%s/%s" % (self.env["INVS_PG_URI"], db)
+
+    def psql(self, db, sql=None, file=None, check=True):
+        args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", db]
+        args += ["-f", file] if file else ["-c", sql]
+        p = subprocess.run(args, env=self.penv, capture_output=True, text=True)
+        if check and p.returncode != 0:
+            raise AssertionError("psql failed: %s\n%s" % (sql or file, p.stderr))
+        return p.stdout
+
+    def createdb(self, name):
+        self.psql("postgres", 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        self.psql("postgres", 'CREATE DATABASE "%s"' % name)
+        return name
+
+    def copy_out(self, db, table, schema="public"):
+        """Every row of a table as COPY prints it, sorted."""
+        q = 'COPY "%s"."%s" TO STDOUT' % (schema.replace('"', '""'), table.replace('"', '""'))
+        p = subprocess.run(["psql", "-X", "-d", db, "-c", q], env=self.penv, capture_output=True)
+        if p.returncode != 0:
+            raise AssertionError(p.stderr.decode())
+        return sorted(p.stdout.split(b"\n"))
+
+    def tables(self, db, schema="public"):
+        out = self.psql(db, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                            "c.relnamespace WHERE relkind IN ('r','p') AND nspname = '%s' "
+                            "ORDER BY 1" % schema)
+        return [t for t in out.split("\n") if t]
+
+    def sequences(self, db):
+        out = self.psql(db, "SELECT schemaname || '.' || sequencename, last_value "
+                            "FROM pg_sequences ORDER BY 1")
+        return out
+
+    def differences(self, db_a, db_b, schema="public"):
+        diffs = []
+        ta, tb = self.tables(db_a, schema), self.tables(db_b, schema)
+        if ta != tb:
+            diffs.append("tables: %r vs %r" % (ta, tb))
+        for t in ta:
+            if t in tb:
+                a, b = self.copy_out(db_a, t, schema), self.copy_out(db_b, t, schema)
+                if a != b:
+                    first = next((x, y) for x, y in zip(a + [None], b + [None]) if x != y)
+                    diffs.append("table %s: %d vs %d rows, first difference %r" %
+                                 (t, len(a), len(b), first))
+        return diffs
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()

@@ -167,6 +167,8 @@ static void values_round_trip_exactly(void)
         num(INVS_NULL, 0),
         zero_date,
         flagged_null,
+        num(INVS_INT, 1), /* ordinary rows after the last special one */
+        num(INVS_INT, 2),
     };
     vals[16].flags = INVS_VF_ZERO_DATE;
     vals[17].flags = INVS_VF_ZERO_DATE;

@@ -154,6 +154,7 @@ enum invs_canon {
 #define INVS_COL_AUTOINCREMENT 0x02u /* SQLite AUTOINCREMENT, MySQL AUTO_INCREMENT */
 #define INVS_COL_IDENTITY 0x04u      /* SQL identity / serial */
 #define INVS_COL_UNSIGNED 0x08u
+#define INVS_COL_IDENTITY_ALWAYS 0x10u /* with IDENTITY: GENERATED ALWAYS */
 
 typedef struct invs_column {
     const char *name;
@@ -333,9 +334,11 @@ typedef struct invs_driver {
     int (*rollback)(void *conn);
     int (*has_rows)(void *conn, const invs_table *t, int *out_has_rows);
     int (*table_clear)(void *conn, const invs_table *t);
-    /* Called once before any writer with every table to be loaded, in load
-     * order: relax what stops rows arriving child-first (self-references,
-     * cycles). load_end must restore it and check it holds. */
+    /* Called once, before anything is cleared, created or loaded, with every
+     * table of the load in load order (some may not exist in the target
+     * yet): relax what stops rows arriving child-first (self-references,
+     * cycles) or tables being cleared. load_end must restore it and check
+     * that it holds. */
     int (*load_begin)(void *conn, const invs_table *const *ts, size_t n);
     /* Rows arrive as nrows * t->ncols values, row-major, in t->cols order. */
     int (*writer_open)(void **out_w, void *conn, const invs_table *t);
@@ -343,6 +346,8 @@ typedef struct invs_driver {
     /* Flush and free; abort != 0 frees without flushing. */
     int (*writer_close)(void *w, int abort);
     int (*load_end)(void *conn, const invs_table *const *ts, size_t n);
+    /* Called for every table after load_end: set t->seqs' positions (and
+     * whatever the engine needs for new rows to get fresh keys). */
     int (*sequences_set)(void *conn, const invs_table *t);
 
     /* -- INVS_CAP_CREATE -- table_create makes the table with its keys;

@@ -1,0 +1,508 @@
+/*
+ * Rows through COPY, in text format: out of a snapshot with COPY (SELECT
+ * ... ORDER BY key) TO STDOUT, into a target with COPY ... FROM STDIN.
+ *
+ * Text format is exact with the session pinned by pg_open: integers and
+ * numerics as their digits, floats in shortest-exact form (NaN, Infinity),
+ * bytea in hex, timestamptz in UTC. Out, integers, floats and booleans
+ * become numbers, bytea becomes bytes, everything else stays text.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_driver.h"
+
+enum pg_kind { K_TEXT, K_INT, K_REAL, K_BOOL, K_BYTEA };
+
+static enum pg_kind pg_kind_of(const invs_column *c)
+{
+    switch (c->canon) {
+    case INVS_T_INT16:
+    case INVS_T_INT32:
+    case INVS_T_INT64: return K_INT;
+    case INVS_T_FLOAT32:
+    case INVS_T_FLOAT64: return K_REAL;
+    case INVS_T_BOOL: return K_BOOL;
+    case INVS_T_BLOB: return K_BYTEA;
+    }
+    return K_TEXT;
+}
+
+static void pg_column_list(invs_strbuf *sb, const invs_table *t)
+{
+    size_t i;
+    invs_sb_puts(sb, "(");
+    for (i = 0; i < t->ncols; i++) {
+        if (i)
+            invs_sb_puts(sb, ", ");
+        invs_sb_ident(sb, t->cols[i].name, '"');
+    }
+    invs_sb_puts(sb, ")");
+}
+
+/* ------------------------------------------------------------ COPY out */
+
+typedef struct pg_cursor {
+    pg_conn *c;
+    const invs_table *t;
+    char *line; /* the current row, from PQgetCopyData; decoded in place */
+    unsigned char *kind;
+    invs_value *vals;
+} pg_cursor;
+
+int pg_cursor_open(void **out, void *conn, const invs_table *t)
+{
+    pg_conn *c = conn;
+    pg_cursor *cur;
+    invs_strbuf q;
+    const invs_key *pk = NULL;
+    PGresult *r;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    for (i = 0; i < t->nkeys && !pk; i++)
+        if (t->keys[i].kind == INVS_KEY_PRIMARY)
+            pk = &t->keys[i];
+    pg_sb_init(&q);
+    invs_sb_puts(&q, "COPY (SELECT ");
+    for (i = 0; i < t->ncols; i++) {
+        if (i)
+            invs_sb_puts(&q, ", ");
+        invs_sb_ident(&q, t->cols[i].name, '"');
+    }
+    invs_sb_puts(&q, " FROM ONLY ");
+    pg_qualified(&q, c, t);
+    if (pk) {
+        invs_sb_puts(&q, " ORDER BY ");
+        for (i = 0; i < pk->ncols; i++) {
+            if (i)
+                invs_sb_puts(&q, ", ");
+            invs_sb_ident(&q, pk->cols[i], '"');
+        }
+    }
+    invs_sb_puts(&q, ") TO STDOUT");
+    if ((rc = pg_sb_ok(c, &q)) != INVS_OK)
+        goto out;
+    if (!(cur = pg_host->alloc(sizeof(*cur)))) {
+        rc = pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    memset(cur, 0, sizeof(*cur));
+    cur->c = c;
+    cur->t = t;
+    cur->kind = pg_host->alloc(t->ncols);
+    cur->vals = pg_host->alloc(t->ncols * sizeof(*cur->vals));
+    if (!cur->kind || !cur->vals) {
+        pg_cursor_close(cur);
+        rc = pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < t->ncols; i++)
+        cur->kind[i] = (unsigned char)pg_kind_of(&t->cols[i]);
+    r = PQexec(c->pg, q.p);
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+        rc = pg_fail(c, r, t->name);
+        pg_cursor_close(cur);
+        goto out;
+    }
+    PQclear(r);
+    *out = cur;
+out:
+    invs_sb_free(&q);
+    return rc;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Decode one COPY text field starting at *pp (escapes undone in place);
+ * returns its length, or -1 for \N (NULL). *pp moves past the delimiter. */
+static long pg_field(char **pp, char **start)
+{
+    char *p = *pp, *w = p;
+    *start = p;
+    if (p[0] == '\\' && p[1] == 'N' && (p[2] == '\t' || p[2] == '\n' || p[2] == '\0')) {
+        *pp = p + 2 + (p[2] != '\0');
+        return -1;
+    }
+    while (*p != '\t' && *p != '\n' && *p != '\0') {
+        if (*p != '\\') {
+            *w++ = *p++;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'b': *w++ = '\b'; p++; break;
+        case 'f': *w++ = '\f'; p++; break;
+        case 'n': *w++ = '\n'; p++; break;
+        case 'r': *w++ = '\r'; p++; break;
+        case 't': *w++ = '\t'; p++; break;
+        case 'v': *w++ = '\v'; p++; break;
+        case 'x': {
+            int v = 0, n = 0;
+            p++;
+            while (n < 2 && hexval((unsigned char)*p) >= 0)
+                v = v * 16 + hexval((unsigned char)*p++), n++;
+            *w++ = (char)v;
+            break;
+        }
+        default:
+            if (*p >= '0' && *p <= '7') {
+                int v = 0, n = 0;
+                while (n < 3 && *p >= '0' && *p <= '7')
+                    v = v * 8 + (*p++ - '0'), n++;
+                *w++ = (char)v;
+            } else if (*p) {
+                *w++ = *p++;
+            }
+        }
+    }
+    *pp = p + (*p != '\0');
+    return (long)(w - *start);
+}
+
+static int pg_convert(pg_cursor *cur, size_t i, char *s, long n)
+{
+    invs_value *v = &cur->vals[i];
+    char *end;
+    memset(v, 0, sizeof(*v));
+    if (n < 0) {
+        v->type = INVS_NULL;
+        return INVS_OK;
+    }
+    s[n] = '\0'; /* the field's delimiter, or a byte it no longer needs */
+    switch (cur->kind[i]) {
+    case K_INT:
+        v->type = INVS_INT;
+        v->num.i = strtoll(s, &end, 10);
+        if (*end || end == s)
+            goto bad;
+        return INVS_OK;
+    case K_REAL:
+        v->type = INVS_REAL;
+        v->num.d = strtod(s, &end);
+        if (*end || end == s)
+            goto bad;
+        return INVS_OK;
+    case K_BOOL:
+        v->type = INVS_INT;
+        v->num.i = s[0] == 't';
+        return INVS_OK;
+    case K_BYTEA: {
+        long j;
+        unsigned char *b = (unsigned char *)s;
+        if (n < 2 || s[0] != '\\' || s[1] != 'x' || n % 2)
+            goto bad;
+        for (j = 2; j < n; j += 2) {
+            int hi = hexval((unsigned char)s[j]), lo = hexval((unsigned char)s[j + 1]);
+            if (hi < 0 || lo < 0)
+                goto bad;
+            b[(j - 2) / 2] = (unsigned char)(hi * 16 + lo);
+        }
+        v->type = INVS_BLOB;
+        v->ptr = b;
+        v->len = (size_t)(n - 2) / 2;
+        return INVS_OK;
+    }
+    }
+    v->type = INVS_TEXT;
+    v->ptr = s;
+    v->len = (size_t)n;
+    return INVS_OK;
+bad:
+    return pg_host->error(cur->c->s, INVS_ECORRUPT, NULL, 0,
+                          "table %s, column %s: the server sent '%.40s', which is not a %s",
+                          cur->t->name, cur->t->cols[i].name, s,
+                          pg_host->canon_name(cur->t->cols[i].canon));
+}
+
+int pg_cursor_next(void *cursor, const invs_value **row)
+{
+    pg_cursor *cur = cursor;
+    char *p, *field;
+    size_t i;
+    int n, rc;
+
+    if (cur->line) {
+        PQfreemem(cur->line);
+        cur->line = NULL;
+    }
+    n = PQgetCopyData(cur->c->pg, &cur->line, 0);
+    if (n == -1) {
+        PGresult *r = PQgetResult(cur->c->pg);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return pg_fail(cur->c, r, cur->t->name);
+        PQclear(r);
+        while ((r = PQgetResult(cur->c->pg)))
+            PQclear(r);
+        return INVS_DONE;
+    }
+    if (n < 0)
+        return pg_fail(cur->c, PQgetResult(cur->c->pg), cur->t->name);
+    p = cur->line;
+    for (i = 0; i < cur->t->ncols; i++) {
+        long len = pg_field(&p, &field);
+        if ((rc = pg_convert(cur, i, field, len)) != INVS_OK)
+            return rc;
+    }
+    *row = cur->vals;
+    return INVS_ROW;
+}
+
+void pg_cursor_close(void *cursor)
+{
+    pg_cursor *cur = cursor;
+    PGresult *r;
+    if (!cur)
+        return;
+    if (cur->line)
+        PQfreemem(cur->line);
+    /* drain an unfinished COPY so the connection can be used again */
+    cur->line = NULL;
+    while (PQgetCopyData(cur->c->pg, &cur->line, 0) >= 0) {
+        PQfreemem(cur->line);
+        cur->line = NULL;
+    }
+    while ((r = PQgetResult(cur->c->pg)))
+        PQclear(r);
+    pg_host->free(cur->kind);
+    pg_host->free(cur->vals);
+    pg_host->free(cur);
+}
+
+/* ------------------------------------------------------------ COPY in */
+
+#define PG_FLUSH_BYTES (1u << 20)
+
+typedef struct pg_writer {
+    pg_conn *c;
+    const invs_table *t;
+    invs_strbuf buf;
+    size_t pk[16];
+    size_t npk;
+    int64_t rows;
+    int copying;
+} pg_writer;
+
+int pg_writer_open(void **out, void *conn, const invs_table *t)
+{
+    pg_conn *c = conn;
+    pg_writer *w;
+    invs_strbuf q;
+    PGresult *r;
+    size_t i, k;
+    int rc;
+
+    *out = NULL;
+    if (!(w = pg_host->alloc(sizeof(*w))))
+        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+    memset(w, 0, sizeof(*w));
+    w->c = c;
+    w->t = t;
+    pg_sb_init(&w->buf);
+    for (i = 0; i < t->nkeys; i++)
+        if (t->keys[i].kind == INVS_KEY_PRIMARY)
+            for (k = 0; k < t->keys[i].ncols && w->npk < 16; k++) {
+                size_t j;
+                for (j = 0; j < t->ncols; j++)
+                    if (!strcmp(t->cols[j].name, t->keys[i].cols[k]))
+                        w->pk[w->npk++] = j;
+            }
+    pg_sb_init(&q);
+    invs_sb_puts(&q, "COPY ");
+    pg_qualified(&q, c, t);
+    invs_sb_puts(&q, " ");
+    pg_column_list(&q, t);
+    invs_sb_puts(&q, " FROM STDIN");
+    if ((rc = pg_sb_ok(c, &q)) != INVS_OK) {
+        invs_sb_free(&q);
+        pg_host->free(w);
+        return rc;
+    }
+    r = PQexec(c->pg, q.p);
+    invs_sb_free(&q);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        rc = pg_fail(c, r, t->name);
+        pg_host->free(w);
+        return rc;
+    }
+    PQclear(r);
+    w->copying = 1;
+    *out = w;
+    return INVS_OK;
+}
+
+/* A double in the shortest text that reads back to the same bits. */
+static void pg_put_double(invs_strbuf *sb, double d)
+{
+    char tmp[40];
+    int prec;
+    if (isnan(d)) {
+        invs_sb_puts(sb, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        invs_sb_puts(sb, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    invs_sb_puts(sb, tmp);
+}
+
+static void pg_put_text(invs_strbuf *sb, const unsigned char *p, size_t n)
+{
+    size_t i, run = 0;
+    for (i = 0; i < n; i++) {
+        const char *esc = NULL;
+        switch (p[i]) {
+        case '\\': esc = "\\\\"; break;
+        case '\t': esc = "\\t"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        }
+        if (!esc)
+            continue;
+        invs_sb_add(sb, p + run, i - run);
+        invs_sb_puts(sb, esc);
+        run = i + 1;
+    }
+    invs_sb_add(sb, p + run, n - run);
+}
+
+/* "(id)=(5)": the row's primary key, for messages. */
+static void pg_row_key(invs_strbuf *sb, const pg_writer *w, const invs_value *row)
+{
+    size_t k;
+    if (!w->npk) {
+        invs_sb_printf(sb, "row %lld", (long long)w->rows + 1);
+        return;
+    }
+    invs_sb_puts(sb, "key (");
+    for (k = 0; k < w->npk; k++)
+        invs_sb_printf(sb, "%s%s", k ? ", " : "", w->t->cols[w->pk[k]].name);
+    invs_sb_puts(sb, ")=(");
+    for (k = 0; k < w->npk; k++) {
+        const invs_value *v = &row[w->pk[k]];
+        if (k)
+            invs_sb_puts(sb, ", ");
+        if (v->type == INVS_INT)
+            invs_sb_printf(sb, "%lld", (long long)v->num.i);
+        else if (v->type == INVS_TEXT)
+            invs_sb_printf(sb, "%.*s", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
+        else
+            invs_sb_puts(sb, "?");
+    }
+    invs_sb_puts(sb, ")");
+}
+
+static int pg_refuse_nul(pg_writer *w, const invs_value *row, size_t col)
+{
+    invs_strbuf key;
+    int rc;
+    pg_sb_init(&key);
+    pg_row_key(&key, w, row);
+    rc = pg_host->error(w->c->s, INVS_ETYPE, NULL, 0,
+                        "table %s, %s, column %s: the text holds a NUL byte, which PostgreSQL "
+                        "cannot store",
+                        w->t->name, invs_sb_failed(&key) ? "?" : key.p, w->t->cols[col].name);
+    invs_sb_free(&key);
+    return rc;
+}
+
+static int pg_flush(pg_writer *w)
+{
+    if (w->buf.len && PQputCopyData(w->c->pg, w->buf.p, (int)w->buf.len) != 1)
+        return pg_fail(w->c, NULL, w->t->name);
+    invs_sb_reset(&w->buf);
+    return INVS_OK;
+}
+
+int pg_writer_put(void *writer, const invs_value *rows, size_t nrows)
+{
+    pg_writer *w = writer;
+    invs_strbuf *sb = &w->buf;
+    size_t r, i, ncols = w->t->ncols;
+    int rc;
+
+    for (r = 0; r < nrows; r++) {
+        const invs_value *row = rows + r * ncols;
+        for (i = 0; i < ncols; i++) {
+            const invs_value *v = &row[i];
+            if (i)
+                invs_sb_add(sb, "\t", 1);
+            switch (v->type) {
+            case INVS_INT: invs_sb_printf(sb, "%lld", (long long)v->num.i); break;
+            case INVS_UINT: invs_sb_printf(sb, "%llu", (unsigned long long)v->num.u); break;
+            case INVS_REAL: pg_put_double(sb, v->num.d); break;
+            case INVS_TEXT:
+                if (v->len && memchr(v->ptr, 0, v->len))
+                    return pg_refuse_nul(w, row, i);
+                pg_put_text(sb, v->ptr, v->len);
+                break;
+            case INVS_BLOB: {
+                static const char hex[] = "0123456789abcdef";
+                const unsigned char *b = v->ptr;
+                size_t j;
+                invs_sb_puts(sb, "\\\\x");
+                if (invs_sb_reserve(sb, v->len * 2) == 0) {
+                    for (j = 0; j < v->len; j++) {
+                        sb->p[sb->len++] = hex[b[j] >> 4];
+                        sb->p[sb->len++] = hex[b[j] & 15];
+                    }
+                    sb->p[sb->len] = '\0';
+                }
+                break;
+            }
+            default: invs_sb_puts(sb, "\\N");
+            }
+        }
+        invs_sb_add(sb, "\n", 1);
+        w->rows++;
+        if ((rc = pg_sb_ok(w->c, sb)) != INVS_OK)
+            return rc;
+        if (sb->len >= PG_FLUSH_BYTES && (rc = pg_flush(w)) != INVS_OK)
+            return rc;
+    }
+    return INVS_OK;
+}
+
+int pg_writer_close(void *writer, int abort)
+{
+    pg_writer *w = writer;
+    PGresult *r;
+    int rc = INVS_OK;
+
+    if (!w)
+        return INVS_OK;
+    if (w->copying) {
+        if (!abort)
+            rc = pg_flush(w);
+        if (PQputCopyEnd(w->c->pg, abort || rc ? "invstage: load abandoned" : NULL) != 1 &&
+            rc == INVS_OK)
+            rc = pg_fail(w->c, NULL, w->t->name);
+        while ((r = PQgetResult(w->c->pg))) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == INVS_OK && !abort)
+                rc = pg_fail(w->c, r, w->t->name);
+            else
+                PQclear(r);
+        }
+    }
+    invs_sb_free(&w->buf);
+    pg_host->free(w);
+    return rc;
+}
