@@ -87,6 +87,18 @@ int pg_exec(pg_conn *c, const char *sql)
     return INVS_OK;
 }
 
+int pg_nextval_sequence(invs_strbuf *sb, const char *default_expr)
+{
+    const char *p, *e;
+    if (!default_expr || strncmp(default_expr, "nextval('", 9) != 0)
+        return 0;
+    p = default_expr + 9;
+    if (!(e = strstr(p, "'::regclass)")))
+        return 0;
+    invs_sb_add(sb, p, (size_t)(e - p)); /* already quoted as an identifier */
+    return 1;
+}
+
 const char *pg_table_schema(const pg_conn *c, const invs_table *t)
 {
     /* a pull reads each table from its own schema; a push loads into the
@@ -161,6 +173,17 @@ static int pg_options(pg_conn *c, const char *const *options)
     return INVS_OK;
 }
 
+/* Server notices go to the host's log, not to stderr: the library never
+ * prints. */
+static void pg_notice(void *arg, const char *msg)
+{
+    pg_conn *c = arg;
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        n--;
+    pg_host->log(c->s, INVS_LOG_WARN, "server says: %.*s", (int)n, msg);
+}
+
 static int pg_open(void **out, invs_session *s, const char *uri, unsigned flags,
                    const char *const *options)
 {
@@ -195,6 +218,7 @@ static int pg_open(void **out, invs_session *s, const char *uri, unsigned flags,
         pg_close(c);
         return rc;
     }
+    PQsetNoticeProcessor(c->pg, pg_notice, c);
     rc = pg_exec(c, "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD';"
                     " SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC';"
                     " SET extra_float_digits = 3; SET bytea_output = 'hex';"

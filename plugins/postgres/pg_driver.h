@@ -54,6 +54,9 @@ static inline void pg_sb_init(invs_strbuf *sb)
     invs_sb_init(sb, pg_host->realloc, pg_host->free);
 }
 char *pg_strdup(const char *s);
+/* Append the sequence a default nextval('X'::regclass) names; 0 if it is
+ * not such a default. */
+int pg_nextval_sequence(invs_strbuf *sb, const char *default_expr);
 /* The schema a table lives in: its own (pull) or the connection's (push). */
 const char *pg_table_schema(const pg_conn *c, const invs_table *t);
 /* "schema"."table" */

@@ -80,20 +80,6 @@ static int pg_rowid_alias(const invs_table *t, const invs_column *col)
     return 0;
 }
 
-/* The sequence a PostgreSQL serial default names: nextval('X'::regclass). */
-static int pg_serial_sequence(invs_strbuf *sb, const invs_column *col)
-{
-    const char *p, *e;
-    if (!col->default_expr || strncmp(col->default_expr, "nextval('", 9) != 0)
-        return 0;
-    p = col->default_expr + 9;
-    e = strstr(p, "'::regclass)");
-    if (!e)
-        return 0;
-    invs_sb_add(sb, p, (size_t)(e - p)); /* already quoted as an identifier */
-    return 1;
-}
-
 static int pg_remember_created(pg_conn *c, const char *qualified)
 {
     char **v = pg_host->realloc(c->created, (c->ncreated + 1) * sizeof(*v));
@@ -144,10 +130,10 @@ int pg_table_create(void *conn, const invs_table *t)
         }
         /* a serial: its sequence first, owned by the column after */
         invs_sb_puts(&seqs, "CREATE SEQUENCE IF NOT EXISTS ");
-        if (from_pg && pg_serial_sequence(&seqs, col)) {
+        if (from_pg && pg_nextval_sequence(&seqs, col->default_expr)) {
             invs_sb_puts(&seqs, "; ");
             invs_sb_puts(&owned, "; ALTER SEQUENCE ");
-            pg_serial_sequence(&owned, col);
+            pg_nextval_sequence(&owned, col->default_expr);
             invs_sb_puts(&owned, " OWNED BY ");
             invs_sb_add(&owned, qt.p, qt.len);
             invs_sb_puts(&owned, ".");
@@ -355,14 +341,16 @@ int pg_sequences_set(void *conn, const invs_table *t)
         return rc;
     for (i = 0; i < t->nseqs && rc == INVS_OK; i++) {
         char value[24];
-        const char *params[4] = {qt.p, t->seqs[i].column, value,
-                                 t->seqs[i].is_called ? "t" : "f"};
+        const char *params[5] = {qt.p, t->seqs[i].column, value,
+                                 t->seqs[i].is_called ? "t" : "f", t->seqs[i].name};
         PGresult *r;
         snprintf(value, sizeof(value), "%lld", (long long)t->seqs[i].value);
+        /* the column's own sequence, else the same-named one */
         r = pg_query(c,
-                     "SELECT setval(s, $3::bigint, $4::boolean) FROM"
-                     " pg_get_serial_sequence($1, $2) AS s WHERE s IS NOT NULL",
-                     4, params);
+                     "SELECT setval(s, $3::bigint, $4::boolean) FROM coalesce("
+                     "pg_get_serial_sequence($1, $2)::regclass, to_regclass($5)) AS s"
+                     " WHERE s IS NOT NULL",
+                     5, params);
         if (!r)
             rc = INVS_ESQL;
         else if (PQntuples(r) == 0)

@@ -237,12 +237,18 @@ static int pr_sequences(pg_reader *rd, invs_table *t)
             rc = INVS_ESQL;
             break;
         }
-        if (!(seq = val(r, 0, 0))) {
-            PQclear(r);
-            continue; /* a default that uses a sequence the column does not own */
-        }
         pg_sb_init(&q);
-        invs_sb_printf(&q, "SELECT last_value, is_called FROM %s", seq);
+        invs_sb_puts(&q, "SELECT last_value, is_called FROM ");
+        /* the column's own sequence, else the one its default names */
+        if ((seq = val(r, 0, 0)))
+            invs_sb_puts(&q, seq);
+        else if (pg_nextval_sequence(&q, t->cols[i].default_expr))
+            seq = q.p + strlen("SELECT last_value, is_called FROM ");
+        if (!seq) {
+            invs_sb_free(&q);
+            PQclear(r);
+            continue;
+        }
         if ((rc = pg_sb_ok(rd->c, &q)) == INVS_OK && (pos = pg_query(rd->c, q.p, 0, NULL))) {
             invs_sequence *s;
             if ((seqs = invs_pool_grow(&rd->pl, seqs, t->nseqs, &cap, sizeof(*seqs)))) {
