@@ -9,8 +9,8 @@
 
 extern const invs_host *pg_host;
 
-/* A foreign key taken off for the load (or not yet added to a table we
- * created), put back by load_end, which validates it. */
+/* A key taken off for the load (a foreign key of an existing table) or not
+ * yet added to a table created here (any key), put back by load_end. */
 typedef struct pg_fk {
     char *table; /* qualified, quoted */
     char *name;  /* quoted constraint name */

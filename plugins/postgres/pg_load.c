@@ -142,19 +142,6 @@ int pg_table_create(void *conn, const invs_table *t)
             seqs.len = mark;
         }
     }
-    for (i = 0; i < t->nkeys; i++) {
-        const invs_key *k = &t->keys[i];
-        if (k->kind != INVS_KEY_PRIMARY && k->kind != INVS_KEY_UNIQUE)
-            continue;
-        invs_sb_puts(&sb, ", ");
-        if (k->name && from_pg) {
-            invs_sb_puts(&sb, "CONSTRAINT ");
-            invs_sb_ident(&sb, k->name, '"');
-            invs_sb_puts(&sb, " ");
-        }
-        invs_sb_puts(&sb, k->kind == INVS_KEY_PRIMARY ? "PRIMARY KEY " : "UNIQUE ");
-        pg_names(&sb, k->cols, k->ncols);
-    }
     invs_sb_puts(&sb, ")");
     invs_sb_add(&sb, owned.p ? owned.p : "", owned.len);
     if (seqs.len) {
@@ -166,16 +153,22 @@ int pg_table_create(void *conn, const invs_table *t)
         invs_sb_free(&seqs);
     }
     invs_sb_free(&owned);
-    /* foreign keys join at the end of the load, when every row is in */
+    /* keys join at the end of the load, when every row is in: an index
+     * built once from sorted rows costs far less than one kept up to date
+     * row by row, and foreign keys are checked in one pass */
     for (i = 0; i < t->nkeys && rc == INVS_OK; i++) {
         const invs_key *k = &t->keys[i];
         invs_strbuf def, name;
-        if (k->kind != INVS_KEY_FOREIGN)
+        if (k->kind == INVS_KEY_INDEX)
             continue;
         pg_sb_init(&def);
         pg_sb_init(&name);
-        invs_sb_puts(&def, "FOREIGN KEY ");
+        invs_sb_puts(&def, k->kind == INVS_KEY_PRIMARY   ? "PRIMARY KEY "
+                           : k->kind == INVS_KEY_UNIQUE ? "UNIQUE "
+                                                        : "FOREIGN KEY ");
         pg_names(&def, k->cols, k->ncols);
+        if (k->kind != INVS_KEY_FOREIGN)
+            goto named;
         invs_sb_puts(&def, " REFERENCES ");
         invs_sb_ident(&def, c->schemas[0], '"');
         invs_sb_puts(&def, ".");
@@ -189,12 +182,20 @@ int pg_table_create(void *conn, const invs_table *t)
         if (k->flags & INVS_KEYF_DEFERRABLE)
             invs_sb_puts(&def, (k->flags & INVS_KEYF_DEFERRED) ? " DEFERRABLE INITIALLY DEFERRED"
                                                                : " DEFERRABLE");
+    named:
         if (k->name && from_pg) {
             invs_sb_ident(&name, k->name, '"');
         } else {
+            /* PostgreSQL's own naming: t_pkey, t_a_b_key, t_a_fkey */
             invs_strbuf gen;
+            size_t j;
             pg_sb_init(&gen);
-            invs_sb_printf(&gen, "%s_%s_fkey%zu", t->name, k->cols[0], i);
+            invs_sb_puts(&gen, t->name);
+            for (j = 0; j < k->ncols && k->kind != INVS_KEY_PRIMARY; j++)
+                invs_sb_printf(&gen, "_%s", k->cols[j]);
+            invs_sb_puts(&gen, k->kind == INVS_KEY_PRIMARY  ? "_pkey"
+                               : k->kind == INVS_KEY_UNIQUE ? "_key"
+                                                            : "_fkey");
             invs_sb_ident(&name, invs_sb_failed(&gen) ? "fk" : gen.p, '"');
             invs_sb_free(&gen);
         }
@@ -309,15 +310,19 @@ int pg_table_clear(void *conn, const invs_table *t)
     return pg_exec_sb(c, &sb);
 }
 
-/* Put back every foreign key; PostgreSQL validates each as it is added. */
+/* Add every key: primary and unique keys first (foreign keys need them),
+ * then the foreign keys, which PostgreSQL validates as they are added. */
 int pg_load_end(void *conn, const invs_table *const *ts, size_t n)
 {
     pg_conn *c = conn;
-    size_t i;
+    size_t i, pass;
     int rc = INVS_OK;
     (void)ts, (void)n;
+    for (pass = 0; pass < 2; pass++)
     for (i = 0; i < c->nfks && rc == INVS_OK; i++) {
         invs_strbuf sb;
+        if ((strncmp(c->fks[i].def, "FOREIGN KEY", 11) == 0) != (pass == 1))
+            continue;
         pg_sb_init(&sb);
         invs_sb_printf(&sb, "ALTER TABLE %s ADD CONSTRAINT %s %s", c->fks[i].table,
                        c->fks[i].name, c->fks[i].def);

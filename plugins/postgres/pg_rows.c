@@ -343,6 +343,19 @@ int pg_writer_open(void **out, void *conn, const invs_table *t)
     return INVS_OK;
 }
 
+/* Integers are most of what a load writes: no printf. */
+static void pg_put_int(invs_strbuf *sb, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    invs_sb_add(sb, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 /* A double in the shortest text that reads back to the same bits. */
 static void pg_put_double(invs_strbuf *sb, double d)
 {
@@ -446,7 +459,7 @@ int pg_writer_put(void *writer, const invs_value *rows, size_t nrows)
             if (i)
                 invs_sb_add(sb, "\t", 1);
             switch (v->type) {
-            case INVS_INT: invs_sb_printf(sb, "%lld", (long long)v->num.i); break;
+            case INVS_INT: pg_put_int(sb, v->num.i); break;
             case INVS_UINT: invs_sb_printf(sb, "%llu", (unsigned long long)v->num.u); break;
             case INVS_REAL: pg_put_double(sb, v->num.d); break;
             case INVS_TEXT:
