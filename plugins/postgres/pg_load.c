@@ -17,18 +17,6 @@ static int pg_exec_sb(pg_conn *c, invs_strbuf *sb)
     return rc;
 }
 
-static void pg_names(invs_strbuf *sb, const char *const *names, size_t n)
-{
-    size_t i;
-    invs_sb_puts(sb, "(");
-    for (i = 0; i < n; i++) {
-        if (i)
-            invs_sb_puts(sb, ", ");
-        invs_sb_ident(sb, names[i], '"');
-    }
-    invs_sb_puts(sb, ")");
-}
-
 int pg_has_rows(void *conn, const invs_table *t, int *out)
 {
     pg_conn *c = conn;
@@ -166,7 +154,7 @@ int pg_table_create(void *conn, const invs_table *t)
         invs_sb_puts(&def, k->kind == INVS_KEY_PRIMARY   ? "PRIMARY KEY "
                            : k->kind == INVS_KEY_UNIQUE ? "UNIQUE "
                                                         : "FOREIGN KEY ");
-        pg_names(&def, k->cols, k->ncols);
+        invs_sb_ident_list(&def, k->cols, k->ncols, '"');
         if (k->kind != INVS_KEY_FOREIGN)
             goto named;
         invs_sb_puts(&def, " REFERENCES ");
@@ -174,7 +162,7 @@ int pg_table_create(void *conn, const invs_table *t)
         invs_sb_puts(&def, ".");
         invs_sb_ident(&def, k->ref_table, '"');
         invs_sb_puts(&def, " ");
-        pg_names(&def, k->ref_cols, k->ncols);
+        invs_sb_ident_list(&def, k->ref_cols, k->ncols, '"');
         if (k->on_delete && strcmp(k->on_delete, "NO ACTION"))
             invs_sb_printf(&def, " ON DELETE %s", k->on_delete);
         if (k->on_update && strcmp(k->on_update, "NO ACTION"))
@@ -227,7 +215,7 @@ int pg_indexes_create(void *conn, const invs_table *t)
         invs_sb_puts(&sb, " ON ");
         pg_qualified(&sb, c, t);
         invs_sb_puts(&sb, " ");
-        pg_names(&sb, k->cols, k->ncols);
+        invs_sb_ident_list(&sb, k->cols, k->ncols, '"');
         rc = pg_exec_sb(c, &sb);
     }
     return rc;

@@ -21,18 +21,6 @@ static int load_exec_sb(sqlite_conn *c, invs_strbuf *sb)
     return rc;
 }
 
-static void load_names(invs_strbuf *sb, const char *const *names, size_t n)
-{
-    size_t i;
-    invs_sb_puts(sb, "(");
-    for (i = 0; i < n; i++) {
-        if (i)
-            invs_sb_puts(sb, ", ");
-        invs_sb_ident(sb, names[i], '"');
-    }
-    invs_sb_puts(sb, ")");
-}
-
 int sqlite_has_rows(void *conn, const invs_table *t, int *out)
 {
     sqlite_conn *c = conn;
@@ -123,13 +111,13 @@ static void load_key_def(invs_strbuf *sb, const invs_key *k)
     case INVS_KEY_UNIQUE: invs_sb_puts(sb, "UNIQUE "); break;
     case INVS_KEY_FOREIGN: invs_sb_puts(sb, "FOREIGN KEY "); break;
     }
-    load_names(sb, k->cols, k->ncols);
+    invs_sb_ident_list(sb, k->cols, k->ncols, '"');
     if (k->kind != INVS_KEY_FOREIGN)
         return;
     invs_sb_puts(sb, " REFERENCES ");
     invs_sb_ident(sb, k->ref_table, '"');
     invs_sb_puts(sb, " ");
-    load_names(sb, k->ref_cols, k->ncols);
+    invs_sb_ident_list(sb, k->ref_cols, k->ncols, '"');
     /* the actions are keywords from a closed list: checked, not quoted */
     if (k->on_delete && strcmp(k->on_delete, "NO ACTION") != 0)
         invs_sb_printf(sb, " ON DELETE %s", k->on_delete);
@@ -220,7 +208,7 @@ int sqlite_indexes_create(void *conn, const invs_table *t)
         invs_sb_puts(&sb, " ON ");
         invs_sb_ident(&sb, t->name, '"');
         invs_sb_puts(&sb, " ");
-        load_names(&sb, k->cols, k->ncols);
+        invs_sb_ident_list(&sb, k->cols, k->ncols, '"');
         rc = load_exec_sb(c, &sb);
     }
     return rc;

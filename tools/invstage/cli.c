@@ -144,6 +144,15 @@ int cli_option_add(cli_options *o, const char *key, const char *value)
     return 0;
 }
 
+int cli_driver_option(cli *c, cli_options *o, int opt, const char *arg)
+{
+    if (opt == 'O' && !strchr(arg, '='))
+        return cli_usage(c, "-O takes KEY=VALUE, not '%s'", arg);
+    if (cli_option_add(o, opt == 's' ? "schema" : NULL, arg) != 0)
+        return EXIT_RUNTIME;
+    return 0;
+}
+
 void cli_options_free(cli_options *o)
 {
     size_t i;

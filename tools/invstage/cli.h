@@ -28,6 +28,8 @@ typedef struct cli_options {
 /* Add "key=value" (key NULL: value is already "key=value"); 0 or -1. */
 int cli_option_add(cli_options *o, const char *key, const char *value);
 void cli_options_free(cli_options *o);
+/* -s NAME / -O KEY=VALUE into o: 0, or the exit code for a bad one. */
+int cli_driver_option(cli *c, cli_options *o, int opt, const char *arg);
 
 int cli_init(cli *c, const char *cmd);
 void cli_done(cli *c);

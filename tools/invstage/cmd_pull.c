@@ -59,14 +59,8 @@ int cmd_pull(cli *c, int argc, char **argv)
         case 'f': po.overwrite = 1; break;
         case 's':
         case 'O':
-            if (opt == 'O' && !strchr(optarg, '=')) {
-                ex = cli_usage(c, "-O takes KEY=VALUE, not '%s'", optarg);
+            if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)
                 goto done;
-            }
-            if (cli_option_add(&dopts, opt == 's' ? "schema" : NULL, optarg) != 0) {
-                ex = EXIT_RUNTIME;
-                goto done;
-            }
             break;
         case 'h': fputs(pull_help, stdout); goto done;
         default: ex = cli_usage(c, "unknown option"); goto done;

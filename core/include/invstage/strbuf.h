@@ -136,6 +136,19 @@ static inline void invs_sb_ident(invs_strbuf *sb, const char *ident, char q)
     invs_sb_add(sb, &q, 1);
 }
 
+/* Append "(a, b, ...)": the names quoted with `q`, in parentheses. */
+static inline void invs_sb_ident_list(invs_strbuf *sb, const char *const *names, size_t n, char q)
+{
+    size_t i;
+    invs_sb_add(sb, "(", 1);
+    for (i = 0; i < n; i++) {
+        if (i)
+            invs_sb_add(sb, ", ", 2);
+        invs_sb_ident(sb, names[i], q);
+    }
+    invs_sb_add(sb, ")", 1);
+}
+
 /* Append `s` as an SQL string literal ('...' with quotes doubled). */
 static inline void invs_sb_literal(invs_strbuf *sb, const char *s)
 {
