@@ -170,7 +170,7 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int ove
     return INVS_OK;
 }
 
-static int stage_check(invs_stage *st, int allow_incomplete)
+static int stage_check(invs_stage *st, unsigned flags)
 {
     int64_t appid, format;
     char *state;
@@ -196,7 +196,7 @@ static int stage_check(invs_stage *st, int allow_incomplete)
         return invs_diag(st->ctx, INVS_ECORRUPT, "stage %s records no state", st->path);
     snprintf(st->state, sizeof(st->state), "%s", state);
     free(state);
-    if (!allow_incomplete && strcmp(st->state, INVS_STATE_PULLING) == 0)
+    if (!(flags & INVS_STAGE_INCOMPLETE_OK) && strcmp(st->state, INVS_STATE_PULLING) == 0)
         return invs_diag(st->ctx, INVS_EREFUSED,
                          "stage %s is incomplete: its pull was interrupted (state "
                          "'pulling'); pull again",
@@ -204,7 +204,7 @@ static int stage_check(invs_stage *st, int allow_incomplete)
     return INVS_OK;
 }
 
-int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, int allow_incomplete)
+int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, unsigned flags)
 {
     invs_stage *st;
     struct stat sbuf;
@@ -217,22 +217,31 @@ int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, int allow
         return invs_diag(ctx, INVS_ECORRUPT, "stage %s is not a regular file", path);
     if ((rc = stage_alloc(&st, ctx, path)) != INVS_OK)
         return rc;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &st->db,
+                        ((flags & INVS_STAGE_WRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         rc = invs_stage_sqlerr(st, INVS_EIO, "cannot open");
         goto fail;
     }
-    if ((rc = stage_check(st, allow_incomplete)) != INVS_OK)
+    if ((rc = stage_check(st, flags)) != INVS_OK)
         goto fail;
-    /* One read transaction: the stage is read as one snapshot. Reads are
-     * sequential scans: a small page cache is enough. */
-    if ((rc = stage_exec(st, "PRAGMA cache_size = -4096; BEGIN")) != INVS_OK)
+    /* One transaction: the stage is read as one snapshot, or changed all at
+     * once. Reads are sequential scans: a small page cache is enough. */
+    if ((rc = stage_exec(st, (flags & INVS_STAGE_WRITE)
+                                 ? "PRAGMA cache_size = -16384; BEGIN IMMEDIATE"
+                                 : "PRAGMA cache_size = -4096; BEGIN")) != INVS_OK)
         goto fail;
     *out = st;
     return INVS_OK;
 fail:
     invs_stage_close(st);
     return rc;
+}
+
+int invs_stage_commit(invs_stage *st)
+{
+    return stage_exec(st, "COMMIT");
 }
 
 static int stage_fsync_path(const char *path, int flags)

@@ -18,6 +18,7 @@
 /* States, in the order a stage goes through them. */
 #define INVS_STATE_PULLING "pulling"
 #define INVS_STATE_PULLED "pulled"
+#define INVS_STATE_VERIFIED "verified"
 
 typedef struct invs_stage_table {
     int64_t tid;
@@ -39,9 +40,16 @@ typedef struct invs_stage {
 /* Create a new stage at a temporary name beside `path`, in state pulling.
  * An existing `path` is refused unless overwrite. */
 int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int overwrite);
-/* Open an existing stage read-only; refuses what is not a stage, a newer
- * format, or (unless allow_incomplete) one still in state pulling. */
-int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, int allow_incomplete);
+/* invs_stage_open flags */
+#define INVS_STAGE_INCOMPLETE_OK 0x01 /* open a stage still in state pulling */
+#define INVS_STAGE_WRITE 0x02         /* read-write, in one write transaction */
+
+/* Open an existing stage (read-only unless INVS_STAGE_WRITE) in one
+ * transaction; refuses what is not a stage, a newer format, or (unless
+ * INVS_STAGE_INCOMPLETE_OK) one still in state pulling. */
+int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, unsigned flags);
+/* Commit the write transaction of a stage opened with INVS_STAGE_WRITE. */
+int invs_stage_commit(invs_stage *st);
 /* Record `state`, commit, and move the file to its final name. */
 int invs_stage_finish(invs_stage *st, const char *state);
 /* Close; a stage still being created is deleted. */

@@ -55,7 +55,9 @@ void sqlite_type_from_decl(invs_column *c, const char *decl)
         return;
     }
     types_split(decl, base, sizeof(base), &a, &b);
-    if (types_is(base, "BOOL") || types_is(base, "BOOLEAN"))
+    if (types_is(base, "ANY")) /* STRICT's any; elsewhere meant the same */
+        c->canon = INVS_T_ANY;
+    else if (types_is(base, "BOOL") || types_is(base, "BOOLEAN"))
         c->canon = INVS_T_BOOL;
     else if (types_is(base, "DATE"))
         c->canon = INVS_T_DATE;

@@ -49,6 +49,7 @@ int cmd_pull(cli *c, int argc, char **argv);
 int cmd_push(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_plugins(cli *c, int argc, char **argv);
+int cmd_verify(cli *c, int argc, char **argv);
 
 /* long options every subcommand accepts */
 #define CLI_COMMON_LONGOPTS                              \

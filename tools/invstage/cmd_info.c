@@ -27,7 +27,7 @@ int cli_print_stage(cli *c, const char *path, int full)
     size_t i, width = 5;
     int rc;
 
-    if ((rc = invs_stage_open(&st, c->ctx, path, 1)) != INVS_OK ||
+    if ((rc = invs_stage_open(&st, c->ctx, path, INVS_STAGE_INCOMPLETE_OK)) != INVS_OK ||
         (rc = invs_stage_load_schema(st)) != INVS_OK) {
         invs_stage_close(st);
         return rc;

@@ -13,6 +13,7 @@ static const char main_help[] =
     "\n"
     "Commands:\n"
     "  pull SOURCE -o STAGE    read a database into a new stage\n"
+    "  verify STAGE            check and normalise a stage before pushing it\n"
     "  push STAGE TARGET       load a stage into a database\n"
     "  info STAGE              show what a stage holds\n"
     "  plugins [NAME|FILE]...  list drivers and what they can do\n"
@@ -30,6 +31,7 @@ static const struct {
 } commands[] = {
     {"pull", cmd_pull},
     {"push", cmd_push},
+    {"verify", cmd_verify},
     {"info", cmd_info},
     {"plugins", cmd_plugins},
 };

@@ -69,6 +69,26 @@ typedef struct invs_push_opts {
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
               const invs_push_opts *opts);
 
+/* -- verify -- */
+typedef struct invs_verify_opts {
+    const char *charset; /* what text that is not UTF-8 is in; NULL = "CP1252" */
+    const char *target;  /* "postgres", "mysql", "sqlite" or a URI: the checks
+                            its types make errors; NULL = warnings */
+    int strip_nul;       /* remove NUL bytes from text (recorded) */
+    int undo;            /* put every changed value back as pulled */
+} invs_verify_opts;
+
+typedef struct invs_verify_summary {
+    int64_t errors;   /* findings of severity error */
+    int64_t warnings;
+    int64_t changes;  /* cells changed (or, with undo, restored) */
+} invs_verify_summary;
+
+/* INVS_OK, INVS_EVERIFY when there are error findings (still recorded and
+ * summarised in *out), or another error. */
+int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
+                const invs_verify_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,7 @@ static void canon(const char *decl, int want, int len, int prec, int scale)
 static void declarations_map_to_canonical_types(void)
 {
     canon("", INVS_T_ANY, -1, -1, -1);
+    canon("ANY", INVS_T_ANY, -1, -1, -1);
     canon("INTEGER", INVS_T_INT64, -1, -1, -1);
     canon("int", INVS_T_INT64, -1, -1, -1);
     canon("BIGINT", INVS_T_INT64, -1, -1, -1);

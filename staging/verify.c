@@ -1,0 +1,159 @@
+/*
+ * invstage verify: the checks that run in the stage, before any target is
+ * touched. One write transaction: an interrupted verify leaves the stage as
+ * it was. Findings replace the previous verify's; changes accumulate, each
+ * cell keeping the bytes it was pulled with, so --undo restores the stage
+ * exactly as pulled.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+
+int invs_verify_report(invs_verify_run *v, const char *check, int error, const char *table,
+                       const char *column, int64_t count, const char *keys, const char *detail)
+{
+    invs_finding f = {check, error ? INVS_SEV_ERROR : INVS_SEV_WARNING, table, column, count,
+                      keys, detail};
+    if (count <= 0)
+        return INVS_OK;
+    if (error)
+        v->errors++;
+    else
+        v->warnings++;
+    return invs_audit_finding(v->st, &f);
+}
+
+void invs_verify_row_key(invs_strbuf *sb, const invs_table *t, const invs_value *row, int64_t rid)
+{
+    const invs_key *pk = invs_schema_primary_key(t);
+    size_t k;
+    if (!pk) {
+        invs_sb_printf(sb, "row %lld", (long long)rid);
+        return;
+    }
+    invs_sb_puts(sb, "(");
+    for (k = 0; k < pk->ncols; k++)
+        invs_sb_printf(sb, "%s%s", k ? ", " : "", pk->cols[k]);
+    invs_sb_puts(sb, ")=(");
+    for (k = 0; k < pk->ncols; k++) {
+        long c = invs_schema_column(t, pk->cols[k]);
+        const invs_value *v = c >= 0 ? &row[c] : NULL;
+        if (k)
+            invs_sb_puts(sb, ", ");
+        if (!v || v->type == INVS_NULL)
+            invs_sb_puts(sb, "NULL");
+        else if (v->type == INVS_INT)
+            invs_sb_printf(sb, "%lld", (long long)v->num.i);
+        else if (v->type == INVS_REAL)
+            invs_sb_printf(sb, "%.17g", v->num.d);
+        else if (v->type == INVS_TEXT)
+            invs_sb_printf(sb, "'%.*s'", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
+        else
+            invs_sb_printf(sb, "<%zu bytes>", v->len);
+    }
+    invs_sb_puts(sb, ")");
+}
+
+/* invs_is_number(x): whether text is a number an engine can read: decimal
+ * digits with sign, point and exponent, or NaN / Infinity. */
+static void verify_is_number(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char *end;
+    (void)argc;
+    if (!s) {
+        sqlite3_result_int(cx, 0);
+        return;
+    }
+    while (*s == ' ')
+        s++;
+    if (!*s || ((s[0] == '0') && (s[1] == 'x' || s[1] == 'X'))) {
+        sqlite3_result_int(cx, 0);
+        return;
+    }
+    strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    sqlite3_result_int(cx, end != s && *end == '\0');
+}
+
+static const char *verify_target_engine(const char *target)
+{
+    invs_uri *u = NULL;
+    static char engine[32];
+    if (!target)
+        return NULL;
+    if (strchr(target, ':') && invs_uri_parse(&u, target) == INVS_OK) {
+        snprintf(engine, sizeof(engine), "%s", invs_driver_for_scheme(u->scheme));
+        invs_uri_free(u);
+        return engine;
+    }
+    return invs_driver_for_scheme(target);
+}
+
+int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
+                const invs_verify_opts *opts)
+{
+    static const invs_verify_opts no_opts;
+    invs_verify_run v;
+    invs_stage *st = NULL;
+    const char *engine;
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&v, 0, sizeof(v));
+    invs_diag_clear(ctx);
+    ctx->phase = "verify";
+    v.o = opts ? opts : &no_opts;
+    v.charset = v.o->charset ? v.o->charset : "CP1252";
+    engine = verify_target_engine(v.o->target);
+    if (engine && strcmp(engine, "postgres") && strcmp(engine, "sqlite") && strcmp(engine, "mysql"))
+        return invs_diag(ctx, INVS_EINVAL, "unknown target '%s': expected postgres, mysql, "
+                                           "sqlite or a URI", v.o->target);
+    v.pg_target = engine && !strcmp(engine, "postgres");
+    v.typed_target = v.pg_target || (engine && !strcmp(engine, "mysql"));
+    if ((rc = invs_stage_open(&st, ctx, stage_path, INVS_STAGE_WRITE)) != INVS_OK ||
+        (rc = invs_stage_load_schema(st)) != INVS_OK || (rc = invs_audit_prepare(st)) != INVS_OK)
+        goto out;
+    v.st = st;
+    if (v.o->undo) {
+        rc = invs_audit_undo(st, &out->changes);
+        if (rc == INVS_OK)
+            rc = invs_stage_meta_set(st, "state", INVS_STATE_PULLED);
+        goto commit;
+    }
+    if (sqlite3_create_function(st->db, "invs_is_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, verify_is_number, NULL, NULL) != SQLITE_OK) {
+        rc = invs_stage_sqlerr(st, INVS_ENOMEM, "registering a function");
+        goto out;
+    }
+    if ((rc = invs_audit_clear_findings(st)) != INVS_OK)
+        goto out;
+    for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
+        invs_progress(ctx, st->tables[i].schema->t.name, 0, st->tables[i].rows);
+        if ((rc = invs_verify_text(&v, &st->tables[i])) == INVS_OK)
+            rc = invs_verify_keys(&v, &st->tables[i]);
+        if (ctx->cancel && rc == INVS_OK)
+            rc = invs_diag(ctx, INVS_ECANCELLED, "interrupted");
+        invs_progress(ctx, st->tables[i].schema->t.name, st->tables[i].rows, st->tables[i].rows);
+    }
+    if (rc == INVS_OK)
+        rc = invs_stage_meta_set(st, "state", INVS_STATE_VERIFIED);
+    if (rc == INVS_OK)
+        rc = invs_stage_meta_set(st, "verify_target", engine ? engine : "");
+    out->errors = v.errors;
+    out->warnings = v.warnings;
+    out->changes = invs_audit_changes(st);
+commit:
+    if (rc == INVS_OK)
+        rc = invs_stage_commit(st);
+out:
+    invs_stage_close(st); /* without a commit: everything rolled back */
+    if (rc == INVS_OK && out->errors)
+        rc = invs_diag(ctx, INVS_EVERIFY, "verify: %lld error(s), %lld warning(s) in %s",
+                       (long long)out->errors, (long long)out->warnings, stage_path);
+    return rc;
+}

@@ -1,0 +1,271 @@
+/*
+ * verify, the integrity pass: questions asked of a table's data in SQL,
+ * each finding with its count and first keys. Nothing is changed.
+ *
+ *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
+ *   not-a-number (text or blobs in numeric columns), out-of-range (int16,
+ *   int32), too-long (text(n) in characters), row-count (stage vs source),
+ *   identifier-too-long (PostgreSQL's 63 bytes).
+ */
+#include <string.h>
+
+#include "verify.h"
+
+#define FIRST_KEYS 5
+
+/* SQL text for a row's key: '(id)=(' || quote(c0) || ')', or 'row ' || rowid
+ * where there is no primary key or it is NULL (and identifies nothing). */
+static void keys_expr(invs_strbuf *sb, const invs_table *t, const char *alias)
+{
+    const invs_key *pk = invs_schema_primary_key(t);
+    invs_strbuf names;
+    size_t k;
+    if (!pk) {
+        invs_sb_printf(sb, "'row ' || %s.rowid", alias);
+        return;
+    }
+    invs_sb_puts(sb, "CASE WHEN ");
+    for (k = 0; k < pk->ncols; k++)
+        invs_sb_printf(sb, "%s%s.c%ld IS NULL", k ? " OR " : "", alias,
+                       invs_schema_column(t, pk->cols[k]));
+    invs_sb_printf(sb, " THEN 'row ' || %s.rowid ELSE ", alias);
+    invs_sb_init_std(&names);
+    invs_sb_puts(&names, "(");
+    for (k = 0; k < pk->ncols; k++)
+        invs_sb_printf(&names, "%s%s", k ? ", " : "", pk->cols[k]);
+    invs_sb_puts(&names, ")=(");
+    invs_sb_literal(sb, names.p ? names.p : "");
+    for (k = 0; k < pk->ncols; k++)
+        invs_sb_printf(sb, "%s || quote(%s.c%ld)", k ? " || ', '" : "", alias,
+                       invs_schema_column(t, pk->cols[k]));
+    invs_sb_puts(sb, " || ')' END");
+    invs_sb_free(&names);
+}
+
+/* Run a query returning (key, count) rows; sum the counts, keep the first
+ * keys, report when there is anything. */
+static int keys_ask(invs_verify_run *v, const invs_table *t, const char *sql, const char *check,
+                    int error, const char *column, const char *detail)
+{
+    sqlite3_stmt *s = NULL;
+    invs_strbuf keys;
+    int64_t total = 0, n = 0;
+    int rc = INVS_OK, step;
+
+    invs_sb_init_std(&keys);
+    if (sqlite3_prepare_v2(v->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(v->st, INVS_ECORRUPT, check);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        total += sqlite3_column_int64(s, 1);
+        if (n++ < FIRST_KEYS)
+            invs_sb_printf(&keys, "%s%s", keys.len ? ", " : "",
+                           (const char *)sqlite3_column_text(s, 0));
+    }
+    if (step != SQLITE_DONE)
+        rc = invs_stage_sqlerr(v->st, INVS_ECORRUPT, check);
+    else if (invs_sb_failed(&keys))
+        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+    else if (total)
+        rc = invs_verify_report(v, check, error, t->name, column, total, keys.p, detail);
+    sqlite3_finalize(s);
+    invs_sb_free(&keys);
+    return rc;
+}
+
+/* Rows of t matching `where` (over columns cN of alias d). */
+static int keys_rows(invs_verify_run *v, const invs_stage_table *st, const char *where,
+                     const char *check, int error, const char *column, const char *detail)
+{
+    invs_strbuf sql;
+    int rc;
+    invs_sb_init_std(&sql);
+    invs_sb_puts(&sql, "SELECT ");
+    keys_expr(&sql, &st->schema->t, "d");
+    invs_sb_printf(&sql, ", 1 FROM invs_data_%lld AS d WHERE %s", (long long)st->tid, where);
+    rc = invs_sb_failed(&sql) ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+                              : keys_ask(v, &st->schema->t, sql.p, check, error, column, detail);
+    invs_sb_free(&sql);
+    return rc;
+}
+
+/* Groups of rows sharing a key's values (NULLs are pk-null's business, and
+ * never equal in a unique key). */
+static int keys_duplicates(invs_verify_run *v, const invs_stage_table *st, const invs_key *k,
+                           int primary)
+{
+    const invs_table *t = &st->schema->t;
+    invs_strbuf sql, cols, label;
+    size_t i;
+    int rc;
+
+    invs_sb_init_std(&sql);
+    invs_sb_init_std(&cols);
+    invs_sb_init_std(&label);
+    for (i = 0; i < k->ncols; i++) {
+        invs_sb_printf(&cols, "%sc%ld", i ? ", " : "", invs_schema_column(t, k->cols[i]));
+        invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
+    }
+    invs_sb_puts(&sql, "SELECT ");
+    {
+        invs_strbuf lit;
+        invs_sb_init_std(&lit);
+        invs_sb_printf(&lit, "(%s)=(", label.p ? label.p : "");
+        invs_sb_literal(&sql, lit.p ? lit.p : "");
+        invs_sb_free(&lit);
+    }
+    for (i = 0; i < k->ncols; i++)
+        invs_sb_printf(&sql, "%s || quote(c%ld)", i ? " || ', '" : "",
+                       invs_schema_column(t, k->cols[i]));
+    invs_sb_printf(&sql, " || ')', count(*) FROM invs_data_%lld WHERE ", (long long)st->tid);
+    for (i = 0; i < k->ncols; i++)
+        invs_sb_printf(&sql, "%sc%ld IS NOT NULL", i ? " AND " : "",
+                       invs_schema_column(t, k->cols[i]));
+    invs_sb_printf(&sql, " GROUP BY %s HAVING count(*) > 1", cols.p ? cols.p : "");
+    rc = invs_sb_failed(&sql) ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+                              : keys_ask(v, t, sql.p, primary ? "pk-duplicate" : "unique-duplicate",
+                                         1, label.p,
+                                         primary ? "rows share a primary key value"
+                                                 : "rows share the value of a unique key");
+    invs_sb_free(&sql);
+    invs_sb_free(&cols);
+    invs_sb_free(&label);
+    return rc;
+}
+
+static const invs_stage_table *keys_table(invs_verify_run *v, const char *name)
+{
+    size_t i;
+    for (i = 0; i < v->st->ntables; i++)
+        if (!strcmp(v->st->tables[i].schema->t.name, name))
+            return &v->st->tables[i];
+    return NULL;
+}
+
+/* Child rows whose key has no parent row in the stage. */
+static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const invs_key *k)
+{
+    const invs_table *t = &st->schema->t;
+    const invs_stage_table *parent = keys_table(v, k->ref_table);
+    invs_strbuf where, label, detail;
+    size_t i;
+    int rc;
+
+    if (!parent)
+        return INVS_OK; /* pull warned: the parent table is not in the stage */
+    invs_sb_init_std(&where);
+    invs_sb_init_std(&label);
+    invs_sb_init_std(&detail);
+    for (i = 0; i < k->ncols; i++)
+        invs_sb_printf(&where, "%sd.c%ld IS NOT NULL", i ? " AND " : "",
+                       invs_schema_column(t, k->cols[i]));
+    invs_sb_printf(&where, " AND NOT EXISTS (SELECT 1 FROM invs_data_%lld AS p WHERE ",
+                   (long long)parent->tid);
+    for (i = 0; i < k->ncols; i++) {
+        long pc = invs_schema_column(&parent->schema->t, k->ref_cols[i]);
+        if (pc < 0) {
+            rc = invs_verify_report(v, "fk-broken", 1, t->name, k->cols[i], 1, NULL,
+                                    "the foreign key names a column its parent does not have");
+            goto out;
+        }
+        invs_sb_printf(&where, "%sp.c%ld = d.c%ld", i ? " AND " : "", pc,
+                       invs_schema_column(t, k->cols[i]));
+        invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
+    }
+    invs_sb_puts(&where, ")");
+    invs_sb_printf(&detail, "no row in %s has this value", k->ref_table);
+    rc = invs_sb_failed(&where) || invs_sb_failed(&label) || invs_sb_failed(&detail)
+             ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+             : keys_rows(v, st, where.p, "fk-orphan", 1, label.p, detail.p);
+out:
+    invs_sb_free(&where);
+    invs_sb_free(&label);
+    invs_sb_free(&detail);
+    return rc;
+}
+
+static int keys_numeric(int canon)
+{
+    return (canon >= INVS_T_INT16 && canon <= INVS_T_DECIMAL) || canon == INVS_T_NUMERIC ||
+           canon == INVS_T_BOOL;
+}
+
+static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
+{
+    const invs_table *t = &st->schema->t;
+    const invs_key *pk = invs_schema_primary_key(t);
+    size_t i, k;
+    int rc = INVS_OK;
+    char where[160], detail[160];
+
+    for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
+        const invs_column *c = &t->cols[i];
+        int in_pk = 0;
+        for (k = 0; pk && k < pk->ncols; k++)
+            in_pk |= !strcmp(pk->cols[k], c->name);
+        if (in_pk) {
+            snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
+            rc = keys_rows(v, st, where, "pk-null", 1, c->name, "a primary key column is NULL");
+        } else if (c->flags & INVS_COL_NOT_NULL) {
+            snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
+            rc = keys_rows(v, st, where, "not-null", 1, c->name, "NULL in a NOT NULL column");
+        }
+        if (rc == INVS_OK && keys_numeric(c->canon)) {
+            snprintf(where, sizeof(where),
+                     "typeof(d.c%zu) = 'blob' OR (typeof(d.c%zu) = 'text' AND NOT "
+                     "invs_is_number(d.c%zu))",
+                     i, i, i);
+            snprintf(detail, sizeof(detail), "not a number, in a column of type %s (%s)",
+                     invs_canon_name(c->canon), c->decl);
+            rc = keys_rows(v, st, where, "not-a-number", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && (c->canon == INVS_T_INT16 || c->canon == INVS_T_INT32)) {
+            long long lim = c->canon == INVS_T_INT16 ? 32767LL : 2147483647LL;
+            snprintf(where, sizeof(where),
+                     "typeof(d.c%zu) IN ('integer', 'real') AND (d.c%zu > %lld OR d.c%zu < %lld)",
+                     i, i, lim, i, -lim - 1);
+            snprintf(detail, sizeof(detail), "does not fit %s (%s)", invs_canon_name(c->canon),
+                     c->decl);
+            rc = keys_rows(v, st, where, "out-of-range", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && (c->canon == INVS_T_TEXT || c->canon == INVS_T_CHAR) &&
+            c->length > 0) {
+            snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND length(d.c%zu) > %d", i,
+                     i, c->length);
+            snprintf(detail, sizeof(detail), "longer than %d characters (%s)", c->length,
+                     c->decl);
+            rc = keys_rows(v, st, where, "too-long", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && v->pg_target && strlen(c->name) > 63)
+            rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
+                                    "PostgreSQL names are at most 63 bytes");
+    }
+    return rc;
+}
+
+int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
+{
+    const invs_table *t = &st->schema->t;
+    size_t k;
+    int rc = keys_columns(v, st);
+
+    for (k = 0; k < t->nkeys && rc == INVS_OK; k++) {
+        const invs_key *key = &t->keys[k];
+        if (key->kind == INVS_KEY_PRIMARY)
+            rc = keys_duplicates(v, st, key, 1);
+        else if (key->kind == INVS_KEY_UNIQUE ||
+                 (key->kind == INVS_KEY_INDEX && (key->flags & INVS_KEYF_UNIQUE)))
+            rc = keys_duplicates(v, st, key, 0);
+        else if (key->kind == INVS_KEY_FOREIGN)
+            rc = keys_orphans(v, st, key);
+    }
+    if (rc == INVS_OK && t->row_count >= 0 && t->row_count != st->rows) {
+        char detail[160];
+        snprintf(detail, sizeof(detail), "the source reported %lld rows, the stage holds %lld",
+                 (long long)t->row_count, (long long)st->rows);
+        rc = invs_verify_report(v, "row-count", 1, t->name, NULL, 1, NULL, detail);
+    }
+    if (rc == INVS_OK && v->pg_target && strlen(t->name) > 63)
+        rc = invs_verify_report(v, "identifier-too-long", 1, t->name, NULL, 1, NULL,
+                                "PostgreSQL names are at most 63 bytes");
+    return rc;
+}

@@ -1,0 +1,218 @@
+/*
+ * verify, the text pass: every TEXT value of a table, streamed.
+ *
+ * Not UTF-8: transcoded from the column's charset (MySQL latin1 columns) or
+ * --charset (default CP1252, what MySQL calls latin1 and Windows tools
+ * write); bytes that cannot be decoded even so are an error, never replaced.
+ * NUL bytes: removed with --strip-nul, otherwise an error for a PostgreSQL
+ * target (which cannot store them) and a warning for any other. Every change
+ * is recorded with the bytes as pulled.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+
+#define FIRST_KEYS 5
+
+int invs_utf8_valid(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        size_t len, k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
+        else
+            return 0;
+        if (i + len > n)
+            return 0;
+        for (k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Per column: what was found, and the first keys. */
+typedef struct col_tally {
+    int64_t transcoded, undecodable, nul, stripped;
+    invs_strbuf keys_undecodable, keys_nul, keys_transcoded;
+} col_tally;
+
+static void tally_key(invs_strbuf *keys, int64_t count, const invs_table *t,
+                      const invs_value *row, int64_t rid)
+{
+    if (count > FIRST_KEYS)
+        return;
+    if (keys->len)
+        invs_sb_puts(keys, ", ");
+    invs_verify_row_key(keys, t, row, rid);
+}
+
+/* Transcode `in` to UTF-8 into out; 0, or -1 when it cannot be decoded. */
+static int text_transcode(iconv_t cd, const invs_value *in, invs_strbuf *out)
+{
+    char *src = (char *)in->ptr, *dst;
+    size_t inleft = in->len, outleft = in->len * 4 + 4;
+    invs_sb_reset(out);
+    if (invs_sb_reserve(out, outleft) != 0)
+        return -1;
+    dst = out->p;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    if (iconv(cd, &src, &inleft, &dst, &outleft) == (size_t)-1 ||
+        iconv(cd, NULL, NULL, &dst, &outleft) == (size_t)-1)
+        return -1;
+    out->len = (size_t)(dst - out->p);
+    out->p[out->len] = '\0';
+    return 0;
+}
+
+static void text_strip_nul(invs_strbuf *out, const unsigned char *p, size_t n)
+{
+    size_t i;
+    invs_sb_reset(out);
+    for (i = 0; i < n; i++)
+        if (p[i])
+            invs_sb_add(out, p + i, 1);
+}
+
+int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
+{
+    const invs_table *t = &st->schema->t;
+    invs_stage_reader *r = NULL;
+    col_tally *tally = calloc(t->ncols, sizeof(*tally));
+    iconv_t *cds = calloc(t->ncols, sizeof(*cds));
+    invs_strbuf conv, stripped, reason;
+    const invs_value *row;
+    int64_t rid = 0;
+    size_t i;
+    int rc;
+
+    invs_sb_init_std(&conv);
+    invs_sb_init_std(&stripped);
+    invs_sb_init_std(&reason);
+    if (!tally || !cds) {
+        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < t->ncols; i++) {
+        const char *cs = t->cols[i].charset ? t->cols[i].charset : v->charset;
+        cds[i] = iconv_open("UTF-8", cs);
+        invs_sb_init_std(&tally[i].keys_undecodable);
+        invs_sb_init_std(&tally[i].keys_nul);
+        invs_sb_init_std(&tally[i].keys_transcoded);
+        if (cds[i] == (iconv_t)-1) {
+            rc = invs_diag(v->st->ctx, INVS_EINVAL, "table %s, column %s: unknown charset '%s'",
+                           t->name, t->cols[i].name, cs);
+            goto out;
+        }
+    }
+    if ((rc = invs_stage_reader_open(&r, v->st, st)) != INVS_OK)
+        goto out;
+    while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
+        rid++;
+        for (i = 0; i < t->ncols; i++) {
+            const invs_value *old = &row[i];
+            invs_value now = *old;
+            col_tally *c = &tally[i];
+            invs_sb_reset(&reason);
+            if (old->type != INVS_TEXT)
+                continue;
+            if (!invs_utf8_valid(old->ptr, old->len)) {
+                if (text_transcode(cds[i], old, &conv) != 0) {
+                    tally_key(&c->keys_undecodable, ++c->undecodable, t, row, rid);
+                    continue;
+                }
+                now.ptr = conv.p;
+                now.len = conv.len;
+                invs_sb_printf(&reason, "not UTF-8: transcoded from %s",
+                               t->cols[i].charset ? t->cols[i].charset : v->charset);
+                tally_key(&c->keys_transcoded, ++c->transcoded, t, row, rid);
+            }
+            if (now.len && memchr(now.ptr, 0, now.len)) {
+                if (v->o->strip_nul) {
+                    text_strip_nul(&stripped, now.ptr, now.len);
+                    now.ptr = stripped.p ? stripped.p : "";
+                    now.len = stripped.len;
+                    invs_sb_printf(&reason, "%sNUL bytes removed", reason.len ? "; " : "");
+                    c->stripped++;
+                } else {
+                    tally_key(&c->keys_nul, ++c->nul, t, row, rid);
+                }
+            }
+            if (invs_sb_failed(&conv) || invs_sb_failed(&stripped) || invs_sb_failed(&reason)) {
+                rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+                goto out;
+            }
+            if (reason.len &&
+                (rc = invs_audit_change(v->st, st->tid, rid, i, old, &now, reason.p)) != INVS_OK)
+                goto out;
+            if (reason.len)
+                v->changed++;
+        }
+    }
+    if (rc != INVS_DONE)
+        goto out;
+    invs_stage_reader_close(r);
+    r = NULL;
+    if ((rc = invs_audit_apply(v->st, st)) != INVS_OK)
+        goto out;
+    for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
+        col_tally *c = &tally[i];
+        const char *name = t->cols[i].name;
+        if (c->undecodable)
+            rc = invs_verify_report(v, "undecodable-text", 1, t->name, name, c->undecodable,
+                                    c->keys_undecodable.p,
+                                    "not UTF-8 and not decodable from the column's charset; kept "
+                                    "as pulled");
+        if (rc == INVS_OK && c->nul)
+            rc = invs_verify_report(v, "nul-in-text", v->pg_target, t->name, name, c->nul,
+                                    c->keys_nul.p,
+                                    "text holds NUL bytes, which PostgreSQL cannot store "
+                                    "(--strip-nul removes them)");
+        if (rc == INVS_OK && c->transcoded) {
+            invs_strbuf d;
+            invs_sb_init_std(&d);
+            invs_sb_printf(&d, "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",
+                           t->cols[i].charset ? t->cols[i].charset : v->charset);
+            rc = invs_verify_report(v, "transcoded", 0, t->name, name, c->transcoded,
+                                    c->keys_transcoded.p, d.p);
+            invs_sb_free(&d);
+        }
+    }
+out:
+    invs_stage_reader_close(r);
+    for (i = 0; tally && cds && i < t->ncols; i++) {
+        if (cds[i] && cds[i] != (iconv_t)-1)
+            iconv_close(cds[i]);
+        invs_sb_free(&tally[i].keys_undecodable);
+        invs_sb_free(&tally[i].keys_nul);
+        invs_sb_free(&tally[i].keys_transcoded);
+    }
+    free(tally);
+    free(cds);
+    invs_sb_free(&conv);
+    invs_sb_free(&stripped);
+    invs_sb_free(&reason);
+    if (rc != INVS_OK)
+        invs_diag_prefix(v->st->ctx, "verify: table %s", t->name);
+    return rc;
+}

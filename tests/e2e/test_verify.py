@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""invstage verify on a dirty database: each finding by check, table, key and
+column; each normalised value by its exact bytes; --undo back to the bytes
+as pulled; exit codes."""
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import gen_dirty_sqlite  # noqa: E402
+import gen_hostile_sqlite  # noqa: E402
+from harness import TempDirTest, main, run  # noqa: E402
+
+
+def data_digest(stage):
+    """A digest of every data cell (class and bytes) of a stage."""
+    con = sqlite3.connect(stage)
+    con.text_factory = bytes
+    h = hashlib.sha256()
+    for (tid,) in con.execute("SELECT tid FROM invs_tables ORDER BY tid"):
+        ncols = con.execute("SELECT count(*) FROM invs_columns WHERE tid = ?", (tid,)).fetchone()[0]
+        cols = ", ".join("typeof(c%d), quote(c%d)" % (i, i) for i in range(ncols))
+        for row in con.execute("SELECT rowid, %s FROM invs_data_%d ORDER BY rowid" % (cols, tid)):
+            h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()
+
+
+def cell(stage, table, column, rowid):
+    con = sqlite3.connect(stage)
+    con.text_factory = bytes
+    tid = con.execute("SELECT tid FROM invs_tables WHERE name = ?", (table,)).fetchone()[0]
+    ord_ = con.execute("SELECT ord FROM invs_columns WHERE tid = ? AND name = ?", (tid, column)).fetchone()[0]
+    v = con.execute("SELECT c%d, typeof(c%d) FROM invs_data_%d WHERE rowid = ?" % (ord_, ord_, tid),
+                    (rowid,)).fetchone()
+    con.close()
+    return v
+
+
+class Verify(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.src = self.path("dirty.db")
+        gen_dirty_sqlite.main(self.src)
+        self.stage = self.path("dirty.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + self.src, "-o", self.stage), 0)
+        # a duplicate primary key, which SQLite itself would not store
+        con = sqlite3.connect(self.stage)
+        tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'code'").fetchone()[0]
+        con.execute("INSERT INTO invs_data_%d VALUES ('a', 'dup of a')" % tid)
+        con.execute("UPDATE invs_tables SET rows = rows + 1, source_rows = source_rows + 1 WHERE tid = ?", (tid,))
+        con.commit()
+        con.close()
+        self.pulled = data_digest(self.stage)
+
+    def findings(self, *args):
+        report = self.path("report.json")
+        r = run("verify", "--json", report, *args, self.stage)
+        with open(report) as f:
+            doc = json.load(f)
+        return r, doc, {(f["check"], f["table"], f["column"]): f for f in doc["findings"]}
+
+    def test_each_finding_by_table_key_and_column(self):
+        r, doc, f = self.findings("--target", "postgres")
+        self.assertExit(r, 1)
+        expect = {
+            ("undecodable-text", "customer", "city"): ("error", 1, "(id)=(3)"),
+            ("nul-in-text", "customer", "note"): ("error", 1, "(id)=(4)"),
+            ("too-long", "customer", "name"): ("error", 1, "(id)=(6)"),
+            ("not-a-number", "invoice", "total"): ("error", 1, "(id)=(3)"),
+            ("out-of-range", "invoice", "qty"): ("error", 1, "(id)=(3)"),
+            ("fk-orphan", "invoice", "customer_id"): ("error", 2, "(id)=(2), (id)=(3)"),
+            ("pk-null", "code", "k"): ("error", 2, "row 1, row 2"),  # pulled in key order: NULLs first
+            ("pk-duplicate", "code", "k"): ("error", 2, "(k)=('a')"),
+            ("transcoded", "customer", "city"): ("warning", 2, "(id)=(1), (id)=(2)"),
+        }
+        got = {k: (v["severity"], v["count"], v["first_keys"]) for k, v in f.items()}
+        self.assertEqual(got, expect)
+        self.assertEqual((doc["errors"], doc["warnings"], doc["changed"]), (8, 1, 2))
+        self.assertIn("8 error(s)", r.out)
+
+    def test_without_a_typed_target_type_problems_are_warnings(self):
+        r, doc, f = self.findings()
+        self.assertEqual(f[("nul-in-text", "customer", "note")]["severity"], "warning")
+        self.assertEqual(f[("too-long", "customer", "name")]["severity"], "warning")
+        self.assertEqual(f[("fk-orphan", "invoice", "customer_id")]["severity"], "error")
+        self.assertExit(r, 1)
+
+    def test_transcoded_values_are_exact_and_audited(self):
+        self.findings()
+        self.assertEqual(cell(self.stage, "customer", "city", 1), ("Zürich".encode(), b"text"))
+        self.assertEqual(cell(self.stage, "customer", "city", 2),
+                         ("Café € “quoted”".encode(), b"text"))
+        self.assertEqual(cell(self.stage, "customer", "city", 3), (b"bad \x81 byte", b"text"))
+        self.assertEqual(cell(self.stage, "customer", "city", 5), ("Montréal".encode(), b"text"))
+        con = sqlite3.connect(self.stage)
+        con.text_factory = bytes
+        rows = con.execute("SELECT rid, reason, old_value, typeof(old_value) FROM invs_changes ORDER BY rid").fetchall()
+        con.close()
+        self.assertEqual(rows, [(1, b"not UTF-8: transcoded from CP1252", b"Z\xfcrich", b"text"),
+                                (2, b"not UTF-8: transcoded from CP1252",
+                                 b"Caf\xe9 \x80 \x93quoted\x94", b"text")])
+
+    def test_charset_option_decides_the_decoding(self):
+        r, doc, f = self.findings("--charset", "ISO-8859-15")
+        self.assertEqual(cell(self.stage, "customer", "city", 3), ("bad \u0081 byte".encode(), b"text"))
+        self.assertNotIn(("undecodable-text", "customer", "city"), f)
+        r = run("verify", "--charset", "NO-SUCH-CHARSET", self.stage)
+        self.assertExit(r, 2)
+        self.assertIn("unknown charset 'NO-SUCH-CHARSET'", r.err)
+
+    def test_strip_nul_removes_them_and_undo_restores_every_byte(self):
+        r, doc, f = self.findings("--strip-nul")
+        self.assertNotIn(("nul-in-text", "customer", "note"), f)
+        self.assertEqual(cell(self.stage, "customer", "note", 4), (b"nulinside", b"text"))
+        self.assertEqual(doc["changed"], 3)
+        r, doc, f = self.findings("--strip-nul")  # again: nothing new, old bytes kept
+        self.assertEqual(doc["changed"], 3)
+        self.assertNotEqual(data_digest(self.stage), self.pulled)
+        r = run("verify", "--undo", self.stage)
+        self.assertExit(r, 0)
+        self.assertIn("3 value(s) restored", r.out)
+        self.assertEqual(data_digest(self.stage), self.pulled)
+        con = sqlite3.connect(self.stage)
+        self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = 'state'").fetchone()[0], "pulled")
+        self.assertEqual(con.execute("SELECT count(*) FROM invs_changes").fetchone()[0], 0)
+        con.close()
+
+    def test_state_is_verified_afterwards(self):
+        self.findings()
+        con = sqlite3.connect(self.stage)
+        self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = 'state'").fetchone()[0], "verified")
+        con.close()
+        self.assertExit(run("info", self.stage), 0)
+
+
+class VerifyClean(TempDirTest):
+    def test_a_clean_stage_exits_0(self):
+        src, stage = self.path("h.db"), self.path("h.stage")
+        gen_hostile_sqlite.main(src)
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("verify", "--target", "sqlite", stage)
+        self.assertExit(r, 0)
+        self.assertIn("0 error(s)", r.out)
+        # a verified stage still pushes to SQLite value for value
+        import dbcompare
+        self.assertExit(run("push", "-q", stage, "sqlite:" + self.path("c.db")), 0)
+        diffs = dbcompare.differences(src, self.path("c.db"))
+        # the one change verify made: invalid UTF-8 transcoded (audited)
+        self.assertEqual(len(diffs), 1, diffs)
+        self.assertIn("table select", diffs[0])
+
+    def test_refusals(self):
+        r = run("verify", self.path("missing.stage"))
+        self.assertExit(r, 3)
+        junk = self.path("junk.stage")
+        with open(junk, "wb") as f:
+            f.write(os.urandom(4096))
+        self.assertExit(run("verify", junk), 3)
+        r = run("verify", "--target", "oracle", junk)
+        self.assertExit(r, 2)
+        self.assertIn("unknown target 'oracle'", r.err)
+
+
+if __name__ == "__main__":
+    main()
