@@ -128,4 +128,27 @@ int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *
                    uint64_t need, unsigned flags, const char *const *options);
 void invs_conn_close(invs_conn *c);
 
+
+/* ------------------------------------------------------------ digests */
+
+/* A table's content digest: order independent (see core/digest.c). */
+typedef struct invs_digest {
+    uint64_t rows, a, b;
+} invs_digest;
+
+#define INVS_DIGEST_HEX 64
+
+void invs_digest_init(invs_digest *d);
+/* Append the canonical encoding of value v of column c. */
+void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *v);
+/* Add one row, given its canonical encoding; the row's two hashes out. */
+void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *out_a,
+                     uint64_t *out_b);
+/* Add a row of table t: encoded into buf, then added. With a map, column i
+ * of t is row[map[i]] (map[i] < 0: NULL). */
+void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
+                     const long *map, uint64_t *out_a, uint64_t *out_b);
+/* "rows:hash" */
+void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
+
 #endif

@@ -133,7 +133,8 @@ int invs_audit_undo(invs_stage *st, int64_t *restored)
     for (i = 0; i < st->ntables && rc == INVS_OK; i++)
         rc = audit_write_back(st, st->tables[i].tid, st->tables[i].schema->t.ncols, "old_value", "");
     if (rc == INVS_OK)
-        rc = audit_exec(st, "DELETE FROM invs_changes; DELETE FROM invs_findings");
+        rc = audit_exec(st, "DELETE FROM invs_changes; DELETE FROM invs_findings;"
+                            "UPDATE invs_tables SET digest = source_digest");
     return rc;
 }
 

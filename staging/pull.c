@@ -90,8 +90,13 @@ static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const in
     void *cur = NULL;
     const invs_value *row;
     int64_t tid, n = 0;
+    invs_digest dg;
+    invs_strbuf enc;
+    char hex[INVS_DIGEST_HEX];
     int rc;
 
+    invs_digest_init(&dg);
+    invs_sb_init_std(&enc);
     if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
         (rc = invs_stage_writer_open(&w, stage, tid, t->ncols)) != INVS_OK)
         goto out;
@@ -103,6 +108,7 @@ static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const in
     while ((rc = src->drv->cursor_next(cur, &row)) == INVS_ROW) {
         if ((rc = invs_stage_writer_put(w, row)) != INVS_OK)
             goto out;
+        invs_digest_row(&dg, &enc, t, row, NULL, NULL, NULL);
         if (++n % PULL_PROGRESS_EVERY == 0) {
             if (ctx->cancel) {
                 rc = invs_diag(ctx, INVS_ECANCELLED, "interrupted");
@@ -114,8 +120,14 @@ static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const in
     if (rc != INVS_DONE)
         goto out;
     invs_progress(ctx, t->name, n, n);
-    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(w));
+    if (invs_sb_failed(&enc)) {
+        rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        goto out;
+    }
+    invs_digest_hex(&dg, hex);
+    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(w), hex);
 out:
+    invs_sb_free(&enc);
     if (cur)
         src->drv->cursor_close(cur);
     invs_stage_writer_close(w);

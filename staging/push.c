@@ -6,13 +6,15 @@
  *   2. inside one transaction: let the driver relax what stops child-first
  *      rows (load_begin), clear, create missing tables, load in foreign key
  *      order in batches, add secondary indexes, let the driver restore and
- *      check its constraints (load_end), restore sequences, commit.
+ *      check its constraints (load_end), restore sequences, read every table
+ *      back and compare its digest with the stage's (the proof), commit.
  * Any failure rolls the transaction back.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "order.h"
+#include "proof.h"
 #include "stage.h"
 
 #define PUSH_BATCH_ROWS 256
@@ -201,6 +203,15 @@ out:
     return rc;
 }
 
+static int push_differs(const invs_stage_table *t, const char *key, const char *why, void *payload)
+{
+    push_job *j = payload;
+    return invs_diag(j->ctx, INVS_EVERIFY,
+                     "push: table %s: the target does not hold what the stage does: %s, first at "
+                     "%s; nothing was committed",
+                     t->schema->t.name, why, key);
+}
+
 /* Step 2, inside the transaction. */
 static int push_load(push_job *j)
 {
@@ -225,6 +236,13 @@ static int push_load(push_job *j)
         rc = d->load_end(j->dst->h, j->ordered, j->n);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = d->sequences_set(j->dst->h, j->ordered[i]);
+    /* the proof, before anything is committed: read back what the target
+     * would commit and compare it with the stage */
+    if (rc == INVS_OK && !j->opts->no_check) {
+        int64_t differ = 0;
+        j->ctx->phase = "check";
+        rc = invs_proof(j->ctx, j->stage, j->dst, push_differs, j, &differ);
+    }
     return rc;
 }
 

@@ -175,18 +175,37 @@ int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid)
     return rc;
 }
 
-int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t specials)
+int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t specials,
+                        const char *digest)
 {
     sqlite3_stmt *s = NULL;
     int rc = INVS_OK;
-    if (sqlite3_prepare_v2(st->db, "UPDATE invs_tables SET rows = ?, specials = ? WHERE tid = ?",
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE invs_tables SET rows = ?, specials = ?, source_digest = ?4,"
+                           " digest = ?4 WHERE tid = ?3",
                            -1, &s, NULL) != SQLITE_OK)
         return invs_stage_sqlerr(st, INVS_EIO, "recording row counts");
     sqlite3_bind_int64(s, 1, rows);
     sqlite3_bind_int64(s, 2, specials);
     sqlite3_bind_int64(s, 3, tid);
+    sqlite3_bind_text(s, 4, digest, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = invs_stage_sqlerr(st, INVS_EIO, "recording row counts");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int invs_stage_set_digest(invs_stage *st, int64_t tid, const char *digest)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = INVS_OK;
+    if (sqlite3_prepare_v2(st->db, "UPDATE invs_tables SET digest = ? WHERE tid = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_EIO, "recording a digest");
+    sqlite3_bind_text(s, 1, digest, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, tid);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = invs_stage_sqlerr(st, INVS_EIO, "recording a digest");
     sqlite3_finalize(s);
     return rc;
 }
@@ -358,7 +377,8 @@ int invs_stage_load_schema(invs_stage *st)
 
     if (sqlite3_prepare_v2(st->db,
                            "SELECT tid, name, schema, engine, flags, source_ddl,"
-                           " coalesce(source_rows, -1), rows, specials FROM invs_tables"
+                           " coalesce(source_rows, -1), rows, specials, coalesce(digest, '')"
+                           " FROM invs_tables"
                            " ORDER BY tid",
                            -1, &tabs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
@@ -401,6 +421,7 @@ int invs_stage_load_schema(invs_stage *st)
         t->schema = s;
         t->rows = sqlite3_column_int64(tabs, 7);
         t->specials = sqlite3_column_int64(tabs, 8);
+        snprintf(t->digest, sizeof(t->digest), "%s", col_text(tabs, 9));
         invs_arena_init(&s->arena, 4096);
         s->t.struct_size = sizeof(invs_table);
         s->t.name = invs_arena_strdup(&s->arena, col_text(tabs, 1));

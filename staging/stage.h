@@ -25,6 +25,7 @@ typedef struct invs_stage_table {
     invs_schema_table *schema;
     int64_t rows;     /* rows in the stage */
     int64_t specials; /* cells held in invs_specials */
+    char digest[INVS_DIGEST_HEX]; /* of the rows as they are now ("" if none) */
 } invs_stage_table;
 
 typedef struct invs_stage {
@@ -61,7 +62,11 @@ char *invs_stage_meta_get(invs_stage *st, const char *key);
 
 /* Schema: add a table (returns its tid), load all tables. */
 int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid);
-int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t specials);
+/* After a pull: rows, special cells, and the digest of the rows pulled. */
+int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t specials,
+                        const char *digest);
+/* The digest of the rows as they are now (after verify changed some). */
+int invs_stage_set_digest(invs_stage *st, int64_t tid, const char *digest);
 int invs_stage_load_schema(invs_stage *st);
 
 /* Rows in. */

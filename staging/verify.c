@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proof.h"
 #include "verify.h"
 
 int invs_verify_report(invs_verify_run *v, const char *check, int error, const char *table,
@@ -79,6 +80,30 @@ static void verify_is_number(sqlite3_context *cx, int argc, sqlite3_value **argv
     sqlite3_result_int(cx, end != s && *end == '\0');
 }
 
+static int verify_differs(const invs_stage_table *t, const char *key, const char *why,
+                          void *payload)
+{
+    return invs_verify_report(payload, "target-differs", 1, t->schema->t.name, NULL, 1, key, why);
+}
+
+/* verify --against: the target holds exactly the stage's rows? */
+static int verify_against(invs_verify_run *v, const char *uri)
+{
+    invs_conn *target = NULL;
+    int64_t differ = 0;
+    int rc;
+    if ((rc = sqlite3_exec(v->st->db, "DELETE FROM invs_findings WHERE check_name ="
+                                      " 'target-differs'",
+                           NULL, NULL, NULL)) != SQLITE_OK)
+        return invs_stage_sqlerr(v->st, INVS_EIO, "clearing findings");
+    if ((rc = invs_conn_open(&target, v->st->ctx, uri, "target", INVS_CAP_PULL, INVS_OPEN_READ,
+                             v->o->driver_options)) != INVS_OK)
+        return rc;
+    rc = invs_proof(v->st->ctx, v->st, target, verify_differs, v, &differ);
+    invs_conn_close(target);
+    return rc;
+}
+
 static const char *verify_target_engine(const char *target)
 {
     invs_uri *u = NULL;
@@ -123,6 +148,11 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
         rc = invs_audit_undo(st, &out->changes);
         if (rc == INVS_OK)
             rc = invs_stage_meta_set(st, "state", INVS_STATE_PULLED);
+        goto commit;
+    }
+    if (v.o->against) {
+        rc = verify_against(&v, v.o->against);
+        out->errors = v.errors;
         goto commit;
     }
     if (sqlite3_create_function(st->db, "invs_is_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,

@@ -100,12 +100,16 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     invs_stage_reader *r = NULL;
     col_tally *tally = calloc(t->ncols, sizeof(*tally));
     iconv_t *cds = calloc(t->ncols, sizeof(*cds));
-    invs_strbuf conv, stripped, reason;
+    invs_strbuf conv, stripped, reason, enc;
     const invs_value *row;
     int64_t rid = 0;
+    invs_digest dg;
+    char hex[INVS_DIGEST_HEX];
     size_t i;
     int rc;
 
+    invs_digest_init(&dg);
+    invs_sb_init_std(&enc);
     invs_sb_init_std(&conv);
     invs_sb_init_std(&stripped);
     invs_sb_init_std(&reason);
@@ -129,17 +133,18 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
         goto out;
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
         rid++;
+        invs_sb_reset(&enc); /* the row as it will be, for its digest */
         for (i = 0; i < t->ncols; i++) {
             const invs_value *old = &row[i];
             invs_value now = *old;
             col_tally *c = &tally[i];
             invs_sb_reset(&reason);
             if (old->type != INVS_TEXT)
-                continue;
+                goto digest;
             if (!invs_utf8_valid(old->ptr, old->len)) {
                 if (text_transcode(cds[i], old, &conv) != 0) {
                     tally_key(&c->keys_undecodable, ++c->undecodable, t, row, rid);
-                    continue;
+                    goto digest;
                 }
                 now.ptr = conv.p;
                 now.len = conv.len;
@@ -167,13 +172,23 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                 goto out;
             if (reason.len)
                 v->changed++;
+        digest:
+            invs_digest_value(&enc, &t->cols[i], &now);
         }
+        invs_digest_add(&dg, enc.p ? enc.p : "", enc.len, NULL, NULL);
     }
     if (rc != INVS_DONE)
         goto out;
     invs_stage_reader_close(r);
     r = NULL;
     if ((rc = invs_audit_apply(v->st, st)) != INVS_OK)
+        goto out;
+    if (invs_sb_failed(&enc)) {
+        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+        goto out;
+    }
+    invs_digest_hex(&dg, hex);
+    if ((rc = invs_stage_set_digest(v->st, st->tid, hex)) != INVS_OK)
         goto out;
     for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
         col_tally *c = &tally[i];
@@ -209,6 +224,7 @@ out:
     }
     free(tally);
     free(cds);
+    invs_sb_free(&enc);
     invs_sb_free(&conv);
     invs_sb_free(&stripped);
     invs_sb_free(&reason);

@@ -119,7 +119,8 @@ static void roundtrip(const invs_value *vals, size_t n)
     CHECK_INT(invs_stage_writer_open(&w, st, tid, 1), INVS_OK);
     for (i = 0; i < n; i++)
         CHECK_INT(invs_stage_writer_put(w, &vals[i]), INVS_OK);
-    CHECK_INT(invs_stage_set_rows(st, tid, invs_stage_writer_rows(w), invs_stage_writer_specials(w)),
+    CHECK_INT(invs_stage_set_rows(st, tid, invs_stage_writer_rows(w), invs_stage_writer_specials(w),
+                                  "0:0"),
               INVS_OK);
     invs_stage_writer_close(w);
     CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);

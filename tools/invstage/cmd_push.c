@@ -12,7 +12,8 @@ static const char push_help[] =
     "Usage: invstage push [OPTIONS] STAGE TARGET\n"
     "\n"
     "Load every table of STAGE into TARGET in one transaction, parents before\n"
-    "children, then restore sequence positions. Missing tables are created\n"
+    "children, restore sequence positions, then read every table back and\n"
+    "compare it with the stage before committing. Missing tables are created\n"
     "from the stage's schema (a missing SQLite file is created). Existing\n"
     "tables must have the stage's columns. A target table that already holds\n"
     "rows is refused before anything is written, unless -c clears it.\n"
@@ -25,6 +26,9 @@ static const char push_help[] =
     "  -s, --schema NAME  the target schema to load into (PostgreSQL: default\n"
     "                  the connection's current schema)\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
+    "      --no-check     do not read the target back before committing (by\n"
+    "                     default every table is, and its content digest must\n"
+    "                     equal the stage's, or nothing is committed)\n"
     "  -q, --quiet     print nothing but errors\n"
     "  -v, --verbose   more detail\n"
     "  -h, --help      show this help\n"
@@ -37,6 +41,7 @@ int cmd_push(cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
+        {"no-check", no_argument, NULL, 'N'},
         {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
     cli_options dopts = {NULL, 0};
@@ -47,6 +52,7 @@ int cmd_push(cli *c, int argc, char **argv)
             continue;
         switch (opt) {
         case 'c': po.clear = 1; break;
+        case 'N': po.no_check = 1; break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

@@ -30,6 +30,9 @@ static const char verify_help[] =
     "      --strip-nul          remove NUL bytes from text\n"
     "      --json FILE          write the full report as JSON\n"
     "      --undo               put every changed value back as pulled\n"
+    "      --against URI        only compare: does the database at URI hold exactly\n"
+    "                           the stage's rows? (content digests; the first\n"
+    "                           differing key of each table that differs)\n"
     "  -q, --quiet              print nothing but errors\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               show this help\n"
@@ -96,13 +99,14 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 
 int cmd_verify(cli *c, int argc, char **argv)
 {
-    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO };
+    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
         {"strip-nul", no_argument, NULL, OPT_STRIP_NUL},
         {"json", required_argument, NULL, OPT_JSON},
         {"undo", no_argument, NULL, OPT_UNDO},
+        {"against", required_argument, NULL, OPT_AGAINST},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -119,6 +123,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_STRIP_NUL: vo.strip_nul = 1; break;
         case OPT_JSON: json_path = optarg; break;
         case OPT_UNDO: vo.undo = 1; break;
+        case OPT_AGAINST: vo.against = optarg; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

@@ -63,6 +63,7 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
 typedef struct invs_push_opts {
     int clear;        /* -c: empty the stage's tables in the target first */
     size_t batch_rows; /* rows per writer_put; 0 = default */
+    int no_check;      /* skip reading the target back before commit */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
 } invs_push_opts;
 
@@ -76,6 +77,9 @@ typedef struct invs_verify_opts {
                             its types make errors; NULL = warnings */
     int strip_nul;       /* remove NUL bytes from text (recorded) */
     int undo;            /* put every changed value back as pulled */
+    const char *against; /* a target URI: compare it with the stage, nothing
+                            else (findings "target-differs") */
+    const char *const *driver_options; /* for `against` */
 } invs_verify_opts;
 
 typedef struct invs_verify_summary {

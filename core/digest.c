@@ -1,0 +1,251 @@
+/*
+ * Content digests: proof that two copies of a table hold the same rows.
+ *
+ * Each value is encoded canonically, by the column's canonical type, so
+ * that engines that agree on a value give the same bytes:
+ *   NULL                          '0'
+ *   numeric columns (integers, decimal, numeric, boolean), a number in any
+ *   storage class                 'N' normalised decimal text ("9.99", "-3",
+ *                                  "1E+400" beyond 400 digits)
+ *   float columns, a number       'F' the 8 bytes of the double
+ *   text                          'T' length (8 bytes) and bytes
+ *   blob                          'B' length and bytes
+ *   any other number              'I' decimal / 'F' bits
+ * A row's encoding is hashed twice (FNV-1a 64 from two bases, each through
+ * the splitmix64 finaliser); a table's digest is the row count and the sums
+ * of both hashes mod 2^64, so it does not depend on row order (engines sort
+ * text differently).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invs_core.h"
+
+void invs_digest_init(invs_digest *d) { memset(d, 0, sizeof(*d)); }
+
+static int digest_numeric_canon(int canon)
+{
+    return (canon >= INVS_T_INT16 && canon <= INVS_T_UINT64) || canon == INVS_T_DECIMAL ||
+           canon == INVS_T_NUMERIC || canon == INVS_T_BOOL || canon == INVS_T_YEAR;
+}
+
+/* Normalise decimal text: sign, no leading or trailing zeros, no exponent
+ * (unless beyond 400 digits). 0 on success, -1 if it is not a number. */
+static int digest_decimal(invs_strbuf *sb, const char *s, size_t n)
+{
+    char digits[1100];
+    size_t nd = 0, i = 0;
+    long exp10 = 0, frac = 0;
+    int neg = 0, any = 0, point = 0;
+
+    /* value = digits * 10^exp10, digits without leading or trailing zeros */
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            any = 1;
+            if (point)
+                frac++;
+            if (nd == 0 && s[i] == '0')
+                continue;
+            if (nd >= sizeof(digits))
+                return -1;
+            digits[nd++] = s[i];
+        } else if (s[i] == '.' && !point) {
+            point = 1;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return -1;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        char tmp[32], *end;
+        size_t m = n - i - 1;
+        if (m == 0 || m >= sizeof(tmp))
+            return -1;
+        memcpy(tmp, s + i + 1, m);
+        tmp[m] = '\0';
+        exp10 = strtol(tmp, &end, 10);
+        while (*end == ' ')
+            end++;
+        if (end == tmp || *end || labs(exp10) > 100000)
+            return -1;
+        i = n;
+    }
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i != n)
+        return -1;
+    exp10 -= frac;
+    while (nd && digits[nd - 1] == '0') {
+        nd--;
+        exp10++;
+    }
+    if (nd == 0) {
+        invs_sb_add(sb, "0", 1);
+        return 0;
+    }
+    if (neg)
+        invs_sb_add(sb, "-", 1);
+    if (exp10 >= 0 && exp10 + (long)nd <= 400) {
+        invs_sb_add(sb, digits, nd);
+        for (; exp10 > 0; exp10--)
+            invs_sb_add(sb, "0", 1);
+    } else if (exp10 < 0 && -exp10 <= 400) {
+        long intlen = (long)nd + exp10;
+        if (intlen > 0) {
+            invs_sb_add(sb, digits, (size_t)intlen);
+            invs_sb_add(sb, ".", 1);
+            invs_sb_add(sb, digits + intlen, nd - (size_t)intlen);
+        } else {
+            invs_sb_add(sb, "0.", 2);
+            for (; intlen < 0; intlen++)
+                invs_sb_add(sb, "0", 1);
+            invs_sb_add(sb, digits, nd);
+        }
+    } else {
+        invs_sb_add(sb, digits, nd);
+        invs_sb_printf(sb, "E%+ld", exp10);
+    }
+    return 0;
+}
+
+static void digest_shortest(char *buf, size_t cap, double d)
+{
+    int prec;
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
+static void digest_bytes(invs_strbuf *sb, char tag, const void *p, size_t n)
+{
+    unsigned char len[8];
+    uint64_t u = n;
+    int i;
+    for (i = 7; i >= 0; i--, u >>= 8)
+        len[i] = (unsigned char)(u & 0xff);
+    invs_sb_add(sb, &tag, 1);
+    invs_sb_add(sb, len, 8);
+    invs_sb_add(sb, p, n);
+}
+
+static void digest_double(invs_strbuf *sb, double d)
+{
+    unsigned char b[8];
+    uint64_t u;
+    int i;
+    memcpy(&u, &d, 8);
+    for (i = 7; i >= 0; i--, u >>= 8)
+        b[i] = (unsigned char)(u & 0xff);
+    invs_sb_add(sb, "F", 1);
+    invs_sb_add(sb, b, 8);
+}
+
+void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *v)
+{
+    char num[64];
+    size_t mark = sb->len;
+
+    if (v->type == INVS_NULL) {
+        invs_sb_add(sb, "0", 1);
+        return;
+    }
+    if (digest_numeric_canon(c->canon)) {
+        const char *s = num;
+        size_t n;
+        if (v->type == INVS_INT)
+            snprintf(num, sizeof(num), "%lld", (long long)v->num.i);
+        else if (v->type == INVS_UINT)
+            snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num.u);
+        else if (v->type == INVS_REAL && isfinite(v->num.d))
+            digest_shortest(num, sizeof(num), v->num.d);
+        else if (v->type == INVS_TEXT)
+            s = v->ptr, n = v->len;
+        else
+            s = NULL;
+        if (s) {
+            if (s == num)
+                n = strlen(num);
+            invs_sb_add(sb, "N", 1);
+            if (digest_decimal(sb, s, n) == 0)
+                return;
+            sb->len = mark; /* not a number after all */
+        }
+    }
+    switch (v->type) {
+    case INVS_INT:
+        invs_sb_printf(sb, "I%lld", (long long)v->num.i);
+        return;
+    case INVS_UINT:
+        invs_sb_printf(sb, "I%llu", (unsigned long long)v->num.u);
+        return;
+    case INVS_REAL:
+        digest_double(sb, v->num.d);
+        return;
+    case INVS_TEXT:
+        digest_bytes(sb, 'T', v->ptr, v->len);
+        return;
+    default:
+        digest_bytes(sb, 'B', v->ptr, v->len);
+    }
+}
+
+void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
+                     const long *map, uint64_t *out_a, uint64_t *out_b)
+{
+    static const invs_value null_value;
+    size_t i;
+    invs_sb_reset(buf);
+    for (i = 0; i < t->ncols; i++) {
+        const invs_value *v = map ? (map[i] >= 0 ? &row[map[i]] : &null_value) : &row[i];
+        invs_digest_value(buf, &t->cols[i], v);
+    }
+    invs_digest_add(d, buf->p ? buf->p : "", buf->len, out_a, out_b);
+}
+
+static uint64_t digest_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t digest_fnv(const unsigned char *p, size_t n, uint64_t h)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return digest_mix(h);
+}
+
+void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *out_a,
+                     uint64_t *out_b)
+{
+    uint64_t a = digest_fnv(encoded, n, 0xcbf29ce484222325ULL);
+    uint64_t b = digest_fnv(encoded, n, 0x84222325cbf29ce4ULL);
+    d->rows++;
+    d->a += a;
+    d->b += b;
+    if (out_a)
+        *out_a = a;
+    if (out_b)
+        *out_b = b;
+}
+
+void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX])
+{
+    snprintf(out, INVS_DIGEST_HEX, "%llu:%016llx%016llx", (unsigned long long)d->rows,
+             (unsigned long long)d->a, (unsigned long long)d->b);
+}
