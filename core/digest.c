@@ -11,10 +11,11 @@
  *   text                          'T' length (8 bytes) and bytes
  *   blob                          'B' length and bytes
  *   any other number              'I' decimal / 'F' bits
- * A row's encoding is hashed twice (FNV-1a 64 from two bases, each through
- * the splitmix64 finaliser); a table's digest is the row count and the sums
- * of both hashes mod 2^64, so it does not depend on row order (engines sort
- * text differently).
+ * A row's encoding is hashed into two 64-bit values (two multiply-xorshift
+ * lanes over its bytes read as little-endian 64-bit words, each through the
+ * splitmix64 finaliser); a table's digest is the row count and the sums of
+ * both hashes mod 2^64, so it does not depend on row order (engines sort
+ * text differently). It detects accidents, not adversaries.
  */
 #include <math.h>
 #include <stdio.h>
@@ -115,6 +116,64 @@ static int digest_decimal(invs_strbuf *sb, const char *s, size_t n)
     return 0;
 }
 
+/* Decimal text of an integer, without printf: integers are most values. */
+static size_t digest_itoa(char *out, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    n = (size_t)(tmp + sizeof(tmp) - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+/* The shortest decimal of d when it is n / 10^k with |n| < 2^53 and k <= 9:
+ * IEEE division of two exact integers is correctly rounded, so if n / 10^k
+ * gives back d, the text "n with k decimals" reads back as d, and the
+ * smallest such k is the shortest. 0 when d is not of that shape. */
+static size_t digest_fixed(char *out, double d)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    int k;
+    if (!(fabs(d) < 9007199254740992.0))
+        return 0;
+    for (k = 0; k <= 9; k++) {
+        double x = rint(d * p10[k]);
+        if (fabs(x) < 9007199254740992.0 && x / p10[k] == d) {
+            char digits[24];
+            int64_t n = (int64_t)x;
+            size_t len, neg = n < 0, nd;
+            if (n == 0) /* -0.0 too: a number, and zero */
+                return (size_t)(out[0] = '0', out[1] = '\0', 1);
+            len = digest_itoa(digits, n < 0 ? -n : n);
+            nd = len;
+            if (neg)
+                *out++ = '-';
+            if ((size_t)k >= nd) { /* 0.00ddd */
+                memcpy(out, "0.", 2);
+                memset(out + 2, '0', (size_t)k - nd);
+                memcpy(out + 2 + k - nd, digits, nd);
+                out[2 + k] = '\0';
+                return neg + 2 + (size_t)k;
+            }
+            memcpy(out, digits, nd - (size_t)k);
+            if (k) {
+                out[nd - (size_t)k] = '.';
+                memcpy(out + nd - (size_t)k + 1, digits + nd - k, (size_t)k);
+            }
+            out[nd + (k ? 1 : 0)] = '\0';
+            return neg + nd + (k ? 1 : 0);
+        }
+    }
+    return 0;
+}
+
 static void digest_shortest(char *buf, size_t cap, double d)
 {
     int prec;
@@ -161,10 +220,15 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
     if (digest_numeric_canon(c->canon)) {
         const char *s = num;
         size_t n;
-        if (v->type == INVS_INT)
-            snprintf(num, sizeof(num), "%lld", (long long)v->num.i);
-        else if (v->type == INVS_UINT)
+        if (v->type == INVS_INT) { /* already canonical */
+            invs_sb_add(sb, "N", 1);
+            invs_sb_add(sb, num, digest_itoa(num, v->num.i));
+            return;
+        }
+        if (v->type == INVS_UINT)
             snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num.u);
+        else if (v->type == INVS_REAL && isfinite(v->num.d) && digest_fixed(num, v->num.d))
+            ; /* trailing zeros are impossible: k was the smallest */
         else if (v->type == INVS_REAL && isfinite(v->num.d))
             digest_shortest(num, sizeof(num), v->num.d);
         else if (v->type == INVS_TEXT)
@@ -220,21 +284,30 @@ static uint64_t digest_mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t digest_fnv(const unsigned char *p, size_t n, uint64_t h)
+static uint64_t digest_le64(const unsigned char *p)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return digest_mix(h);
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
 }
 
 void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *out_a,
                      uint64_t *out_b)
 {
-    uint64_t a = digest_fnv(encoded, n, 0xcbf29ce484222325ULL);
-    uint64_t b = digest_fnv(encoded, n, 0x84222325cbf29ce4ULL);
+    const unsigned char *p = encoded;
+    uint64_t a = 0xcbf29ce484222325ULL ^ n, b = 0x84222325cbf29ce4ULL ^ (n << 1);
+    unsigned char tail[8];
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w = digest_le64(p);
+        a = (a ^ w) * 0x9e3779b97f4a7c15ULL;
+        a ^= a >> 29;
+        b = (b ^ w) * 0xc2b2ae3d27d4eb4fULL;
+        b ^= b >> 31;
+    }
+    memset(tail, 0, sizeof(tail));
+    memcpy(tail, p, n);
+    a = digest_mix((a ^ digest_le64(tail)) * 0x9e3779b97f4a7c15ULL);
+    b = digest_mix((b ^ digest_le64(tail)) * 0xc2b2ae3d27d4eb4fULL);
     d->rows++;
     d->a += a;
     d->b += b;

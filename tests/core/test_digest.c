@@ -78,6 +78,20 @@ static void canonical_decimal_text(void)
     free(s);
 }
 
+static void reals_in_decimal_columns_match_their_shortest_text(void)
+{
+    static const char *const texts[] = {"9.99", "0.5", "123.45", "-0.001", "1000000",
+                                        "0.1", "2.675", "1e-7", "123456789.123", "1e22",
+                                        "3.141592653589793", "-12345.678901"};
+    size_t i;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        invs_value t = vtext(texts[i]);
+        same(INVS_T_DECIMAL, vreal(strtod(texts[i], NULL)), t, 1);
+    }
+    same(INVS_T_DECIMAL, vreal(-0.0), vint(0), 1);
+    same(INVS_T_DECIMAL, vreal(0.1 + 0.2), vtext("0.3"), 0); /* 0.30000000000000004 */
+}
+
 static void table_digest_ignores_row_order(void)
 {
     invs_digest d1, d2;
@@ -93,4 +107,5 @@ static void table_digest_ignores_row_order(void)
 }
 
 CHECK_MAIN(TEST(decimals_agree_across_storage_classes), TEST(floats_and_text_are_exact),
-           TEST(canonical_decimal_text), TEST(table_digest_ignores_row_order))
+           TEST(canonical_decimal_text), TEST(reals_in_decimal_columns_match_their_shortest_text),
+           TEST(table_digest_ignores_row_order))
