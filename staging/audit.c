@@ -150,6 +150,26 @@ int64_t invs_audit_changes(invs_stage *st)
     return n;
 }
 
+int invs_audit_errors(invs_stage *st, int64_t *count, invs_strbuf *first)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = INVS_OK;
+    *count = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT (SELECT count(*) FROM invs_findings WHERE severity = 'error'),"
+                           " check_name || ' in ' || table_name || coalesce('.' || column_name, '')"
+                           " || coalesce(' at ' || keys, '') FROM invs_findings"
+                           " WHERE severity = 'error' ORDER BY fid LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_ECORRUPT, "reading findings");
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *count = sqlite3_column_int64(s, 0);
+        invs_sb_puts(first, (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int invs_audit_findings(invs_stage *st, invs_finding_fn fn, void *payload)
 {
     sqlite3_stmt *s = NULL;

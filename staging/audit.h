@@ -44,5 +44,7 @@ typedef int (*invs_finding_fn)(const invs_finding *f, void *payload);
 /* Every finding, errors first; and the number of changed cells. */
 int invs_audit_findings(invs_stage *st, invs_finding_fn fn, void *payload);
 int64_t invs_audit_changes(invs_stage *st);
+/* Error findings: how many, and the first as "check table.column key". */
+int invs_audit_errors(invs_stage *st, int64_t *count, invs_strbuf *first);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "order.h"
 #include "proof.h"
 #include "stage.h"
@@ -203,6 +204,38 @@ out:
     return rc;
 }
 
+/* A stage goes out only verified and without errors, unless forced. */
+static int push_gate(push_job *j)
+{
+    invs_stage *st = j->stage;
+    invs_strbuf first;
+    int64_t errors = 0;
+    char *checked;
+    int rc;
+
+    if (strcmp(st->state, INVS_STATE_VERIFIED) != 0)
+        return invs_diag(j->ctx, INVS_EREFUSED,
+                         "stage %s has not been verified (state '%s'): run 'invstage verify "
+                         "--target ENGINE %s' first, or push --force; nothing was written",
+                         st->path, st->state, st->path);
+    invs_sb_init_std(&first);
+    rc = invs_audit_errors(st, &errors, &first);
+    if (rc == INVS_OK && errors)
+        rc = invs_diag(j->ctx, INVS_EREFUSED,
+                       "stage %s has %lld verify error(s), the first %s: fix them (see "
+                       "'invstage verify %s'), or push --force; nothing was written",
+                       st->path, (long long)errors, first.p ? first.p : "?", st->path);
+    invs_sb_free(&first);
+    checked = invs_stage_meta_get(st, "verify_target");
+    if (rc == INVS_OK && (!checked || !*checked))
+        invs_log(j->ctx, INVS_LOG_WARN,
+                 "stage %s was verified without --target: what only a typed target refuses "
+                 "was a warning",
+                 st->path);
+    free(checked);
+    return rc;
+}
+
 static int push_differs(const invs_stage_table *t, const char *key, const char *why, void *payload)
 {
     push_job *j = payload;
@@ -284,7 +317,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     invs_diag_clear(ctx);
     ctx->phase = "push";
     if ((rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
-        (rc = invs_stage_load_schema(j.stage)) != INVS_OK || (rc = push_plan(&j)) != INVS_OK)
+        (rc = invs_stage_load_schema(j.stage)) != INVS_OK ||
+        (!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK)
         goto out;
     if ((rc = invs_conn_open(&j.dst, ctx, target_uri, "target", INVS_CAP_PUSH,
                              INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=

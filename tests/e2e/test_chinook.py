@@ -17,7 +17,7 @@ class Chinook(TempDirTest):
         r = run("pull", "sqlite:" + CHINOOK, "-o", stage)
         self.assertExit(r, 0)
         self.assertIn("11 table(s), 15607 row(s)", r.out)
-        self.assertExit(run("push", "-q", stage, "sqlite:" + dst), 0)
+        self.assertExit(run("push", "--force", "-q", stage, "sqlite:" + dst), 0)
         self.assertEqual(dbcompare.differences(CHINOOK, dst), [])
         self.assertEqual(dbcompare.fk_violations(dst), [])
         con = dbcompare.connect(dst)

@@ -25,7 +25,7 @@ class Cli(TempDirTest):
         r = run("pull", "--help")
         for opt in ("--output", "--table", "--exclude", "--force", "--quiet"):
             self.assertIn(opt, r.out)
-        r = run("push", "--help")
+        r = run("push", "--force", "--help")
         for opt in ("--clear", "--quiet"):
             self.assertIn(opt, r.out)
 
@@ -40,7 +40,7 @@ class Cli(TempDirTest):
         r = run("pull", "sqlite:x.db")
         self.assertExit(r, 2)
         self.assertIn("missing -o STAGE", r.err)
-        self.assertExit(run("push", "only-one"), 2)
+        self.assertExit(run("push", "--force", "only-one"), 2)
         self.assertExit(run("info"), 2)
         self.assertExit(run("pull", "--no-such-option"), 2)
 
@@ -50,7 +50,7 @@ class Cli(TempDirTest):
         r = run("pull", "--schema", "public", "sqlite:" + src, "-o", self.path("a.stage"))
         self.assertExit(r, 2)
         self.assertIn("the sqlite driver has no option 'schema'", r.err)
-        r = run("push", "-O", "nope=1", self.path("a.stage"), "sqlite:" + self.path("b.db"))
+        r = run("push", "--force", "-O", "nope=1", self.path("a.stage"), "sqlite:" + self.path("b.db"))
         self.assertExit(r, 3)  # no stage: the stage is checked first
         r = run("pull", "-O", "novalue", "sqlite:" + src, "-o", self.path("a.stage"))
         self.assertExit(r, 2)
@@ -106,7 +106,7 @@ class Cli(TempDirTest):
         r = run("pull", "-q", "sqlite:" + src, "-o", self.path("a.stage"))
         self.assertExit(r, 0)
         self.assertEqual((r.out, r.err), ("", ""))
-        r = run("push", "--quiet", self.path("a.stage"), "sqlite:" + self.path("b.db"))
+        r = run("push", "--force", "--quiet", self.path("a.stage"), "sqlite:" + self.path("b.db"))
         self.assertExit(r, 0)
         self.assertEqual((r.out, r.err), ("", ""))
 
@@ -115,7 +115,7 @@ class Cli(TempDirTest):
         sqlite3.connect(src).executescript("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
         uri = "sqlite://" + src.replace(" ", "%20")
         self.assertExit(run("pull", "-q", uri, "-o", self.path("a.stage")), 0)
-        r = run("push", self.path("a.stage"), "sqlite:///" + self.path("c%20d.db").lstrip("/"))
+        r = run("push", "--force", self.path("a.stage"), "sqlite:///" + self.path("c%20d.db").lstrip("/"))
         self.assertExit(r, 0)
         self.assertTrue(os.path.exists(self.path("c d.db")))
 

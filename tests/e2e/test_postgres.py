@@ -37,7 +37,7 @@ class PgRoundTrip(PgTest):
         self.pg.psql(dst, file=os.path.join(HERE, "pg_hostile_types.sql"))
         stage = self.path("pg.stage")
         self.assertExit(run("pull", "-q", self.pg.uri(src), "-o", stage), 0)
-        r = run("push", stage, self.pg.uri(dst))
+        r = run("push", "--force", stage, self.pg.uri(dst))
         self.assertExit(r, 0)
         self.assertEqual(self.pg.differences(src, dst), [])
         self.assertEqual(self.pg.sequences(src), self.pg.sequences(dst))
@@ -97,7 +97,7 @@ class PgRoundTrip(PgTest):
         db = self.pg.createdb("from_sqlite")
         s1, s2, back = self.path("1.stage"), self.path("2.stage"), self.path("back.db")
         self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", s1), 0)
-        self.assertExit(run("push", "-q", s1, self.pg.uri(db)), 0)
+        self.assertExit(run("push", "--force", "-q", s1, self.pg.uri(db)), 0)
         self.assertEqual(self.pg.psql(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                                           "WHERE attrelid = 'album'::regclass AND attnum > 0 ORDER BY attnum"),
                          "bigint\ntext\nbigint\nnumeric(10,2)\nbytea\ndouble precision\ndate\n")
@@ -107,7 +107,7 @@ class PgRoundTrip(PgTest):
         self.assertEqual(self.pg.psql(db, "INSERT INTO tree (parent) VALUES (NULL) RETURNING id"), "4\n")
         self.pg.psql(db, "DELETE FROM tree WHERE id = 4")
         self.assertExit(run("pull", "-q", self.pg.uri(db), "-o", s2), 0)
-        self.assertExit(run("push", "-q", s2, "sqlite:" + back), 0)
+        self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
         self.assertEqual(dbcompare.differences(src, back, check_schema=False), [])
 
     def test_hostile_sqlite_through_pg(self):
@@ -130,10 +130,10 @@ class PgRoundTrip(PgTest):
         db = self.pg.createdb("hostile_sqlite")
         s1, s2, back = self.path("1.stage"), self.path("2.stage"), self.path("back.db")
         self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", s1), 0)
-        r = run("push", s1, self.pg.uri(db))
+        r = run("push", "--force", s1, self.pg.uri(db))
         self.assertExit(r, 0)
         self.assertExit(run("pull", "-q", self.pg.uri(db), "-o", s2), 0)
-        self.assertExit(run("push", "-q", s2, "sqlite:" + back), 0)
+        self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
         diffs = dbcompare.differences(src, back, check_schema=False)
         self.assertEqual(diffs, [])
         self.assertEqual(self.pg.psql(db, 'SELECT format_type(atttypid, atttypmod) FROM pg_attribute '
@@ -157,12 +157,12 @@ class PgPushSemantics(PgTest):
                               "INSERT INTO t VALUES (1, 'a'), (2, 'b');")
         db = self.pg.createdb("nonempty")
         self.pg.psql(db, "CREATE TABLE t (id bigint PRIMARY KEY, v text); INSERT INTO t VALUES (9, 'old')")
-        r = run("push", stage, self.pg.uri(db))
+        r = run("push", "--force", stage, self.pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("not empty", r.err)
         self.assertIn("(t)", r.err)
         self.assertEqual(self.pg.psql(db, "SELECT * FROM t"), "9|old\n")
-        self.assertExit(run("push", "-q", "-c", stage, self.pg.uri(db)), 0)
+        self.assertExit(run("push", "--force", "-q", "-c", stage, self.pg.uri(db)), 0)
         self.assertEqual(self.pg.psql(db, "SELECT * FROM t ORDER BY id"), "1|a\n2|b\n")
 
     def test_clear_refuses_a_table_referenced_from_outside_the_stage(self):
@@ -171,7 +171,7 @@ class PgPushSemantics(PgTest):
         self.pg.psql(db, "CREATE TABLE t (id bigint PRIMARY KEY); INSERT INTO t VALUES (1);"
                          "CREATE TABLE mine (t_id bigint REFERENCES t ON DELETE CASCADE);"
                          "INSERT INTO mine VALUES (1)")
-        r = run("push", "-c", stage, self.pg.uri(db))
+        r = run("push", "--force", "-c", stage, self.pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("table public.mine, which is not in the stage, references it", r.err)
         self.assertEqual(self.pg.psql(db, "SELECT count(*) FROM mine"), "1\n")
@@ -182,7 +182,7 @@ class PgPushSemantics(PgTest):
                               "INSERT INTO t VALUES (1, 'fine'), (2, CAST(x'610062' AS TEXT));")
         db = self.pg.createdb("nul")
         self.pg.psql(db, "CREATE TABLE keep (x int); INSERT INTO keep VALUES (42)")
-        r = run("push", stage, self.pg.uri(db))
+        r = run("push", "--force", stage, self.pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("table t, key (id)=(2), column v", r.err)
         self.assertIn("NUL", r.err)
@@ -193,7 +193,7 @@ class PgPushSemantics(PgTest):
         stage = self.stage_of("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);")
         db = self.pg.createdb("differ")
         self.pg.psql(db, "CREATE TABLE t (id bigint PRIMARY KEY, w text)")
-        r = run("push", stage, self.pg.uri(db))
+        r = run("push", "--force", stage, self.pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("missing in target: v", r.err)
         self.assertIn("not in stage: w", r.err)
@@ -208,7 +208,7 @@ class PgPushSemantics(PgTest):
         self.assertEqual(con.execute("SELECT name, schema FROM invs_tables").fetchall(), [("part", "inv")])
         con.close()
         self.pg.psql(db, "CREATE SCHEMA copy")
-        self.assertExit(run("push", "-q", "--schema", "copy", stage, self.pg.uri(db)), 0)
+        self.assertExit(run("push", "--force", "-q", "--schema", "copy", stage, self.pg.uri(db)), 0)
         self.assertEqual(self.pg.psql(db, "SELECT id FROM copy.part"), "7\n")
 
 

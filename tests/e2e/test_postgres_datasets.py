@@ -26,7 +26,7 @@ class Datasets(TempDirTest):
         r = run("pull", self.pg.uri("chinook"), "-o", stage)
         self.assertExit(r, 0)
         self.assertIn("11 table(s), 15607 row(s)", r.out)
-        self.assertExit(run("push", "-q", stage, self.pg.uri(dst)), 0)
+        self.assertExit(run("push", "--force", "-q", stage, self.pg.uri(dst)), 0)
         self.assertEqual(self.pg.differences("chinook", dst), [])
         self.assertEqual(self.pg.psql(dst, "SELECT name FROM track WHERE track_id = 3435"),
                          "Cavalleria Rusticana \\ Act \\ Intermezzo Sinfonico\n")
@@ -44,7 +44,7 @@ class Datasets(TempDirTest):
         r = run("pull", self.pg.uri(src), "-o", stage)
         self.assertExit(r, 0)
         self.assertIn("row(s)", r.out)
-        r = run("push", stage, self.pg.uri(dst))
+        r = run("push", "--force", stage, self.pg.uri(dst))
         self.assertExit(r, 0)
         self.assertEqual(self.pg.differences(src, dst), [])
         self.assertEqual(self.pg.sequences(src), self.pg.sequences(dst))

@@ -51,7 +51,7 @@ class ServerKilled(TempDirTest):
         self.pg.psql(db, "CREATE TABLE keep (x int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, 'before')")
         before = self.pg.copy_out(db, "keep")
 
-        push = subprocess.Popen([INVSTAGE, "push", stage, self.pg.uri(db)], stdout=subprocess.PIPE,
+        push = subprocess.Popen([INVSTAGE, "push", "--force", stage, self.pg.uri(db)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         deadline = time.time() + 60
         while time.time() < deadline:  # wait until rows are flowing
@@ -75,7 +75,7 @@ class ServerKilled(TempDirTest):
         self.assertEqual(self.pg.tables(db), ["keep"])
         self.assertEqual(self.pg.copy_out(db, "keep"), before)
         # and the same push, undisturbed, then goes through
-        self.assertExit(run("push", "-q", stage, self.pg.uri(db)), 0)
+        self.assertExit(run("push", "--force", "-q", stage, self.pg.uri(db)), 0)
         self.assertEqual(self.pg.psql(db, "SELECT count(*) FROM orders"), "240000\n")
 
 

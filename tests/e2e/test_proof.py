@@ -35,18 +35,18 @@ class Proof(TempDirTest):
                           " BEGIN UPDATE t SET v = upper(v) WHERE id = new.id; END;")
         con.close()
         before = sha256(dst)
-        r = run("push", self.stage, "sqlite:" + dst)
+        r = run("push", "--force", self.stage, "sqlite:" + dst)
         self.assertExit(r, 1)
         self.assertIn("table t: the target does not hold what the stage does", r.err)
         self.assertIn("the row's values differ, first at (id)=(2)", r.err)
         self.assertIn("nothing was committed", r.err)
         self.assertEqual(sha256(dst), before)
         # --no-check skips the proof (and so lets the trigger's change in)
-        self.assertExit(run("push", "-q", "--no-check", self.stage, "sqlite:" + dst), 0)
+        self.assertExit(run("push", "--force", "-q", "--no-check", self.stage, "sqlite:" + dst), 0)
 
     def test_verify_against_names_the_table_and_key(self):
         dst = self.path("dst.db")
-        self.assertExit(run("push", "-q", self.stage, "sqlite:" + dst), 0)
+        self.assertExit(run("push", "--force", "-q", self.stage, "sqlite:" + dst), 0)
         r = run("verify", "--against", "sqlite:" + dst, self.stage)
         self.assertExit(r, 0)
         con = sqlite3.connect(dst)
@@ -82,7 +82,7 @@ class PgProof(TempDirTest):
                     "CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS"
                     " $$ BEGIN IF NEW.id = 3 THEN NEW.price := NEW.price + 1; END IF; RETURN NEW; END $$;"
                     "CREATE TRIGGER bump BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION bump()")
-        r = run("push", stage, pg.uri(db))
+        r = run("push", "--force", stage, pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("table t: the target does not hold what the stage does", r.err)
         self.assertIn("first at (id)=(3)", r.err)
@@ -90,7 +90,7 @@ class PgProof(TempDirTest):
         self.assertEqual(pg.tables(db), ["t"])
         # and without the trigger the same push proves itself and commits
         pg.psql(db, "DROP TRIGGER bump ON t")
-        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertExit(run("push", "--force", "-q", stage, pg.uri(db)), 0)
         r = run("verify", "--against", pg.uri(db), stage)
         self.assertExit(r, 0)
 

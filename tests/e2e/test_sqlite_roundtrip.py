@@ -21,7 +21,7 @@ class HostileRoundTrip(TempDirTest):
         self.dst = self.path("copy.db")
         r = run("pull", "sqlite:" + self.src, "-o", self.stage)
         self.assertExit(r, 0)
-        r = run("push", self.stage, "sqlite:" + self.dst)
+        r = run("push", "--force", self.stage, "sqlite:" + self.dst)
         self.assertExit(r, 0)
 
     def test_values_schema_and_sequences_are_identical(self):

@@ -21,7 +21,7 @@ class Streaming(TempDirTest):
         subprocess.run([sys.executable, GEN, src, str(ROWS)], check=True)
         pull = maxrss_of("pull", "-q", "sqlite:" + src, "-o", stage)
         self.assertExit(pull, 0)
-        push = maxrss_of("push", "-q", stage, "sqlite:" + dst)
+        push = maxrss_of("push", "--force", "-q", stage, "sqlite:" + dst)
         self.assertExit(push, 0)
         con = sqlite3.connect(dst)
         total = sum(con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]

@@ -136,6 +136,44 @@ class Verify(TempDirTest):
         self.assertExit(run("info", self.stage), 0)
 
 
+class PushGate(TempDirTest):
+    def test_push_refuses_an_unverified_or_failing_stage_unless_forced(self):
+        src, stage, dst = self.path("d.db"), self.path("d.stage"), self.path("t.db")
+        gen_dirty_sqlite.main(src)
+        # orphans (and the bad row 3 with them) no target that checks keys
+        # would take, --force or not
+        con = sqlite3.connect(src)
+        con.execute("DELETE FROM invoice WHERE customer_id > 90")
+        con.commit()
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("push", stage, "sqlite:" + dst)
+        self.assertExit(r, 1)
+        self.assertIn("has not been verified (state 'pulled')", r.err)
+        self.assertFalse(os.path.exists(dst))
+        self.assertExit(run("verify", "-q", "--target", "postgres", stage), 1)
+        r = run("push", stage, "sqlite:" + dst)
+        self.assertExit(r, 1)
+        self.assertIn("has 4 verify error(s), the first undecodable-text in customer.city at (id)=(3)", r.err)
+        self.assertFalse(os.path.exists(dst))
+        r = run("push", "-q", "--force", stage, "sqlite:" + dst)
+        self.assertExit(r, 0)
+        con = sqlite3.connect(dst)
+        self.assertEqual(con.execute("SELECT city FROM customer WHERE id = 1").fetchone()[0], "Zürich")
+        con.close()
+
+    def test_a_clean_verified_stage_pushes(self):
+        src, stage, dst = self.path("h.db"), self.path("h.stage"), self.path("t.db")
+        con = sqlite3.connect(src)
+        con.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'é');")
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        self.assertExit(run("verify", "-q", "--target", "sqlite", stage), 0)
+        r = run("push", stage, "sqlite:" + dst)
+        self.assertExit(r, 0)
+        self.assertEqual(r.err, "")
+
+
 class VerifyClean(TempDirTest):
     def test_a_clean_stage_exits_0(self):
         src, stage = self.path("h.db"), self.path("h.stage")

@@ -115,7 +115,9 @@ static int do_verify(invs_ctx *ctx)
 
 static int do_push(invs_ctx *ctx)
 {
-    return invs_push(ctx, stage, target_uri, NULL);
+    invs_push_opts o = {0};
+    o.force = 1; /* the push, whatever verify said */
+    return invs_push(ctx, stage, target_uri, &o);
 }
 
 /* Run `step` with the k-th allocation failing, for k = 0, 1, ... until a

@@ -11,7 +11,8 @@
 static const char push_help[] =
     "Usage: invstage push [OPTIONS] STAGE TARGET\n"
     "\n"
-    "Load every table of STAGE into TARGET in one transaction, parents before\n"
+    "STAGE must have been verified ('invstage verify') without errors, unless\n"
+    "--force. Load every table of STAGE into TARGET in one transaction, parents before\n"
     "children, restore sequence positions, then read every table back and\n"
     "compare it with the stage before committing. Missing tables are created\n"
     "from the stage's schema (a missing SQLite file is created). Existing\n"
@@ -23,6 +24,8 @@ static const char push_help[] =
     "\n"
     "Options:\n"
     "  -c, --clear     empty the stage's tables in TARGET before loading\n"
+    "  -f, --force     push a stage that has not been verified, or whose verify\n"
+    "                  found errors\n"
     "  -s, --schema NAME  the target schema to load into (PostgreSQL: default\n"
     "                  the connection's current schema)\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
@@ -33,26 +36,28 @@ static const char push_help[] =
     "  -v, --verbose   more detail\n"
     "  -h, --help      show this help\n"
     "\n"
-    "Exit status: 0 pushed; 1 refused (target not empty, columns differ,\n"
-    "data breaks a constraint); 2 bad usage; 3 failure (I/O, connection,\n"
-    "corrupt or incomplete stage).\n";
+    "Exit status: 0 pushed; 1 refused (stage not verified or with errors,\n"
+    "target not empty, columns differ, data breaks a constraint, the target\n"
+    "does not hold what was sent); 2 bad usage; 3 failure (I/O, connection,\n"
+    "corrupt stage).\n";
 
 int cmd_push(cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
-        {"no-check", no_argument, NULL, 'N'},
+        {"no-check", no_argument, NULL, 'N'}, {"force", no_argument, NULL, 'f'},
         {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
     cli_options dopts = {NULL, 0};
     int opt, rc, ex = 0;
 
-    while ((opt = getopt_long(argc, argv, "cs:O:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "cfs:O:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
         if (cli_common_option(c, opt))
             continue;
         switch (opt) {
         case 'c': po.clear = 1; break;
         case 'N': po.no_check = 1; break;
+        case 'f': po.force = 1; break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

@@ -64,6 +64,7 @@ typedef struct invs_push_opts {
     int clear;        /* -c: empty the stage's tables in the target first */
     size_t batch_rows; /* rows per writer_put; 0 = default */
     int no_check;      /* skip reading the target back before commit */
+    int force;         /* push a stage that is not verified or has errors */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
 } invs_push_opts;
 
