@@ -8,6 +8,11 @@
  *   storage class                 'N' normalised decimal text ("9.99", "-3",
  *                                  "1E+400" beyond 400 digits)
  *   float columns, a number       'F' the 8 bytes of the double
+ *   timestamp columns, text that reads as one
+ *                                 'S' "YYYY-MM-DD HH:MM:SS[.f]" in UTC: an
+ *                                  offset is applied, a naive time is UTC
+ *                                  (push pins sessions to UTC), "T" or " ",
+ *                                  trailing zeros of the fraction dropped
  *   text                          'T' length (8 bytes) and bytes
  *   blob                          'B' length and bytes
  *   any other number              'I' decimal / 'F' bits
@@ -184,6 +189,93 @@ static void digest_shortest(char *buf, size_t cap, double d)
     }
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t digest_days(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void digest_civil(int64_t z, int64_t *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int digest_num(const char *s, size_t n, size_t *i, int digits, int *out)
+{
+    int v = 0, k;
+    for (k = 0; k < digits; k++, (*i)++) {
+        if (*i >= n || s[*i] < '0' || s[*i] > '9')
+            return -1;
+        v = v * 10 + (s[*i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* "YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|+HH[:MM]|-HH[:MM]]" as a UTC instant. */
+static int digest_timestamp(invs_strbuf *sb, const char *s, size_t n)
+{
+    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
+    size_t i = 0, fs = 0, fn = 0;
+    int64_t days, secs, yy;
+
+    if (digest_num(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || digest_num(s, n, &i, 2, &mo) ||
+        i >= n || s[i++] != '-' || digest_num(s, n, &i, 2, &d) || i >= n ||
+        (s[i] != ' ' && s[i] != 'T') || (++i, digest_num(s, n, &i, 2, &h)) || i >= n ||
+        s[i++] != ':' || digest_num(s, n, &i, 2, &mi))
+        return -1;
+    if (i < n && s[i] == ':' && (++i, digest_num(s, n, &i, 2, &sec)))
+        return -1;
+    if (i < n && s[i] == '.') {
+        fs = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        fn = i - fs;
+        while (fn && s[fs + fn - 1] == '0')
+            fn--;
+    }
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        sign = s[i++] == '-' ? -1 : 1;
+        if (digest_num(s, n, &i, 2, &oh))
+            return -1;
+        if (i < n && s[i] == ':')
+            i++;
+        if (i < n && digest_num(s, n, &i, 2, &om))
+            return -1;
+    }
+    if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60)
+        return -1;
+    days = digest_days(y, mo, d);
+    secs = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    secs -= days * 86400;
+    digest_civil(days, &yy, &mo, &d);
+    invs_sb_printf(sb, "S%04lld-%02d-%02d %02d:%02d:%02d", (long long)yy, mo, d,
+                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    if (fn) {
+        invs_sb_add(sb, ".", 1);
+        invs_sb_add(sb, s + fs, fn);
+    }
+    return 0;
+}
+
 static void digest_bytes(invs_strbuf *sb, char tag, const void *p, size_t n)
 {
     unsigned char len[8];
@@ -243,6 +335,12 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
                 return;
             sb->len = mark; /* not a number after all */
         }
+    }
+    if ((c->canon == INVS_T_TIMESTAMP || c->canon == INVS_T_TIMESTAMPTZ) &&
+        v->type == INVS_TEXT) {
+        if (digest_timestamp(sb, v->ptr, v->len) == 0)
+            return;
+        sb->len = mark;
     }
     switch (v->type) {
     case INVS_INT:

@@ -17,6 +17,7 @@
 #include "order.h"
 #include "proof.h"
 #include "stage.h"
+#include "version.h"
 
 #define PUSH_BATCH_ROWS 256
 #define PUSH_BATCH_BYTES (1u << 20)
@@ -104,6 +105,16 @@ static int push_check_target(push_job *j)
             if (has && nfull++ < PUSH_LIST_MAX)
                 invs_sb_printf(&full, "%s%s", nfull > 1 ? ", " : "", s->name);
         }
+    }
+    /* the application's version first: before anything else is said */
+    for (i = 0; i < j->n && rc == INVS_OK && !j->opts->ignore_version; i++)
+        rc = invs_version_guard(j->ctx, j->stage, &j->stage->tables[i], j->dst,
+                                j->existing[i] ? &j->existing[i]->t : NULL);
+    if (rc != INVS_OK) {
+        invs_sb_free(&one);
+        invs_sb_free(&diffs);
+        invs_sb_free(&full);
+        return rc;
     }
     if (invs_sb_failed(&diffs) || invs_sb_failed(&full) || invs_sb_failed(&one))
         rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");

@@ -19,20 +19,27 @@ static invs_value vreal(double d) { invs_value v = {0}; v.type = INVS_REAL; v.nu
 static invs_value vtext(const char *s) { invs_value v = {0}; v.type = INVS_TEXT; v.ptr = s; v.len = strlen(s); return v; }
 static invs_value vblob(const char *s) { invs_value v = {0}; v.type = INVS_BLOB; v.ptr = s; v.len = strlen(s); return v; }
 
-/* The canonical encoding of one value, as a string (tags are printable). */
-static char *canon(int type, invs_value v)
+/* The canonical encoding of one value (binary: text carries its length). */
+static char *canon_n(int type, invs_value v, size_t *n)
 {
     invs_strbuf sb;
     invs_column c = col(type);
     invs_sb_init_std(&sb);
     invs_digest_value(&sb, &c, &v);
+    *n = sb.len;
     return invs_sb_take(&sb);
+}
+
+static char *canon(int type, invs_value v)
+{
+    size_t n;
+    return canon_n(type, v, &n);
 }
 
 static void same(int type, invs_value a, invs_value b, int want)
 {
-    char *x = canon(type, a), *y = canon(type, b);
-    size_t nx = strlen(x), ny = strlen(y);
+    size_t nx, ny;
+    char *x = canon_n(type, a, &nx), *y = canon_n(type, b, &ny);
     int eq = nx == ny && memcmp(x, y, nx) == 0;
     if (eq != want)
         fprintf(stderr, "'%s' vs '%s'\n", x, y);
@@ -92,6 +99,18 @@ static void reals_in_decimal_columns_match_their_shortest_text(void)
     same(INVS_T_DECIMAL, vreal(0.1 + 0.2), vtext("0.3"), 0); /* 0.30000000000000004 */
 }
 
+static void timestamps_compare_as_instants(void)
+{
+    same(INVS_T_TIMESTAMP, vtext("2024-03-19 10:00:00"), vtext("2024-03-19 10:00:00+00"), 1);
+    same(INVS_T_TIMESTAMP, vtext("2024-03-19T10:00:00Z"), vtext("2024-03-19 10:00:00"), 1);
+    same(INVS_T_TIMESTAMPTZ, vtext("2026-03-29 01:30:00+01"), vtext("2026-03-29 00:30:00+00"), 1);
+    same(INVS_T_TIMESTAMPTZ, vtext("2026-01-01 00:00:00+05:45"), vtext("2025-12-31 18:15:00+00"), 1);
+    same(INVS_T_TIMESTAMP, vtext("1999-12-31 23:59:59.999900"), vtext("1999-12-31 23:59:59.9999"), 1);
+    same(INVS_T_TIMESTAMP, vtext("2024-03-19 10:00:00"), vtext("2024-03-19 10:00:01"), 0);
+    same(INVS_T_TIMESTAMP, vtext("infinity"), vtext("infinity"), 1);
+    same(INVS_T_TEXT, vtext("2024-03-19 10:00:00"), vtext("2024-03-19T10:00:00"), 0);
+}
+
 static void table_digest_ignores_row_order(void)
 {
     invs_digest d1, d2;
@@ -108,4 +127,4 @@ static void table_digest_ignores_row_order(void)
 
 CHECK_MAIN(TEST(decimals_agree_across_storage_classes), TEST(floats_and_text_are_exact),
            TEST(canonical_decimal_text), TEST(reals_in_decimal_columns_match_their_shortest_text),
-           TEST(table_digest_ignores_row_order))
+           TEST(timestamps_compare_as_instants), TEST(table_digest_ignores_row_order))

@@ -26,6 +26,10 @@ static const char push_help[] =
     "  -c, --clear     empty the stage's tables in TARGET before loading\n"
     "  -f, --force     push a stage that has not been verified, or whose verify\n"
     "                  found errors\n"
+    "      --ignore-version  push even if the target's migration table\n"
+    "                  (django_migrations, schema_migrations, alembic_version,\n"
+    "                  flyway_schema_history) names other migrations than the\n"
+    "                  stage's (checked before anything is cleared)\n"
     "  -s, --schema NAME  the target schema to load into (PostgreSQL: default\n"
     "                  the connection's current schema)\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
@@ -46,6 +50,7 @@ int cmd_push(cli *c, int argc, char **argv)
     static const struct option opts[] = {
         {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
         {"no-check", no_argument, NULL, 'N'}, {"force", no_argument, NULL, 'f'},
+        {"ignore-version", no_argument, NULL, 'V'},
         {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
     cli_options dopts = {NULL, 0};
@@ -58,6 +63,7 @@ int cmd_push(cli *c, int argc, char **argv)
         case 'c': po.clear = 1; break;
         case 'N': po.no_check = 1; break;
         case 'f': po.force = 1; break;
+        case 'V': po.ignore_version = 1; break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

@@ -65,6 +65,7 @@ typedef struct invs_push_opts {
     size_t batch_rows; /* rows per writer_put; 0 = default */
     int no_check;      /* skip reading the target back before commit */
     int force;         /* push a stage that is not verified or has errors */
+    int ignore_version; /* push even if the migration tables differ */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
 } invs_push_opts;
 
