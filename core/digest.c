@@ -37,9 +37,7 @@ static int digest_numeric_canon(int canon)
            canon == INVS_T_NUMERIC || canon == INVS_T_BOOL || canon == INVS_T_YEAR;
 }
 
-/* Normalise decimal text: sign, no leading or trailing zeros, no exponent
- * (unless beyond 400 digits). 0 on success, -1 if it is not a number. */
-static int digest_decimal(invs_strbuf *sb, const char *s, size_t n)
+int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
 {
     char digits[1100];
     size_t nd = 0, i = 0;
@@ -331,7 +329,7 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
             if (s == num)
                 n = strlen(num);
             invs_sb_add(sb, "N", 1);
-            if (digest_decimal(sb, s, n) == 0)
+            if (invs_decimal_normalize(sb, s, n) == 0)
                 return;
             sb->len = mark; /* not a number after all */
         }

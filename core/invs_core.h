@@ -148,6 +148,9 @@ void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *ou
  * of t is row[map[i]] (map[i] < 0: NULL). */
 void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
                      const long *map, uint64_t *out_a, uint64_t *out_b);
+/* Normalised decimal text of a number written s[0..n): sign, no leading or
+ * trailing zeros, no exponent (unless beyond 400 digits). -1: not a number. */
+int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
 /* "rows:hash" */
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
 

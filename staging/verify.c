@@ -6,6 +6,7 @@
  * exactly as pulled.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,85 @@ static int verify_against(invs_verify_run *v, const char *uri)
     return rc;
 }
 
+static int verify_days_in(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* invs_date_ok(x, with_time): text that is a real date "YYYY-MM-DD"
+ * (optionally " BC"), then for timestamps " HH:MM..." or "THH:MM...";
+ * 'infinity' passes. 0000-00-00 and 2026-02-30 do not. */
+static void verify_date_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int with_time = sqlite3_value_int(argv[1]), y, m, d, n = 0;
+    (void)argc;
+    if (!s || !strcmp(s, "infinity") || !strcmp(s, "-infinity")) {
+        sqlite3_result_int(cx, s != NULL);
+        return;
+    }
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 ||
+        d < 1 || y < 1 || d > verify_days_in(y, m)) {
+        sqlite3_result_int(cx, 0);
+        return;
+    }
+    s += 10;
+    if (!strncmp(s, " BC", 3))
+        s += 3;
+    if (with_time && (*s == ' ' || *s == 'T')) {
+        int h, mi;
+        if (sscanf(s + 1, "%2d:%2d", &h, &mi) != 2 || h > 24 || mi > 59) {
+            sqlite3_result_int(cx, 0);
+            return;
+        }
+        sqlite3_result_int(cx, 1);
+        return;
+    }
+    sqlite3_result_int(cx, *s == '\0');
+}
+
+/* invs_decimal_fit(x, p, s): 0 fits decimal(p,s); 1 too many integer digits
+ * (the target refuses it); 2 too many decimals (the target rounds it);
+ * NULL when x is not a number. */
+static void verify_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    int p = sqlite3_value_int(argv[1]), sc = sqlite3_value_int(argv[2]);
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    invs_strbuf sb;
+    (void)argc;
+    invs_sb_init_std(&sb);
+    if (s && sqlite3_value_type(argv[0]) == SQLITE_FLOAT) {
+        char buf[40];
+        double d = sqlite3_value_double(argv[0]);
+        int prec;
+        for (prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof(buf), "%.*g", prec, d);
+            if (strtod(buf, NULL) == d)
+                break;
+        }
+        s = buf;
+        if (invs_decimal_normalize(&sb, s, strlen(s)) != 0)
+            s = NULL;
+    } else if (!s || invs_decimal_normalize(&sb, s, strlen(s)) != 0) {
+        s = NULL;
+    }
+    if (!s || !sb.p || strchr(sb.p, 'E')) {
+        if (s && sb.p) /* beyond 400 digits: too big for any precision */
+            sqlite3_result_int(cx, 1);
+        else
+            sqlite3_result_null(cx);
+    } else {
+        const char *q = sb.p[0] == '-' ? sb.p + 1 : sb.p, *dot = strchr(q, '.');
+        long ints = dot ? (long)(dot - q) : (long)strlen(q), frac = dot ? (long)strlen(dot + 1) : 0;
+        if (ints == 1 && q[0] == '0')
+            ints = 0;
+        sqlite3_result_int(cx, ints > p - sc ? 1 : frac > sc ? 2 : 0);
+    }
+    invs_sb_free(&sb);
+}
+
 static const char *verify_target_engine(const char *target)
 {
     invs_uri *u = NULL;
@@ -156,7 +236,11 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
         goto commit;
     }
     if (sqlite3_create_function(st->db, "invs_is_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                NULL, verify_is_number, NULL, NULL) != SQLITE_OK) {
+                                NULL, verify_is_number, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(st->db, "invs_date_ok", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, verify_date_ok, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(st->db, "invs_decimal_fit", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, verify_decimal_fit, NULL, NULL) != SQLITE_OK) {
         rc = invs_stage_sqlerr(st, INVS_ENOMEM, "registering a function");
         goto out;
     }

@@ -235,6 +235,33 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
                      c->decl);
             rc = keys_rows(v, st, where, "too-long", v->typed_target, c->name, detail);
         }
+        if (rc == INVS_OK && (c->canon == INVS_T_DATE || c->canon == INVS_T_TIMESTAMP ||
+                              c->canon == INVS_T_TIMESTAMPTZ)) {
+            snprintf(where, sizeof(where),
+                     "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT invs_date_ok(d.c%zu, "
+                     "%d))",
+                     i, i, i, c->canon != INVS_T_DATE);
+            snprintf(detail, sizeof(detail), "not a possible %s (%s): e.g. 0000-00-00, "
+                     "2026-02-30, or a number",
+                     invs_canon_name(c->canon), c->decl);
+            rc = keys_rows(v, st, where, "impossible-date", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && c->canon == INVS_T_DECIMAL && c->precision > 0) {
+            int sc = c->scale > 0 ? c->scale : 0;
+            snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i,
+                     c->precision, sc);
+            snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)",
+                     c->precision - sc, c->decl);
+            rc = keys_rows(v, st, where, "decimal-overflow", v->typed_target, c->name, detail);
+            if (rc == INVS_OK) {
+                snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i,
+                         c->precision, sc);
+                snprintf(detail, sizeof(detail),
+                         "more than %d decimals (%s): a typed target rounds them", sc, c->decl);
+                rc = keys_rows(v, st, where, "decimal-rounded", v->typed_target, c->name,
+                               detail);
+            }
+        }
         if (rc == INVS_OK && v->pg_target && strlen(c->name) > 63)
             rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
                                     "PostgreSQL names are at most 63 bytes");

@@ -13,6 +13,7 @@ CREATE TABLE invoice (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES cus
   total NUMERIC(10,2), qty SMALLINT);
 CREATE TABLE code (k TEXT PRIMARY KEY, label TEXT);
 CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+CREATE TABLE event (id INTEGER PRIMARY KEY, day DATE, at DATETIME, amount DECIMAL(5,2));
 """
 
 
@@ -40,6 +41,11 @@ def main(out):
     con.executemany("INSERT INTO code VALUES (?, ?)", [("a", "x"), (None, "null key 1"),
                                                         (None, "null key 2")])
     con.executemany("INSERT INTO tag VALUES (?, ?)", [(1, "t1"), (2, "t2")])
+    con.executemany("INSERT INTO event VALUES (?, ?, ?, ?)", [
+        (1, "2024-02-29", "2026-02-28 10:00:00", 123.45),    # all fine (a leap day)
+        (2, "2026-02-30", "2026-02-30T10:00:00", 1234.5),   # impossible; too big
+        (3, "0000-00-00", "yesterday", 1.234),              # impossible; rounded
+        (4, 20260101, None, -999.99)])                      # a number is no date
     con.commit()
     con.close()
 

@@ -75,11 +75,15 @@ class Verify(TempDirTest):
             ("pk-null", "code", "k"): ("error", 2, "row 1, row 2"),  # pulled in key order: NULLs first
             ("pk-duplicate", "code", "k"): ("error", 2, "(k)=('a')"),
             ("transcoded", "customer", "city"): ("warning", 2, "(id)=(1), (id)=(2)"),
+            ("impossible-date", "event", "day"): ("error", 3, "(id)=(2), (id)=(3), (id)=(4)"),
+            ("impossible-date", "event", "at"): ("error", 2, "(id)=(2), (id)=(3)"),
+            ("decimal-overflow", "event", "amount"): ("error", 1, "(id)=(2)"),
+            ("decimal-rounded", "event", "amount"): ("error", 1, "(id)=(3)"),
         }
         got = {k: (v["severity"], v["count"], v["first_keys"]) for k, v in f.items()}
         self.assertEqual(got, expect)
-        self.assertEqual((doc["errors"], doc["warnings"], doc["changed"]), (8, 1, 2))
-        self.assertIn("8 error(s)", r.out)
+        self.assertEqual((doc["errors"], doc["warnings"], doc["changed"]), (12, 1, 2))
+        self.assertIn("12 error(s)", r.out)
 
     def test_without_a_typed_target_type_problems_are_warnings(self):
         r, doc, f = self.findings()
@@ -154,7 +158,7 @@ class PushGate(TempDirTest):
         self.assertExit(run("verify", "-q", "--target", "postgres", stage), 1)
         r = run("push", stage, "sqlite:" + dst)
         self.assertExit(r, 1)
-        self.assertIn("has 4 verify error(s), the first undecodable-text in customer.city at (id)=(3)", r.err)
+        self.assertIn("has 8 verify error(s), the first undecodable-text in customer.city at (id)=(3)", r.err)
         self.assertFalse(os.path.exists(dst))
         r = run("push", "-q", "--force", stage, "sqlite:" + dst)
         self.assertExit(r, 0)
