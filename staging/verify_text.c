@@ -5,13 +5,18 @@
  * --charset (default CP1252, what MySQL calls latin1 and Windows tools
  * write); bytes that cannot be decoded even so are an error, never replaced.
  * NUL bytes: removed with --strip-nul, otherwise an error for a PostgreSQL
- * target (which cannot store them) and a warning for any other. Every change
- * is recorded with the bytes as pulled.
+ * target (which cannot store them) and a warning for any other. --nfc puts
+ * text in Unicode NFC (utf8proc). Every change is recorded with the bytes as
+ * pulled. Valid UTF-8 that is really UTF-8 read as the legacy charset and
+ * encoded again ("Ã©" for "é") is reported, not changed: only a person can
+ * tell it from a genuine "Ã©".
  */
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "verify.h"
 
@@ -53,9 +58,54 @@ int invs_utf8_valid(const unsigned char *p, size_t n)
 
 /* Per column: what was found, and the first keys. */
 typedef struct col_tally {
-    int64_t transcoded, undecodable, nul, stripped;
-    invs_strbuf keys_undecodable, keys_nul, keys_transcoded;
+    int64_t transcoded, undecodable, nul, stripped, doubled, nfc;
+    invs_strbuf keys_undecodable, keys_nul, keys_transcoded, keys_doubled;
 } col_tally;
+
+/* Whether valid UTF-8 text is UTF-8 encoded twice: back to the legacy
+ * charset it goes without loss, and what comes out is UTF-8 with a
+ * multi-byte character in it. */
+static int text_double_encoded(iconv_t back, const invs_value *v, invs_strbuf *tmp)
+{
+    const unsigned char *p = v->ptr;
+    char *src = (char *)v->ptr, *dst;
+    size_t i, inleft = v->len, outleft = v->len + 1;
+    int high = 0;
+    for (i = 0; i < v->len && !high; i++)
+        high = p[i] >= 0xC2;
+    if (!high)
+        return 0;
+    invs_sb_reset(tmp);
+    if (invs_sb_reserve(tmp, outleft) != 0)
+        return 0;
+    dst = tmp->p;
+    iconv(back, NULL, NULL, NULL, NULL);
+    if (iconv(back, &src, &inleft, &dst, &outleft) == (size_t)-1)
+        return 0;
+    tmp->len = (size_t)(dst - tmp->p);
+    if (!invs_utf8_valid((const unsigned char *)tmp->p, tmp->len))
+        return 0;
+    for (i = 0; i < tmp->len; i++)
+        if ((unsigned char)tmp->p[i] >= 0xC2)
+            return 1;
+    return 0;
+}
+
+/* NFC of valid UTF-8 into out; 1 when it differs from the input. */
+static int text_nfc(const invs_value *v, invs_strbuf *out)
+{
+    utf8proc_uint8_t *res = NULL;
+    utf8proc_ssize_t n = utf8proc_map(v->ptr, (utf8proc_ssize_t)v->len, &res,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    int differs = 0;
+    if (n >= 0 && ((size_t)n != v->len || memcmp(res, v->ptr, v->len) != 0)) {
+        invs_sb_reset(out);
+        invs_sb_add(out, res, (size_t)n);
+        differs = !invs_sb_failed(out);
+    }
+    free(res);
+    return differs;
+}
 
 static void tally_key(invs_strbuf *keys, int64_t count, const invs_table *t,
                       const invs_value *row, int64_t rid)
@@ -100,7 +150,8 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     invs_stage_reader *r = NULL;
     col_tally *tally = calloc(t->ncols, sizeof(*tally));
     iconv_t *cds = calloc(t->ncols, sizeof(*cds));
-    invs_strbuf conv, stripped, reason, enc;
+    iconv_t *backs = calloc(t->ncols, sizeof(*backs));
+    invs_strbuf conv, stripped, reason, enc, tmp, nfc;
     const invs_value *row;
     int64_t rid = 0;
     invs_digest dg;
@@ -113,17 +164,21 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     invs_sb_init_std(&conv);
     invs_sb_init_std(&stripped);
     invs_sb_init_std(&reason);
-    if (!tally || !cds) {
+    invs_sb_init_std(&tmp);
+    invs_sb_init_std(&nfc);
+    if (!tally || !cds || !backs) {
         rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < t->ncols; i++) {
         const char *cs = t->cols[i].charset ? t->cols[i].charset : v->charset;
         cds[i] = iconv_open("UTF-8", cs);
+        backs[i] = cds[i] == (iconv_t)-1 ? (iconv_t)-1 : iconv_open(cs, "UTF-8");
         invs_sb_init_std(&tally[i].keys_undecodable);
         invs_sb_init_std(&tally[i].keys_nul);
         invs_sb_init_std(&tally[i].keys_transcoded);
-        if (cds[i] == (iconv_t)-1) {
+        invs_sb_init_std(&tally[i].keys_doubled);
+        if (cds[i] == (iconv_t)-1 || backs[i] == (iconv_t)-1) {
             rc = invs_diag(v->st->ctx, INVS_EINVAL, "table %s, column %s: unknown charset '%s'",
                            t->name, t->cols[i].name, cs);
             goto out;
@@ -151,6 +206,14 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                 invs_sb_printf(&reason, "not UTF-8: transcoded from %s",
                                t->cols[i].charset ? t->cols[i].charset : v->charset);
                 tally_key(&c->keys_transcoded, ++c->transcoded, t, row, rid);
+            } else if (text_double_encoded(backs[i], old, &tmp)) {
+                tally_key(&c->keys_doubled, ++c->doubled, t, row, rid);
+            }
+            if (v->o->nfc && text_nfc(&now, &nfc)) {
+                now.ptr = nfc.p;
+                now.len = nfc.len;
+                invs_sb_printf(&reason, "%sUnicode NFC", reason.len ? "; " : "");
+                c->nfc++;
             }
             if (now.len && memchr(now.ptr, 0, now.len)) {
                 if (v->o->strip_nul) {
@@ -203,6 +266,10 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                                     c->keys_nul.p,
                                     "text holds NUL bytes, which PostgreSQL cannot store "
                                     "(--strip-nul removes them)");
+        if (rc == INVS_OK && c->doubled)
+            rc = invs_verify_report(v, "double-encoded", 0, t->name, name, c->doubled,
+                                    c->keys_doubled.p,
+                                    "looks like UTF-8 encoded twice (\"Ã©\" for \"é\"); not changed");
         if (rc == INVS_OK && c->transcoded) {
             invs_strbuf d;
             invs_sb_init_std(&d);
@@ -215,15 +282,23 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     }
 out:
     invs_stage_reader_close(r);
-    for (i = 0; tally && cds && i < t->ncols; i++) {
-        if (cds[i] && cds[i] != (iconv_t)-1)
+    for (i = 0; i < t->ncols; i++) {
+        if (cds && cds[i] && cds[i] != (iconv_t)-1)
             iconv_close(cds[i]);
+        if (backs && backs[i] && backs[i] != (iconv_t)-1)
+            iconv_close(backs[i]);
+        if (!tally)
+            continue;
+        invs_sb_free(&tally[i].keys_doubled);
         invs_sb_free(&tally[i].keys_undecodable);
         invs_sb_free(&tally[i].keys_nul);
         invs_sb_free(&tally[i].keys_transcoded);
     }
     free(tally);
     free(cds);
+    free(backs);
+    invs_sb_free(&tmp);
+    invs_sb_free(&nfc);
     invs_sb_free(&enc);
     invs_sb_free(&conv);
     invs_sb_free(&stripped);

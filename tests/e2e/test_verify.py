@@ -140,6 +140,28 @@ class Verify(TempDirTest):
         self.assertExit(run("info", self.stage), 0)
 
 
+class Unicode(TempDirTest):
+    def test_nfc_composes_and_double_encoding_is_reported(self):
+        src, stage = self.path("u.db"), self.path("u.stage")
+        con = sqlite3.connect(src)
+        con.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);")
+        con.executemany("INSERT INTO t VALUES (?, ?)", [
+            (1, "Cafe\u0301"), (2, "Ã©tÃ©"), (3, "â€™quoted"), (4, "plain"), (5, "Ã©"), (6, "Ã alone")])
+        con.commit()
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        report = self.path("r.json")
+        self.assertExit(run("verify", "-q", "--nfc", "--json", report, stage), 0)
+        import json
+        with open(report) as f:
+            doc = json.load(f)
+        self.assertEqual([(x["check"], x["count"], x["first_keys"]) for x in doc["findings"]],
+                         [("double-encoded", 3, "(id)=(2), (id)=(3), (id)=(5)")])
+        self.assertEqual(doc["changed"], 1)
+        self.assertEqual(cell(stage, "t", "v", 1), ("Café".encode(), b"text"))  # composed
+        self.assertEqual(cell(stage, "t", "v", 2), ("Ã©tÃ©".encode(), b"text"))  # reported, kept
+
+
 class PushGate(TempDirTest):
     def test_push_refuses_an_unverified_or_failing_stage_unless_forced(self):
         src, stage, dst = self.path("d.db"), self.path("d.stage"), self.path("t.db")

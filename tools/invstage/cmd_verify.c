@@ -15,7 +15,9 @@ static const char verify_help[] =
     "  text that is not UTF-8 is transcoded from the column's charset or\n"
     "  --charset; bytes that cannot be decoded are an error, never replaced;\n"
     "  NUL bytes in text are an error for a PostgreSQL target (--strip-nul\n"
-    "  removes them). Every changed value is kept with its bytes as pulled:\n"
+    "  removes them); --nfc composes it (Unicode NFC); text that looks UTF-8\n"
+    "  encoded twice (\"Ã©\" for \"é\") is reported. Every changed value is\n"
+    "  kept with its bytes as pulled:\n"
     "  --undo restores the stage exactly.\n"
     "Integrity (nothing changed): primary keys (NULL, duplicates), unique keys,\n"
     "foreign-key orphans, NOT NULL, text in numeric columns, integers out of\n"
@@ -28,6 +30,7 @@ static const char verify_help[] =
     "      --charset CS         what non-UTF-8 text is in (any iconv name;\n"
     "                           default CP1252, MySQL's latin1)\n"
     "      --strip-nul          remove NUL bytes from text\n"
+    "      --nfc                put text in Unicode NFC (composed) form\n"
     "      --json FILE          write the full report as JSON\n"
     "      --undo               put every changed value back as pulled\n"
     "      --against URI        only compare: does the database at URI hold exactly\n"
@@ -99,11 +102,12 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 
 int cmd_verify(cli *c, int argc, char **argv)
 {
-    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST };
+    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
         {"strip-nul", no_argument, NULL, OPT_STRIP_NUL},
+        {"nfc", no_argument, NULL, OPT_NFC},
         {"json", required_argument, NULL, OPT_JSON},
         {"undo", no_argument, NULL, OPT_UNDO},
         {"against", required_argument, NULL, OPT_AGAINST},
@@ -121,6 +125,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case 't': vo.target = optarg; break;
         case OPT_CHARSET: vo.charset = optarg; break;
         case OPT_STRIP_NUL: vo.strip_nul = 1; break;
+        case OPT_NFC: vo.nfc = 1; break;
         case OPT_JSON: json_path = optarg; break;
         case OPT_UNDO: vo.undo = 1; break;
         case OPT_AGAINST: vo.against = optarg; break;

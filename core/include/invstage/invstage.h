@@ -78,6 +78,7 @@ typedef struct invs_verify_opts {
     const char *target;  /* "postgres", "mysql", "sqlite" or a URI: the checks
                             its types make errors; NULL = warnings */
     int strip_nul;       /* remove NUL bytes from text (recorded) */
+    int nfc;             /* normalise text to Unicode NFC (recorded) */
     int undo;            /* put every changed value back as pulled */
     const char *against; /* a target URI: compare it with the stage, nothing
                             else (findings "target-differs") */
