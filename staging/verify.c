@@ -219,7 +219,8 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
         return invs_diag(ctx, INVS_EINVAL, "unknown target '%s': expected postgres, mysql, "
                                            "sqlite or a URI", v.o->target);
     v.pg_target = engine && !strcmp(engine, "postgres");
-    v.typed_target = v.pg_target || (engine && !strcmp(engine, "mysql"));
+    v.mysql_target = engine && !strcmp(engine, "mysql");
+    v.typed_target = v.pg_target || v.mysql_target;
     if ((rc = invs_stage_open(&st, ctx, stage_path, INVS_STAGE_WRITE)) != INVS_OK ||
         (rc = invs_stage_load_schema(st)) != INVS_OK || (rc = invs_audit_prepare(st)) != INVS_OK)
         goto out;

@@ -10,6 +10,7 @@ typedef struct invs_verify_run {
     const char *charset; /* for text that is not UTF-8 */
     int typed_target;    /* the target has strict types (PostgreSQL, MySQL) */
     int pg_target;       /* the target is PostgreSQL */
+    int mysql_target;    /* the target is MySQL / MariaDB */
     int64_t errors, warnings, changed;
 } invs_verify_run;
 

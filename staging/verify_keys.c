@@ -4,8 +4,12 @@
  *
  *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
  *   not-a-number (text or blobs in numeric columns), out-of-range (int16,
- *   int32), too-long (text(n) in characters), row-count (stage vs source),
- *   identifier-too-long (PostgreSQL's 63 bytes).
+ *   int32), too-long (text(n) in characters), impossible-date,
+ *   decimal-overflow, decimal-rounded, row-count (stage vs source),
+ *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters), and
+ *   for a MySQL target: case-collision (unique text that differs only in
+ *   case, which its default collations treat as equal) and utf8mb3-4byte
+ *   (characters beyond the BMP in a utf8mb3 column).
  */
 #include <string.h>
 
@@ -183,6 +187,40 @@ out:
     return rc;
 }
 
+static size_t keys_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Unique text values that differ only in (ASCII) case: equal under MySQL's
+ * default case-insensitive collations, so the target's key refuses them. */
+static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, const invs_key *k)
+{
+    const invs_table *t = &st->schema->t;
+    invs_strbuf sql;
+    size_t i;
+    int rc;
+    if (k->ncols != 1)
+        return INVS_OK;
+    i = (size_t)invs_schema_column(t, k->cols[0]);
+    invs_sb_init_std(&sql);
+    invs_sb_printf(&sql,
+                   "SELECT '%s' || group_concat(quote(c%zu), ' = '), count(*) FROM"
+                   " (SELECT DISTINCT c%zu FROM invs_data_%lld WHERE typeof(c%zu) = 'text')"
+                   " GROUP BY lower(c%zu) HAVING count(*) > 1",
+                   "", i, i, (long long)st->tid, i, i);
+    rc = invs_sb_failed(&sql)
+             ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+             : keys_ask(v, t, sql.p, "case-collision", 1, k->cols[0],
+                        "values that differ only in case: one key under MySQL's "
+                        "case-insensitive collations");
+    invs_sb_free(&sql);
+    return rc;
+}
+
 static int keys_numeric(int canon)
 {
     return (canon >= INVS_T_INT16 && canon <= INVS_T_DECIMAL) || canon == INVS_T_NUMERIC ||
@@ -195,7 +233,7 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
     const invs_key *pk = invs_schema_primary_key(t);
     size_t i, k;
     int rc = INVS_OK;
-    char where[160], detail[160];
+    char where[512], detail[160];
 
     for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
         const invs_column *c = &t->cols[i];
@@ -265,6 +303,22 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
         if (rc == INVS_OK && v->pg_target && strlen(c->name) > 63)
             rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
                                     "PostgreSQL names are at most 63 bytes");
+        if (rc == INVS_OK && v->mysql_target && keys_chars(c->name) > 64)
+            rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
+                                    "MySQL names are at most 64 characters");
+        if (rc == INVS_OK && v->mysql_target && c->charset &&
+            (!strcmp(c->charset, "utf8mb3") || !strcmp(c->charset, "utf8"))) {
+            /* a 4-byte UTF-8 sequence starts with 0xF0..0xF4 */
+            snprintf(where, sizeof(where),
+                     "typeof(d.c%zu) = 'text' AND (instr(CAST(d.c%zu AS BLOB), x'F0') OR "
+                     "instr(CAST(d.c%zu AS BLOB), x'F1') OR instr(CAST(d.c%zu AS BLOB), x'F2') "
+                     "OR instr(CAST(d.c%zu AS BLOB), x'F3') OR instr(CAST(d.c%zu AS BLOB), "
+                     "x'F4'))",
+                     i, i, i, i, i, i);
+            rc = keys_rows(v, st, where, "utf8mb3-4byte", 1, c->name,
+                           "a character beyond U+FFFF (emoji...) that a utf8mb3 column cannot "
+                           "hold");
+        }
     }
     return rc;
 }
@@ -277,12 +331,13 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
 
     for (k = 0; k < t->nkeys && rc == INVS_OK; k++) {
         const invs_key *key = &t->keys[k];
-        if (key->kind == INVS_KEY_PRIMARY)
-            rc = keys_duplicates(v, st, key, 1);
-        else if (key->kind == INVS_KEY_UNIQUE ||
-                 (key->kind == INVS_KEY_INDEX && (key->flags & INVS_KEYF_UNIQUE)))
-            rc = keys_duplicates(v, st, key, 0);
-        else if (key->kind == INVS_KEY_FOREIGN)
+        int unique = key->kind == INVS_KEY_PRIMARY || key->kind == INVS_KEY_UNIQUE ||
+                     (key->kind == INVS_KEY_INDEX && (key->flags & INVS_KEYF_UNIQUE));
+        if (unique)
+            rc = keys_duplicates(v, st, key, key->kind == INVS_KEY_PRIMARY);
+        if (rc == INVS_OK && unique && v->mysql_target)
+            rc = keys_case_collisions(v, st, key);
+        if (rc == INVS_OK && key->kind == INVS_KEY_FOREIGN)
             rc = keys_orphans(v, st, key);
     }
     if (rc == INVS_OK && t->row_count >= 0 && t->row_count != st->rows) {
@@ -294,5 +349,8 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
     if (rc == INVS_OK && v->pg_target && strlen(t->name) > 63)
         rc = invs_verify_report(v, "identifier-too-long", 1, t->name, NULL, 1, NULL,
                                 "PostgreSQL names are at most 63 bytes");
+    if (rc == INVS_OK && v->mysql_target && keys_chars(t->name) > 64)
+        rc = invs_verify_report(v, "identifier-too-long", 1, t->name, NULL, 1, NULL,
+                                "MySQL names are at most 64 characters");
     return rc;
 }

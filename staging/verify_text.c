@@ -56,6 +56,24 @@ int invs_utf8_valid(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* The iconv name of a charset as databases name it (MySQL's latin1 is
+ * really CP1252; its utf8, utf8mb3 and utf8mb4 are all UTF-8). */
+static const char *text_iconv_name(const char *cs)
+{
+    static const char *const map[][2] = {
+        {"latin1", "CP1252"}, {"utf8", "UTF-8"},     {"utf8mb3", "UTF-8"},
+        {"utf8mb4", "UTF-8"}, {"latin2", "ISO-8859-2"}, {"ascii", "ASCII"},
+        {"cp1250", "CP1250"}, {"cp1251", "CP1251"}, {"koi8r", "KOI8-R"},
+        {"greek", "ISO-8859-7"}, {"hebrew", "ISO-8859-8"}, {"latin5", "ISO-8859-9"},
+        {"sjis", "SHIFT_JIS"}, {"ujis", "EUC-JP"}, {"gbk", "GBK"}, {"big5", "BIG5"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(cs, map[i][0]))
+            return map[i][1];
+    return cs;
+}
+
 /* Per column: what was found, and the first keys. */
 typedef struct col_tally {
     int64_t transcoded, undecodable, nul, stripped, doubled, nfc;
@@ -171,16 +189,19 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
         goto out;
     }
     for (i = 0; i < t->ncols; i++) {
-        const char *cs = t->cols[i].charset ? t->cols[i].charset : v->charset;
+        const char *cs = text_iconv_name(t->cols[i].charset ? t->cols[i].charset : v->charset);
         cds[i] = iconv_open("UTF-8", cs);
-        backs[i] = cds[i] == (iconv_t)-1 ? (iconv_t)-1 : iconv_open(cs, "UTF-8");
+        /* going back to UTF-8 from UTF-8 proves nothing: no double check */
+        backs[i] = cds[i] == (iconv_t)-1 ? (iconv_t)-1
+                   : strcmp(cs, "UTF-8") ? iconv_open(cs, "UTF-8")
+                                         : NULL;
         invs_sb_init_std(&tally[i].keys_undecodable);
         invs_sb_init_std(&tally[i].keys_nul);
         invs_sb_init_std(&tally[i].keys_transcoded);
         invs_sb_init_std(&tally[i].keys_doubled);
         if (cds[i] == (iconv_t)-1 || backs[i] == (iconv_t)-1) {
-            rc = invs_diag(v->st->ctx, INVS_EINVAL, "table %s, column %s: unknown charset '%s'",
-                           t->name, t->cols[i].name, cs);
+            rc = invs_diag(v->st->ctx, INVS_EINVAL, "column %s: unknown charset '%s'",
+                           t->cols[i].name, cs);
             goto out;
         }
     }
@@ -204,9 +225,10 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                 now.ptr = conv.p;
                 now.len = conv.len;
                 invs_sb_printf(&reason, "not UTF-8: transcoded from %s",
-                               t->cols[i].charset ? t->cols[i].charset : v->charset);
+                               text_iconv_name(t->cols[i].charset ? t->cols[i].charset
+                                                                  : v->charset));
                 tally_key(&c->keys_transcoded, ++c->transcoded, t, row, rid);
-            } else if (text_double_encoded(backs[i], old, &tmp)) {
+            } else if (backs[i] && text_double_encoded(backs[i], old, &tmp)) {
                 tally_key(&c->keys_doubled, ++c->doubled, t, row, rid);
             }
             if (v->o->nfc && text_nfc(&now, &nfc)) {
@@ -274,7 +296,8 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
             invs_strbuf d;
             invs_sb_init_std(&d);
             invs_sb_printf(&d, "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",
-                           t->cols[i].charset ? t->cols[i].charset : v->charset);
+                           text_iconv_name(t->cols[i].charset ? t->cols[i].charset
+                                                              : v->charset));
             rc = invs_verify_report(v, "transcoded", 0, t->name, name, c->transcoded,
                                     c->keys_transcoded.p, d.p);
             invs_sb_free(&d);

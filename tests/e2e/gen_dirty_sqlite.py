@@ -37,10 +37,10 @@ def main(out):
         con.execute("INSERT INTO customer VALUES (?, %s, %s, %s)" % (
             text(r[1]), text(r[2]), text(r[3]) if r[3] is not None else "NULL"), (r[0],))
     con.executemany("INSERT INTO invoice VALUES (?, ?, ?, ?)", [
-        (1, 1, 10.5, 1), (2, 99, 3, 2), (3, 98, "n/a", 40000), (4, None, 7, 3)])
+        (1, 1, 10.5, 1), (2, 99, 3, 2), (3, 98, "n/a", 40000), (4, None, 7, 3), (5, 1, 1, "many")])
     con.executemany("INSERT INTO code VALUES (?, ?)", [("a", "x"), (None, "null key 1"),
                                                         (None, "null key 2")])
-    con.executemany("INSERT INTO tag VALUES (?, ?)", [(1, "t1"), (2, "t2")])
+    con.executemany("INSERT INTO tag VALUES (?, ?)", [(1, "t1"), (2, "t2"), (3, "T1"), (4, "🦄")])
     con.executemany("INSERT INTO event VALUES (?, ?, ?, ?)", [
         (1, "2024-02-29", "2026-02-28 10:00:00", 123.45),    # all fine (a leap day)
         (2, "2026-02-30", "2026-02-30T10:00:00", 1234.5),   # impossible; too big

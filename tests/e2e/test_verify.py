@@ -79,11 +79,25 @@ class Verify(TempDirTest):
             ("impossible-date", "event", "at"): ("error", 2, "(id)=(2), (id)=(3)"),
             ("decimal-overflow", "event", "amount"): ("error", 1, "(id)=(2)"),
             ("decimal-rounded", "event", "amount"): ("error", 1, "(id)=(3)"),
+            ("not-a-number", "invoice", "qty"): ("error", 1, "(id)=(5)"),
         }
         got = {k: (v["severity"], v["count"], v["first_keys"]) for k, v in f.items()}
         self.assertEqual(got, expect)
-        self.assertEqual((doc["errors"], doc["warnings"], doc["changed"]), (12, 1, 2))
-        self.assertIn("12 error(s)", r.out)
+        self.assertEqual((doc["errors"], doc["warnings"], doc["changed"]), (13, 1, 2))
+        self.assertIn("13 error(s)", r.out)
+
+    def test_mysql_target_limits(self):
+        con = sqlite3.connect(self.stage)  # as a MySQL pull records a utf8mb3 column
+        con.execute("UPDATE invs_columns SET charset = 'utf8mb3' WHERE name = 'name' AND"
+                    " tid = (SELECT tid FROM invs_tables WHERE name = 'tag')")
+        con.commit()
+        con.close()
+        r, doc, f = self.findings("--target", "mysql")
+        self.assertEqual((f[("case-collision", "tag", "name")]["count"],
+                          f[("case-collision", "tag", "name")]["first_keys"]), (2, "'t1' = 'T1'"))
+        self.assertEqual(f[("utf8mb3-4byte", "tag", "name")]["first_keys"], "(id)=(4)")
+        self.assertNotIn(("double-encoded", "tag", "name"), f)  # UTF-8 back to UTF-8 proves nothing
+        self.assertNotIn(("case-collision", "tag", "name"), self.findings("--target", "postgres")[2])
 
     def test_without_a_typed_target_type_problems_are_warnings(self):
         r, doc, f = self.findings()
@@ -180,7 +194,7 @@ class PushGate(TempDirTest):
         self.assertExit(run("verify", "-q", "--target", "postgres", stage), 1)
         r = run("push", stage, "sqlite:" + dst)
         self.assertExit(r, 1)
-        self.assertIn("has 8 verify error(s), the first undecodable-text in customer.city at (id)=(3)", r.err)
+        self.assertIn("has 9 verify error(s), the first undecodable-text in customer.city at (id)=(3)", r.err)
         self.assertFalse(os.path.exists(dst))
         r = run("push", "-q", "--force", stage, "sqlite:" + dst)
         self.assertExit(r, 0)
