@@ -138,6 +138,60 @@ int invs_audit_undo(invs_stage *st, int64_t *restored)
     return rc;
 }
 
+static int audit_exists(invs_stage *st)
+{
+    return sqlite3_table_column_metadata(st->db, "main", "invs_changes", "rid", NULL, NULL, NULL,
+                                         NULL, NULL) == SQLITE_OK;
+}
+
+int invs_audit_counts(invs_stage *st, int64_t *errors, int64_t *warnings)
+{
+    sqlite3_stmt *s = NULL;
+    *errors = *warnings = 0;
+    if (!audit_exists(st))
+        return INVS_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*) FILTER (WHERE severity = 'error'),"
+                           " count(*) FILTER (WHERE severity = 'warning') FROM invs_findings",
+                           -1, &s, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_ECORRUPT, "reading findings");
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *errors = sqlite3_column_int64(s, 0);
+        *warnings = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return INVS_OK;
+}
+
+int invs_audit_each_change(invs_stage *st, invs_change_fn fn, void *payload)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = INVS_OK, step;
+    if (!audit_exists(st))
+        return INVS_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT t.name, c.name, ch.rid, ch.reason, ch.old_value, ch.new_value"
+                           " FROM invs_changes ch JOIN invs_tables t ON t.tid = ch.tid"
+                           " JOIN invs_columns c ON c.tid = ch.tid AND c.ord = ch.col"
+                           " ORDER BY ch.tid, ch.rid, ch.col",
+                           -1, &s, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_ECORRUPT, "reading changes");
+    while (rc == INVS_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        invs_change c;
+        c.table = (const char *)sqlite3_column_text(s, 0);
+        c.column = (const char *)sqlite3_column_text(s, 1);
+        c.row = sqlite3_column_int64(s, 2);
+        c.reason = (const char *)sqlite3_column_text(s, 3);
+        c.old_value = sqlite3_column_blob(s, 4);
+        c.old_len = (size_t)sqlite3_column_bytes(s, 4);
+        c.new_value = sqlite3_column_blob(s, 5);
+        c.new_len = (size_t)sqlite3_column_bytes(s, 5);
+        rc = fn(&c, payload);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int64_t invs_audit_changes(invs_stage *st)
 {
     sqlite3_stmt *s = NULL;

@@ -40,6 +40,22 @@ int invs_audit_apply(invs_stage *st, const invs_stage_table *t);
  * *restored = cells put back. */
 int invs_audit_undo(invs_stage *st, int64_t *restored);
 
+typedef struct invs_change {
+    const char *table;
+    const char *column;
+    int64_t row;
+    const char *reason;
+    const void *old_value; /* bytes as pulled */
+    size_t old_len;
+    const void *new_value;
+    size_t new_len;
+} invs_change;
+typedef int (*invs_change_fn)(const invs_change *c, void *payload);
+/* Every changed cell, table by table; nothing if the stage has no audit. */
+int invs_audit_each_change(invs_stage *st, invs_change_fn fn, void *payload);
+/* Error and warning findings; both 0 if the stage has no audit. */
+int invs_audit_counts(invs_stage *st, int64_t *errors, int64_t *warnings);
+
 typedef int (*invs_finding_fn)(const invs_finding *f, void *payload);
 /* Every finding, errors first; and the number of changed cells. */
 int invs_audit_findings(invs_stage *st, invs_finding_fn fn, void *payload);

@@ -146,6 +146,15 @@ class Verify(TempDirTest):
         self.assertEqual(con.execute("SELECT count(*) FROM invs_changes").fetchone()[0], 0)
         con.close()
 
+    def test_info_lists_the_changes(self):
+        self.findings("--target", "postgres")
+        r = run("info", self.stage)
+        self.assertExit(r, 0)
+        self.assertIn("verify: 13 error(s), 1 warning(s), 2 value(s) changed (-v lists them)", r.out)
+        r = run("info", "-v", self.stage)
+        self.assertIn('customer.city row 1: "Z\\xfcrich" -> "Zürich"  (not UTF-8: transcoded from CP1252)',
+                      r.out)
+
     def test_state_is_verified_afterwards(self):
         self.findings()
         con = sqlite3.connect(self.stage)

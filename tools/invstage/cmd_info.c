@@ -5,18 +5,53 @@
 #include <string.h>
 
 #include "cli.h"
+#include "verify.h"
 #include "stage.h"
 
 static const char info_help[] =
     "Usage: invstage info [OPTIONS] STAGE\n"
     "\n"
-    "Show where a stage came from, its state, and its tables with row counts.\n"
+    "Show where a stage came from, its state, its tables with row counts, and\n"
+    "what verify found and changed (-v lists every changed value, before and after).\n"
     "An interrupted stage (state 'pulling') is shown too.\n"
     "\n"
     "Options:\n"
     "  -q, --quiet     print nothing but errors\n"
     "  -v, --verbose   more detail\n"
     "  -h, --help      show this help\n";
+
+/* Bytes as a C-like quoted string: printable ASCII and UTF-8 as they are,
+ * anything else as \xHH. */
+static void info_quoted(const unsigned char *p, size_t n)
+{
+    size_t i;
+    putchar('"');
+    for (i = 0; i < n && i < 80; i++) {
+        size_t len = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : p[i] >= 0xC0 ? 2 : 1;
+        if (p[i] == '"' || p[i] == '\\') {
+            printf("\\%c", p[i]);
+        } else if (p[i] >= 0x80 && i + len <= n && invs_utf8_valid(p + i, len)) {
+            fwrite(p + i, 1, len, stdout); /* a whole UTF-8 character */
+            i += len - 1;
+        } else if (p[i] >= 0x20 && p[i] < 0x7f) {
+            putchar(p[i]);
+        } else {
+            printf("\\x%02x", p[i]);
+        }
+    }
+    printf(n > 80 ? "\"..." : "\"");
+}
+
+static int info_change(const invs_change *ch, void *payload)
+{
+    (void)payload;
+    printf("  %s.%s row %lld: ", ch->table, ch->column, (long long)ch->row);
+    info_quoted(ch->old_value, ch->old_len);
+    printf(" -> ");
+    info_quoted(ch->new_value, ch->new_len);
+    printf("  (%s)\n", ch->reason);
+    return INVS_OK;
+}
 
 int cli_print_stage(cli *c, const char *path, int full)
 {
@@ -55,8 +90,19 @@ int cli_print_stage(cli *c, const char *path, int full)
         }
     }
     printf("%zu table(s), %lld row(s)\n", st->ntables, (long long)total);
+    if (full) {
+        int64_t errors, warnings, changes = 0;
+        if ((rc = invs_audit_counts(st, &errors, &warnings)) == INVS_OK)
+            changes = invs_audit_changes(st);
+        if (rc == INVS_OK && (errors || warnings || changes || !strcmp(st->state, "verified")))
+            printf("verify: %lld error(s), %lld warning(s), %lld value(s) changed%s\n",
+                   (long long)errors, (long long)warnings, (long long)changes,
+                   changes && !c->verbose ? " (-v lists them)" : "");
+        if (rc == INVS_OK && c->verbose && changes)
+            rc = invs_audit_each_change(st, info_change, NULL);
+    }
     invs_stage_close(st);
-    return INVS_OK;
+    return rc;
 }
 
 int cmd_info(cli *c, int argc, char **argv)
