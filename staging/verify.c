@@ -112,26 +112,36 @@ static int verify_days_in(int y, int m)
     return days[m - 1] + (m == 2 && leap);
 }
 
-/* invs_date_ok(x, with_time): text that is a real date "YYYY-MM-DD"
- * (optionally " BC"), then for timestamps " HH:MM..." or "THH:MM...";
- * 'infinity' passes. 0000-00-00 and 2026-02-30 do not. */
+/* invs_date_ok(x, with_time, mysql): text that is a real date "Y-MM-DD"
+ * (at least 4 year digits, optionally " BC"), then for timestamps
+ * " HH:MM..." or "THH:MM..."; 'infinity' passes. 0000-00-00 and 2026-02-30
+ * do not, nor for MySQL years outside 1000-9999 or BC. */
 static void verify_date_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     const char *s = (const char *)sqlite3_value_text(argv[0]);
-    int with_time = sqlite3_value_int(argv[1]), y, m, d, n = 0;
+    int with_time = sqlite3_value_int(argv[1]), mysql = sqlite3_value_int(argv[2]), m, d, n = 0;
+    long y;
+    char *end;
     (void)argc;
     if (!s || !strcmp(s, "infinity") || !strcmp(s, "-infinity")) {
-        sqlite3_result_int(cx, s != NULL);
+        sqlite3_result_int(cx, s != NULL && !mysql);
         return;
     }
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 ||
-        d < 1 || y < 1 || d > verify_days_in(y, m)) {
+    y = strtol(s, &end, 10);
+    if (end - s < 4 || *s == '-' || *s == '+' || *end != '-' ||
+        sscanf(end, "-%2d-%2d%n", &m, &d, &n) != 2 || n != 6 || m < 1 || m > 12 || d < 1 ||
+        y < 1 || d > verify_days_in((int)(y % 400), m) || (mysql && (y < 1000 || y > 9999))) {
         sqlite3_result_int(cx, 0);
         return;
     }
-    s += 10;
-    if (!strncmp(s, " BC", 3))
+    s = end + 6;
+    if (!strncmp(s, " BC", 3)) {
+        if (mysql) {
+            sqlite3_result_int(cx, 0);
+            return;
+        }
         s += 3;
+    }
     if (with_time && (*s == ' ' || *s == 'T')) {
         int h, mi;
         if (sscanf(s + 1, "%2d:%2d", &h, &mi) != 2 || h > 24 || mi > 59) {
@@ -238,7 +248,7 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
     }
     if (sqlite3_create_function(st->db, "invs_is_number", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                 NULL, verify_is_number, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(st->db, "invs_date_ok", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+        sqlite3_create_function(st->db, "invs_date_ok", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                 NULL, verify_date_ok, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(st->db, "invs_decimal_fit", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                 NULL, verify_decimal_fit, NULL, NULL) != SQLITE_OK) {

@@ -277,11 +277,12 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
                               c->canon == INVS_T_TIMESTAMPTZ)) {
             snprintf(where, sizeof(where),
                      "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT invs_date_ok(d.c%zu, "
-                     "%d))",
-                     i, i, i, c->canon != INVS_T_DATE);
+                     "%d, %d))",
+                     i, i, i, c->canon != INVS_T_DATE, v->mysql_target);
             snprintf(detail, sizeof(detail), "not a possible %s (%s): e.g. 0000-00-00, "
-                     "2026-02-30, or a number",
-                     invs_canon_name(c->canon), c->decl);
+                     "2026-02-30, a number%s",
+                     invs_canon_name(c->canon), c->decl,
+                     v->mysql_target ? ", or a year outside MySQL's 1000-9999" : "");
             rc = keys_rows(v, st, where, "impossible-date", v->typed_target, c->name, detail);
         }
         if (rc == INVS_OK && c->canon == INVS_T_DECIMAL && c->precision > 0) {

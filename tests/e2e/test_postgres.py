@@ -59,6 +59,12 @@ class PgRoundTrip(PgTest):
         src = self.hostile_pg("exact_src")
         stage = self.path("x.stage")
         self.assertExit(run("pull", "-q", self.pg.uri(src), "-o", stage), 0)
+        # PostgreSQL's own extremes (4713 BC, 294276 AD, infinity) are no
+        # impossible dates for PostgreSQL; for MySQL they are
+        r = run("verify", "--target", "postgres", stage)
+        self.assertNotIn("impossible-date", r.out)
+        r = run("verify", "--target", "mysql", stage)
+        self.assertRegex(r.out, r"impossible-date\s+types\.d\s+3\s")
         con = sqlite3.connect(stage)
         tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'types'").fetchone()[0]
         cols = [r[0] for r in con.execute("SELECT name FROM invs_columns WHERE tid = ? ORDER BY ord", (tid,))]
