@@ -26,14 +26,6 @@ int invs_audit_clear_findings(invs_stage *st)
     return audit_exec(st, "DELETE FROM invs_findings");
 }
 
-static void audit_bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 int invs_audit_finding(invs_stage *st, const invs_finding *f)
 {
     sqlite3_stmt *s = NULL;
@@ -43,13 +35,13 @@ int invs_audit_finding(invs_stage *st, const invs_finding *f)
                            " column_name, count, keys, detail) VALUES(?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return invs_stage_sqlerr(st, INVS_EIO, "recording a finding");
-    audit_bind_text(s, 1, f->check);
-    audit_bind_text(s, 2, f->severity);
-    audit_bind_text(s, 3, f->table);
-    audit_bind_text(s, 4, f->column);
+    invs_bind_text_or_null(s, 1, f->check);
+    invs_bind_text_or_null(s, 2, f->severity);
+    invs_bind_text_or_null(s, 3, f->table);
+    invs_bind_text_or_null(s, 4, f->column);
     sqlite3_bind_int64(s, 5, f->count);
-    audit_bind_text(s, 6, f->keys);
-    audit_bind_text(s, 7, f->detail);
+    invs_bind_text_or_null(s, 6, f->keys);
+    invs_bind_text_or_null(s, 7, f->detail);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = invs_stage_sqlerr(st, INVS_EIO, "recording a finding");
     sqlite3_finalize(s);

@@ -16,14 +16,6 @@ static int schema_key_kind(const char *s)
     return -1;
 }
 
-static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 /* Prepare, bind with `bind`, step once, finalize. */
 typedef void (*bind_fn)(sqlite3_stmt *s, const void *a, const void *b, int64_t tid,
                         int64_t n);
@@ -47,10 +39,10 @@ static void bind_table(sqlite3_stmt *s, const void *a, const void *b, int64_t ti
     const invs_table *t = a;
     (void)b, (void)tid, (void)n;
     sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
-    bind_opt_text(s, 2, t->schema);
+    invs_bind_text_or_null(s, 2, t->schema);
     sqlite3_bind_text(s, 3, t->engine ? t->engine : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, t->flags);
-    bind_opt_text(s, 5, t->source_ddl);
+    invs_bind_text_or_null(s, 5, t->source_ddl);
     if (t->row_count >= 0)
         sqlite3_bind_int64(s, 6, t->row_count);
 }
@@ -69,9 +61,9 @@ static void bind_column(sqlite3_stmt *s, const void *a, const void *b, int64_t t
     sqlite3_bind_int(s, 7, c->precision);
     sqlite3_bind_int(s, 8, c->scale);
     sqlite3_bind_int64(s, 9, c->flags);
-    bind_opt_text(s, 10, c->default_expr);
-    bind_opt_text(s, 11, c->collation);
-    bind_opt_text(s, 12, c->charset);
+    invs_bind_text_or_null(s, 10, c->default_expr);
+    invs_bind_text_or_null(s, 11, c->collation);
+    invs_bind_text_or_null(s, 12, c->charset);
 }
 
 static void bind_key(sqlite3_stmt *s, const void *a, const void *b, int64_t tid, int64_t n)
@@ -81,11 +73,11 @@ static void bind_key(sqlite3_stmt *s, const void *a, const void *b, int64_t tid,
     sqlite3_bind_int64(s, 1, tid);
     sqlite3_bind_int64(s, 2, n);
     sqlite3_bind_text(s, 3, key_kinds[k->kind], -1, SQLITE_STATIC);
-    bind_opt_text(s, 4, k->name);
+    invs_bind_text_or_null(s, 4, k->name);
     sqlite3_bind_int64(s, 5, k->flags);
-    bind_opt_text(s, 6, k->ref_table);
-    bind_opt_text(s, 7, k->on_delete);
-    bind_opt_text(s, 8, k->on_update);
+    invs_bind_text_or_null(s, 6, k->ref_table);
+    invs_bind_text_or_null(s, 7, k->on_delete);
+    invs_bind_text_or_null(s, 8, k->on_update);
 }
 
 struct key_col {
@@ -101,7 +93,7 @@ static void bind_key_col(sqlite3_stmt *s, const void *a, const void *b, int64_t 
     sqlite3_bind_int64(s, 2, n);
     sqlite3_bind_int64(s, 3, (int64_t)kc->i);
     sqlite3_bind_text(s, 4, kc->k->cols[kc->i], -1, SQLITE_STATIC);
-    bind_opt_text(s, 5, kc->k->ref_cols ? kc->k->ref_cols[kc->i] : NULL);
+    invs_bind_text_or_null(s, 5, kc->k->ref_cols ? kc->k->ref_cols[kc->i] : NULL);
 }
 
 static void bind_seq(sqlite3_stmt *s, const void *a, const void *b, int64_t tid, int64_t n)
@@ -110,8 +102,8 @@ static void bind_seq(sqlite3_stmt *s, const void *a, const void *b, int64_t tid,
     (void)b;
     sqlite3_bind_int64(s, 1, tid);
     sqlite3_bind_int64(s, 2, n);
-    bind_opt_text(s, 3, q->column);
-    bind_opt_text(s, 4, q->name);
+    invs_bind_text_or_null(s, 3, q->column);
+    invs_bind_text_or_null(s, 4, q->name);
     sqlite3_bind_int64(s, 5, q->value);
     sqlite3_bind_int(s, 6, q->is_called);
 }

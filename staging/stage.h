@@ -85,6 +85,15 @@ int invs_stage_reader_open(invs_stage_reader **out, invs_stage *st, const invs_s
 int invs_stage_reader_next(invs_stage_reader *r, const invs_value **row);
 void invs_stage_reader_close(invs_stage_reader *r);
 
+/* Bind text, or NULL for a NULL pointer (borrowed for the statement's step). */
+static inline void invs_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 /* Report an SQLite error on the stage as a diagnostic; returns the code. */
 int invs_stage_sqlerr(invs_stage *st, int code, const char *what);
 
