@@ -194,18 +194,19 @@ static void verify_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **ar
     invs_sb_free(&sb);
 }
 
-static const char *verify_target_engine(const char *target)
+/* The engine a --target names (a name or a URI), into buf; NULL if none. */
+static const char *verify_target_engine(char *buf, size_t cap, const char *target)
 {
     invs_uri *u = NULL;
-    static char engine[32];
     if (!target)
         return NULL;
     if (strchr(target, ':') && invs_uri_parse(&u, target) == INVS_OK) {
-        snprintf(engine, sizeof(engine), "%s", invs_driver_for_scheme(u->scheme));
+        snprintf(buf, cap, "%s", invs_driver_for_scheme(u->scheme));
         invs_uri_free(u);
-        return engine;
+        return buf;
     }
-    return invs_driver_for_scheme(target);
+    snprintf(buf, cap, "%s", invs_driver_for_scheme(target));
+    return buf;
 }
 
 int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
@@ -215,6 +216,7 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
     invs_verify_run v;
     invs_stage *st = NULL;
     const char *engine;
+    char engine_buf[32];
     size_t i;
     int rc;
 
@@ -224,7 +226,7 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
     ctx->phase = "verify";
     v.o = opts ? opts : &no_opts;
     v.charset = v.o->charset ? v.o->charset : "CP1252";
-    engine = verify_target_engine(v.o->target);
+    engine = verify_target_engine(engine_buf, sizeof(engine_buf), v.o->target);
     if (engine && strcmp(engine, "postgres") && strcmp(engine, "sqlite") && strcmp(engine, "mysql"))
         return invs_diag(ctx, INVS_EINVAL, "unknown target '%s': expected postgres, mysql, "
                                            "sqlite or a URI", v.o->target);
