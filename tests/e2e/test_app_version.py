@@ -48,18 +48,24 @@ def fill_fresh_install(execute, extra_migration=False):
     execute("INSERT INTO auth_permission (name, content_type_id, codename) VALUES ('Can add user', 1, 'add_user')")
 
 
+def staged_source(test, target):
+    """The old installation, pulled and verified for `target`."""
+    src = test.path("old.db")
+    con = sqlite3.connect(src)
+    con.executescript(SCHEMA)
+    fill_source(con)
+    con.commit()
+    con.close()
+    stage = test.path("old.stage")
+    test.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+    test.assertExit(run("verify", "-q", "--target", target, stage), 0)
+    return stage
+
+
 class SqliteInstall(TempDirTest):
     def setUp(self):
         super().setUp()
-        src = self.path("old.db")
-        con = sqlite3.connect(src)
-        con.executescript(SCHEMA)
-        fill_source(con)
-        con.commit()
-        con.close()
-        self.stage = self.path("old.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", self.stage), 0)
-        self.assertExit(run("verify", "-q", "--target", "sqlite", self.stage), 0)
+        self.stage = staged_source(self, "sqlite")
 
     def fresh(self, name, extra=False):
         path = self.path(name)
@@ -116,15 +122,7 @@ class PgInstall(TempDirTest):
     def setUp(self):
         super().setUp()
         self.pg = Pg()
-        src = self.path("old.db")
-        con = sqlite3.connect(src)
-        con.executescript(SCHEMA)
-        fill_source(con)
-        con.commit()
-        con.close()
-        self.stage = self.path("old.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", self.stage), 0)
-        self.assertExit(run("verify", "-q", "--target", "postgres", self.stage), 0)
+        self.stage = staged_source(self, "postgres")
 
     def fresh(self, name, extra=False):
         db = self.pg.createdb(name)

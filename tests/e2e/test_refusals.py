@@ -30,11 +30,8 @@ class PushRefusals(TempDirTest):
     def test_a_non_empty_target_is_refused_untouched_then_cleared_with_c(self):
         dst = self.path("dst.db")
         self.assertExit(run("push", "--force", "-q", self.stage, "sqlite:" + dst), 0)
-        con = sqlite3.connect(dst)
-        con.execute('DELETE FROM "node" WHERE id = 7')
-        con.execute('INSERT INTO "empty" VALUES (1, \'not empty any more\')')
-        con.commit()
-        con.close()
+        make_db(dst, 'DELETE FROM "node" WHERE id = 7;'
+                     'INSERT INTO "empty" VALUES (1, \'not empty any more\');')
         before = sha256(dst)
         r = run("push", "--force", self.stage, "sqlite:" + dst)
         self.assertExit(r, 1)
@@ -50,11 +47,9 @@ class PushRefusals(TempDirTest):
     def test_c_does_not_touch_tables_outside_the_stage(self):
         dst = self.path("dst.db")
         self.assertExit(run("push", "--force", "-q", self.stage, "sqlite:" + dst), 0)
-        con = sqlite3.connect(dst)
-        con.execute('CREATE TABLE "mine" (id INTEGER PRIMARY KEY, node_id INTEGER REFERENCES "node"(id) ON DELETE CASCADE)')
-        con.execute('INSERT INTO "mine" VALUES (1, 6)')
-        con.commit()
-        con.close()
+        make_db(dst, 'CREATE TABLE "mine" (id INTEGER PRIMARY KEY,'
+                     ' node_id INTEGER REFERENCES "node"(id) ON DELETE CASCADE);'
+                     'INSERT INTO "mine" VALUES (1, 6);')
         self.assertExit(run("push", "--force", "-q", "-c", self.stage, "sqlite:" + dst), 0)
         con = sqlite3.connect(dst)
         self.assertEqual(con.execute('SELECT * FROM "mine"').fetchall(), [(1, 6)])
