@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """The command line: help that is true, versions, usage errors, drivers,
 info, and quiet output when stderr is not a terminal."""
+import glob
 import os
 import re
+import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import MOCK_DIR, TempDirTest, main, run  # noqa: E402
+from harness import INVSTAGE, MOCK_DIR, TempDirTest, main, run  # noqa: E402
 
 
 class Cli(TempDirTest):
@@ -138,6 +143,43 @@ class Cli(TempDirTest):
         self.assertIn("view v is not copied", r.err)
         self.assertIn("trigger tr is not copied", r.err)
         self.assertTrue(re.search(r"warning", r.err))
+
+
+class Interactive(TempDirTest):
+    def big_source(self):
+        src = self.path("big.db")
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "gen-bench-db")
+        subprocess.run([sys.executable, gen, src, "300000"], check=True)
+        return src
+
+    def test_ctrl_c_during_pull_leaves_nothing(self):
+        src = self.big_source()
+        stage = self.path("s.stage")
+        p = subprocess.Popen([INVSTAGE, "pull", "sqlite:" + src, "-o", stage],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline and not glob.glob(stage + ".invs-tmp-*"):
+            time.sleep(0.005)  # until the stage is being written
+        time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 3, err)
+        self.assertIn("interrupted", err.decode())
+        self.assertEqual(sorted(os.listdir(self.dir)), ["big.db"])
+
+    def test_progress_on_a_terminal(self):
+        if not shutil.which("script"):
+            self.skipTest("no script(1) to give invstage a terminal")
+        src = self.big_source()
+        stage = self.path("s.stage")
+        log = self.path("tty.log")
+        cmd = "%s pull sqlite:%s -o %s" % (INVSTAGE, src, stage)
+        subprocess.run(["script", "-qec", cmd, log], check=True, stdout=subprocess.DEVNULL,
+                       stdin=subprocess.DEVNULL)
+        with open(log, "rb") as f:
+            shown = f.read().decode("utf-8", "replace")
+        self.assertRegex(shown, r"pull orders: \d+/180000 rows")
+        self.assertIn("pulled into", shown)
 
 
 if __name__ == "__main__":
