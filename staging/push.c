@@ -106,17 +106,11 @@ static int push_check_target(push_job *j)
                 invs_sb_printf(&full, "%s%s", nfull > 1 ? ", " : "", s->name);
         }
     }
-    /* the application's version first: before anything else is said */
+    /* the application's version before the columns and rows it implies */
     for (i = 0; i < j->n && rc == INVS_OK && !j->opts->ignore_version; i++)
         rc = invs_version_guard(j->ctx, j->stage, &j->stage->tables[i], j->dst,
                                 j->existing[i] ? &j->existing[i]->t : NULL);
-    if (rc != INVS_OK) {
-        invs_sb_free(&one);
-        invs_sb_free(&diffs);
-        invs_sb_free(&full);
-        return rc;
-    }
-    if (invs_sb_failed(&diffs) || invs_sb_failed(&full) || invs_sb_failed(&one))
+    if (rc == INVS_OK && (invs_sb_failed(&diffs) || invs_sb_failed(&full) || invs_sb_failed(&one)))
         rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
     else if (rc == INVS_OK && ndiff)
         rc = invs_diag(j->ctx, INVS_EREFUSED,
