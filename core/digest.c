@@ -177,9 +177,12 @@ static size_t digest_fixed(char *out, double d)
     return 0;
 }
 
-static void digest_shortest(char *buf, size_t cap, double d)
+void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
 {
+    const size_t cap = INVS_DOUBLE_TEXT;
     int prec;
+    if (digest_fixed(buf, d))
+        return;
     for (prec = 15; prec <= 17; prec++) {
         snprintf(buf, cap, "%.*g", prec, d);
         if (strtod(buf, NULL) == d)
@@ -317,10 +320,8 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
         }
         if (v->type == INVS_UINT)
             snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num.u);
-        else if (v->type == INVS_REAL && isfinite(v->num.d) && digest_fixed(num, v->num.d))
-            ; /* trailing zeros are impossible: k was the smallest */
         else if (v->type == INVS_REAL && isfinite(v->num.d))
-            digest_shortest(num, sizeof(num), v->num.d);
+            invs_double_text(num, v->num.d);
         else if (v->type == INVS_TEXT)
             s = v->ptr, n = v->len;
         else

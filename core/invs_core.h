@@ -151,6 +151,10 @@ void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, cons
 /* Normalised decimal text of a number written s[0..n): sign, no leading or
  * trailing zeros, no exponent (unless beyond 400 digits). -1: not a number. */
 int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
+/* The shortest decimal text that reads back as d (finite): "9.99", not
+ * "9.9900000000000002". */
+#define INVS_DOUBLE_TEXT 40
+void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d);
 /* "rows:hash" */
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
 

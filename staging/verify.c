@@ -161,24 +161,16 @@ static void verify_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **ar
 {
     int p = sqlite3_value_int(argv[1]), sc = sqlite3_value_int(argv[2]);
     const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char buf[INVS_DOUBLE_TEXT];
     invs_strbuf sb;
     (void)argc;
     invs_sb_init_std(&sb);
-    if (s && sqlite3_value_type(argv[0]) == SQLITE_FLOAT) {
-        char buf[40];
-        double d = sqlite3_value_double(argv[0]);
-        int prec;
-        for (prec = 15; prec <= 17; prec++) {
-            snprintf(buf, sizeof(buf), "%.*g", prec, d);
-            if (strtod(buf, NULL) == d)
-                break;
-        }
+    if (s && sqlite3_value_type(argv[0]) == SQLITE_FLOAT && isfinite(sqlite3_value_double(argv[0]))) {
+        invs_double_text(buf, sqlite3_value_double(argv[0]));
         s = buf;
-        if (invs_decimal_normalize(&sb, s, strlen(s)) != 0)
-            s = NULL;
-    } else if (!s || invs_decimal_normalize(&sb, s, strlen(s)) != 0) {
-        s = NULL;
     }
+    if (s && invs_decimal_normalize(&sb, s, strlen(s)) != 0)
+        s = NULL;
     if (!s || !sb.p || strchr(sb.p, 'E')) {
         if (s && sb.p) /* beyond 400 digits: too big for any precision */
             sqlite3_result_int(cx, 1);
