@@ -100,6 +100,20 @@ void invs_schema_free(invs_schema_table *st);
 long invs_schema_column(const invs_table *t, const char *name);
 const invs_key *invs_schema_primary_key(const invs_table *t);
 
+/* Tables as a driver described them (deep copies), in emit order. */
+typedef struct invs_schema_list {
+    invs_schema_table **v;
+    size_t n, cap;
+} invs_schema_list;
+
+/* Copy t onto the list; INVS_ENOMEM (no diagnostic) on failure. */
+int invs_schema_list_add(invs_schema_list *l, const invs_table *t);
+/* An invs_emit_table_fn adding every table to the list given as payload. */
+int invs_schema_list_emit(const invs_table *t, void *payload);
+/* The table named exactly `name`, or NULL. */
+invs_schema_table *invs_schema_list_find(const invs_schema_list *l, const char *name);
+void invs_schema_list_free(invs_schema_list *l);
+
 const char *invs_canon_name(int canon);
 int invs_canon_from_name(const char *name); /* -1 if unknown */
 

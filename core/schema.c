@@ -112,3 +112,43 @@ const invs_key *invs_schema_primary_key(const invs_table *t)
             return &t->keys[i];
     return NULL;
 }
+
+int invs_schema_list_add(invs_schema_list *l, const invs_table *t)
+{
+    invs_schema_table *st;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        invs_schema_table **nv = realloc(l->v, cap * sizeof(*nv));
+        if (!nv)
+            return INVS_ENOMEM;
+        l->v = nv;
+        l->cap = cap;
+    }
+    if (invs_schema_copy(&st, t) != INVS_OK)
+        return INVS_ENOMEM;
+    l->v[l->n++] = st;
+    return INVS_OK;
+}
+
+int invs_schema_list_emit(const invs_table *t, void *payload)
+{
+    return invs_schema_list_add(payload, t);
+}
+
+invs_schema_table *invs_schema_list_find(const invs_schema_list *l, const char *name)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->v[i]->t.name, name) == 0)
+            return l->v[i];
+    return NULL;
+}
+
+void invs_schema_list_free(invs_schema_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++)
+        invs_schema_free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}

@@ -25,23 +25,6 @@ typedef struct proof_table {
     invs_strbuf enc, key, shown;
 } proof_table;
 
-static int proof_collect(const invs_table *t, void *payload)
-{
-    invs_schema_table ***list = payload;
-    invs_schema_table *copy, **grown;
-    size_t n = 0;
-    while (*list && (*list)[n])
-        n++;
-    if (!(grown = realloc(*list, (n + 2) * sizeof(*grown))))
-        return INVS_ENOMEM;
-    *list = grown;
-    grown[n] = grown[n + 1] = NULL;
-    if (invs_schema_copy(&copy, t) != INVS_OK)
-        return INVS_ENOMEM;
-    grown[n] = copy;
-    return INVS_OK;
-}
-
 /* The canonical key of a row in stage order: primary key columns, or all. */
 static void proof_key(invs_strbuf *sb, const invs_table *t, const invs_value *row)
 {
@@ -206,12 +189,12 @@ out:
 int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn report,
                void *payload, int64_t *out_differ)
 {
-    invs_schema_table **tables = NULL;
+    invs_schema_list tables = {NULL, 0, 0};
     size_t i, k;
     int rc;
 
     *out_differ = 0;
-    if ((rc = target->drv->schema_read(target->h, proof_collect, &tables)) != INVS_OK) {
+    if ((rc = target->drv->schema_read(target->h, invs_schema_list_emit, &tables)) != INVS_OK) {
         if (rc == INVS_ENOMEM)
             invs_diag(ctx, rc, "out of memory");
         goto out;
@@ -219,6 +202,7 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
     for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
         proof_table p;
         const invs_table *s = &st->tables[i].schema->t;
+        invs_schema_table *tt;
         char hex[INVS_DIGEST_HEX];
         const char *why = NULL;
 
@@ -227,9 +211,8 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
         p.st = st;
         p.target = target;
         p.sst = &st->tables[i];
-        for (k = 0; tables && tables[k] && !p.tt; k++)
-            if (!strcmp(tables[k]->t.name, s->name))
-                p.tt = &tables[k]->t;
+        if ((tt = invs_schema_list_find(&tables, s->name)))
+            p.tt = &tt->t;
         if (!p.sst->digest[0]) {
             invs_log(ctx, INVS_LOG_WARN, "table %s: the stage has no digest to compare", s->name);
             continue;
@@ -266,8 +249,6 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
         free(p.row);
     }
 out:
-    for (i = 0; tables && tables[i]; i++)
-        invs_schema_free(tables[i]);
-    free(tables);
+    invs_schema_list_free(&tables);
     return rc;
 }

@@ -16,8 +16,7 @@
 typedef struct pull_state {
     invs_ctx *ctx;
     const invs_pull_opts *opts;
-    invs_schema_table **tables;
-    size_t n, cap;
+    invs_schema_list tables;
     unsigned char *used; /* per opts->tables entry: matched something */
 } pull_state;
 
@@ -45,38 +44,25 @@ static int pull_selected(pull_state *ps, const char *name)
 static int pull_emit(const invs_table *t, void *payload)
 {
     pull_state *ps = payload;
-    invs_schema_table *st;
     if (!pull_selected(ps, t->name))
         return INVS_OK;
     if (t->ncols == 0)
         return invs_diag(ps->ctx, INVS_EUNSUPPORTED, "table %s has no columns", t->name);
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        invs_schema_table **nt = realloc(ps->tables, cap * sizeof(*nt));
-        if (!nt)
-            return invs_diag(ps->ctx, INVS_ENOMEM, "out of memory");
-        ps->tables = nt;
-        ps->cap = cap;
-    }
-    if (invs_schema_copy(&st, t) != INVS_OK)
+    if (invs_schema_list_add(&ps->tables, t) != INVS_OK)
         return invs_diag(ps->ctx, INVS_ENOMEM, "out of memory");
-    ps->tables[ps->n++] = st;
     return INVS_OK;
 }
 
 /* Warn about foreign keys whose parent table was left out of the stage. */
 static void pull_check_refs(pull_state *ps)
 {
-    size_t i, j, k;
-    for (i = 0; i < ps->n; i++) {
-        const invs_table *t = &ps->tables[i]->t;
+    size_t i, k;
+    for (i = 0; i < ps->tables.n; i++) {
+        const invs_table *t = &ps->tables.v[i]->t;
         for (k = 0; k < t->nkeys; k++) {
-            int found = 0;
             if (t->keys[k].kind != INVS_KEY_FOREIGN)
                 continue;
-            for (j = 0; j < ps->n && !found; j++)
-                found = strcmp(ps->tables[j]->t.name, t->keys[k].ref_table) == 0;
-            if (!found)
+            if (!invs_schema_list_find(&ps->tables, t->keys[k].ref_table))
                 invs_log(ps->ctx, INVS_LOG_WARN,
                          "table %s references %s, which is not in the stage", t->name,
                          t->keys[k].ref_table);
@@ -140,7 +126,7 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
               const invs_pull_opts *opts)
 {
     static const invs_pull_opts no_opts;
-    pull_state ps = {ctx, opts ? opts : &no_opts, NULL, 0, 0, NULL};
+    pull_state ps = {ctx, opts ? opts : &no_opts, {NULL, 0, 0}, NULL};
     invs_conn *src = NULL;
     invs_stage *stage = NULL;
     size_t i;
@@ -168,16 +154,14 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
             goto out;
         }
     pull_check_refs(&ps);
-    for (i = 0; i < ps.n; i++)
-        if ((rc = pull_table(ctx, src, stage, &ps.tables[i]->t)) != INVS_OK)
+    for (i = 0; i < ps.tables.n; i++)
+        if ((rc = pull_table(ctx, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
             goto out;
     rc = invs_stage_finish(stage, INVS_STATE_PULLED);
 out:
     invs_stage_close(stage);
     invs_conn_close(src);
-    for (i = 0; i < ps.n; i++)
-        invs_schema_free(ps.tables[i]);
-    free(ps.tables);
+    invs_schema_list_free(&ps.tables);
     free(ps.used);
     return rc;
 }

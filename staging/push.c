@@ -33,27 +33,8 @@ typedef struct push_job {
     invs_schema_table **existing; /* the target's table of the same name, or NULL */
     size_t *order;
     const invs_table **ordered;  /* ts in load order */
-    invs_schema_table **target;   /* everything schema_read found in the target */
-    size_t ntarget, captarget;
+    invs_schema_list target;      /* everything schema_read found in the target */
 } push_job;
-
-static int push_collect(const invs_table *t, void *payload)
-{
-    push_job *j = payload;
-    invs_schema_table *st;
-    if (j->ntarget == j->captarget) {
-        size_t cap = j->captarget ? j->captarget * 2 : 16;
-        invs_schema_table **nt = realloc(j->target, cap * sizeof(*nt));
-        if (!nt)
-            return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
-        j->target = nt;
-        j->captarget = cap;
-    }
-    if (invs_schema_copy(&st, t) != INVS_OK)
-        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
-    j->target[j->ntarget++] = st;
-    return INVS_OK;
-}
 
 /* Append the column differences of stage table s and target table t. */
 static void push_diff_columns(invs_strbuf *sb, const invs_table *s, const invs_table *t)
@@ -76,7 +57,7 @@ static void push_diff_columns(invs_strbuf *sb, const invs_table *s, const invs_t
 static int push_check_target(push_job *j)
 {
     invs_strbuf diffs, full, one;
-    size_t i, k, ndiff = 0, nfull = 0;
+    size_t i, ndiff = 0, nfull = 0;
     int rc = INVS_OK;
 
     invs_sb_init_std(&one);
@@ -84,10 +65,7 @@ static int push_check_target(push_job *j)
     invs_sb_init_std(&full);
     for (i = 0; i < j->n && rc == INVS_OK; i++) {
         const invs_table *s = j->ts[i];
-        for (k = 0; k < j->ntarget && !j->existing[i]; k++)
-            if (strcmp(j->target[k]->t.name, s->name) == 0)
-                j->existing[i] = j->target[k];
-        if (!j->existing[i]) {
+        if (!(j->existing[i] = invs_schema_list_find(&j->target, s->name))) {
             if (!(j->dst->drv->caps & INVS_CAP_CREATE))
                 rc = invs_diag(j->ctx, INVS_EUNSUPPORTED,
                                "target has no table %s and driver %s cannot create tables",
@@ -314,7 +292,6 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     static const invs_push_opts no_opts;
     push_job j;
     int rc, begun = 0;
-    size_t i;
 
     memset(&j, 0, sizeof(j));
     j.ctx = ctx;
@@ -332,8 +309,12 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     if ((rc = j.dst->drv->begin(j.dst->h)) != INVS_OK)
         goto out;
     begun = 1;
-    if ((rc = j.dst->drv->schema_read(j.dst->h, push_collect, &j)) != INVS_OK ||
-        (rc = push_check_target(&j)) != INVS_OK || (rc = push_load(&j)) != INVS_OK)
+    if ((rc = j.dst->drv->schema_read(j.dst->h, invs_schema_list_emit, &j.target)) != INVS_OK) {
+        if (rc == INVS_ENOMEM)
+            invs_diag(ctx, rc, "out of memory");
+        goto out;
+    }
+    if ((rc = push_check_target(&j)) != INVS_OK || (rc = push_load(&j)) != INVS_OK)
         goto out;
     rc = j.dst->drv->commit(j.dst->h);
     begun = 0;
@@ -346,9 +327,7 @@ out:
     }
     invs_conn_close(j.dst);
     invs_stage_close(j.stage);
-    for (i = 0; i < j.ntarget; i++)
-        invs_schema_free(j.target[i]);
-    free(j.target);
+    invs_schema_list_free(&j.target);
     free(j.ts);
     free(j.existing);
     free(j.order);
