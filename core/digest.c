@@ -190,90 +190,15 @@ void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
     }
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t digest_days(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void digest_civil(int64_t z, int64_t *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int digest_num(const char *s, size_t n, size_t *i, int digits, int *out)
-{
-    int v = 0, k;
-    for (k = 0; k < digits; k++, (*i)++) {
-        if (*i >= n || s[*i] < '0' || s[*i] > '9')
-            return -1;
-        v = v * 10 + (s[*i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* "YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|+HH[:MM]|-HH[:MM]]" as a UTC instant. */
+/* A timestamp as its UTC instant: an offset is applied, a naive time is
+ * UTC; trailing zeros of the fraction dropped. */
 static int digest_timestamp(invs_strbuf *sb, const char *s, size_t n)
 {
-    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
-    size_t i = 0, fs = 0, fn = 0;
-    int64_t days, secs, yy;
-
-    if (digest_num(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || digest_num(s, n, &i, 2, &mo) ||
-        i >= n || s[i++] != '-' || digest_num(s, n, &i, 2, &d) || i >= n ||
-        (s[i] != ' ' && s[i] != 'T') || (++i, digest_num(s, n, &i, 2, &h)) || i >= n ||
-        s[i++] != ':' || digest_num(s, n, &i, 2, &mi))
+    invs_timestamp ts;
+    if (invs_timestamp_parse(s, n, &ts) != 0)
         return -1;
-    if (i < n && s[i] == ':' && (++i, digest_num(s, n, &i, 2, &sec)))
-        return -1;
-    if (i < n && s[i] == '.') {
-        fs = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        fn = i - fs;
-        while (fn && s[fs + fn - 1] == '0')
-            fn--;
-    }
-    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-        i++;
-    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-        sign = s[i++] == '-' ? -1 : 1;
-        if (digest_num(s, n, &i, 2, &oh))
-            return -1;
-        if (i < n && s[i] == ':')
-            i++;
-        if (i < n && digest_num(s, n, &i, 2, &om))
-            return -1;
-    }
-    if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60)
-        return -1;
-    days = digest_days(y, mo, d);
-    secs = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-    days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    secs -= days * 86400;
-    digest_civil(days, &yy, &mo, &d);
-    invs_sb_printf(sb, "S%04lld-%02d-%02d %02d:%02d:%02d", (long long)yy, mo, d,
-                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-    if (fn) {
-        invs_sb_add(sb, ".", 1);
-        invs_sb_add(sb, s + fs, fn);
-    }
+    invs_sb_add(sb, "S", 1);
+    invs_timestamp_format(sb, ts.secs - ts.offset, ts.frac, ts.nfrac, 0);
     return 0;
 }
 

@@ -172,4 +172,65 @@ void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d);
 /* "rows:hash" */
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
 
+/* ------------------------------------------------------------ timestamps */
+
+/* "YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|+HH[:MM]|-HH[:MM]]", parsed. */
+typedef struct invs_timestamp {
+    int64_t secs;       /* the wall clock as seconds since 1970-01-01 00:00 */
+    const char *frac;   /* fraction digits (into the text), trailing zeros dropped */
+    size_t nfrac;
+    int has_offset;     /* an offset or Z was written */
+    int32_t offset;     /* seconds east of UTC; the instant is secs - offset */
+} invs_timestamp;
+
+int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out);
+/* Append "YYYY-MM-DD HH:MM:SS[.f]" of secs; pad6 pads the fraction to
+ * microseconds as Python (and so Django) writes it. */
+void invs_timestamp_format(invs_strbuf *sb, int64_t secs, const char *frac, size_t nfrac,
+                           int pad6);
+
+/* A time zone: UTC, a fixed offset ("+05:30") or an IANA name. */
+typedef struct invs_tz invs_tz;
+/* INVS_OK, or an error with the reason appended to err. */
+int invs_tz_open(invs_tz **out, const char *name, invs_strbuf *err);
+void invs_tz_free(invs_tz *z);
+int invs_tz_is_utc(const invs_tz *z); /* NULL is UTC */
+/* The instant of a wall-clock time in zone z; -1 when the clocks skipped it. */
+int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc);
+
+/* ------------------------------------------------------------ conversion */
+
+/* How a staged value becomes a value of an existing target column
+ * (core/convert.c): the one place every target engine's values pass. */
+enum invs_conv_kind {
+    INVS_CONV_NONE = 0,
+    INVS_CONV_BOOL,
+    INVS_CONV_DECIMAL,
+    INVS_CONV_INSTANT, /* naive text in the assumed zone -> UTC */
+    INVS_CONV_NAIVE,   /* text with an offset -> naive UTC */
+    INVS_CONV_BLOB,
+    INVS_CONV_INT
+};
+
+typedef struct invs_convert {
+    size_t ncols;              /* the stage table's */
+    unsigned char *kind;       /* enum invs_conv_kind per stage column */
+    const invs_column **to;    /* the target's column, NULL if it has none */
+    const invs_tz *tz;         /* what naive timestamps mean; NULL: UTC */
+    size_t *off;
+    invs_strbuf buf;           /* converted text of the current row */
+    int any;                   /* some column converts */
+} invs_convert;
+
+/* Plan stage table s's rows into target table t (borrowed, with tz, for
+ * the plan's life). INVS_OK or INVS_ENOMEM. */
+int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t,
+                      const invs_tz *tz);
+void invs_convert_free(invs_convert *cv);
+/* out = in converted (ncols values; text valid until the next call).
+ * INVS_OK; INVS_ETYPE with *bad_col and *why ("is not a boolean"); or
+ * INVS_ENOMEM. */
+int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, size_t *bad_col,
+                     const char **why);
+
 #endif

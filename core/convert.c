@@ -1,0 +1,350 @@
+/*
+ * Staged values into a target's existing column types: the one place that
+ * decides how a value of one engine becomes a value of another's typed
+ * column. Push applies it before rows reach any driver; the proof applies
+ * it to the stage's side so that it compares like with like.
+ *
+ *   boolean      0/1, 't'/'f', 'true'/'false', 'yes'/'no', 'on'/'off' -> 0/1
+ *   decimal(p,s) a REAL as the application reads it (15 significant digits,
+ *                as Django's SQLite backend does), integers and numeric
+ *                text, rounded half-even to s places; beyond p refused
+ *   timestamptz  naive text is a wall clock in --assume-tz (default UTC,
+ *                which the sessions are pinned to): converted to UTC
+ *   timestamp    text with an offset -> naive UTC text, the fraction in
+ *                microseconds as Python writes it
+ *   blob         text -> the same bytes
+ *   integers     integral REALs -> integers
+ * A value that cannot be converted is an error naming why, never NULL.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invs_core.h"
+
+static int conv_kind(const invs_table *s, const invs_column *from, const invs_table *t,
+                     const invs_column *to, const invs_tz *tz)
+{
+    int same_engine = s->engine && t->engine && !strcmp(s->engine, t->engine);
+    if (same_engine && from->canon == to->canon &&
+        (to->canon != INVS_T_DECIMAL ||
+         (from->precision == to->precision && from->scale == to->scale)))
+        return INVS_CONV_NONE;
+    switch (to->canon) {
+    case INVS_T_BOOL: return INVS_CONV_BOOL;
+    case INVS_T_DECIMAL: return to->scale >= 0 ? INVS_CONV_DECIMAL : INVS_CONV_NONE;
+    case INVS_T_TIMESTAMPTZ:
+        return from->canon != INVS_T_TIMESTAMPTZ && !invs_tz_is_utc(tz) ? INVS_CONV_INSTANT
+                                                                        : INVS_CONV_NONE;
+    case INVS_T_TIMESTAMP:
+        return from->canon != INVS_T_TIMESTAMP ? INVS_CONV_NAIVE : INVS_CONV_NONE;
+    case INVS_T_BLOB: return INVS_CONV_BLOB;
+    case INVS_T_INT16:
+    case INVS_T_INT32:
+    case INVS_T_INT64:
+        return from->canon >= INVS_T_INT16 && from->canon <= INVS_T_INT64 ? INVS_CONV_NONE
+                                                                          : INVS_CONV_INT;
+    }
+    return INVS_CONV_NONE;
+}
+
+int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t,
+                      const invs_tz *tz)
+{
+    size_t i;
+    memset(cv, 0, sizeof(*cv));
+    cv->ncols = s->ncols;
+    cv->tz = tz;
+    invs_sb_init_std(&cv->buf);
+    if (!(cv->kind = calloc(s->ncols + 1, 1)) ||
+        !(cv->to = calloc(s->ncols + 1, sizeof(*cv->to))) ||
+        !(cv->off = calloc(s->ncols + 1, sizeof(*cv->off)))) {
+        invs_convert_free(cv);
+        return INVS_ENOMEM;
+    }
+    for (i = 0; i < s->ncols; i++) {
+        long k = invs_schema_column(t, s->cols[i].name);
+        if (k < 0)
+            continue;
+        cv->to[i] = &t->cols[k];
+        cv->kind[i] = (unsigned char)conv_kind(s, &s->cols[i], t, cv->to[i], tz);
+        cv->any |= cv->kind[i] != INVS_CONV_NONE;
+    }
+    return INVS_OK;
+}
+
+void invs_convert_free(invs_convert *cv)
+{
+    free(cv->kind);
+    free(cv->to);
+    free(cv->off);
+    invs_sb_free(&cv->buf);
+    memset(cv, 0, sizeof(*cv));
+}
+
+/* ------------------------------------------------------------ booleans */
+
+static int conv_bool(const invs_value *v, invs_value *out)
+{
+    static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
+    static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
+    int64_t b = -1;
+    size_t k;
+
+    if (v->type == INVS_INT && (v->num.i == 0 || v->num.i == 1))
+        b = v->num.i;
+    else if (v->type == INVS_UINT && v->num.u <= 1)
+        b = (int64_t)v->num.u;
+    else if (v->type == INVS_REAL && (v->num.d == 0.0 || v->num.d == 1.0))
+        b = v->num.d == 1.0;
+    else if (v->type == INVS_TEXT && v->len <= 5) {
+        char low[6];
+        for (k = 0; k < v->len; k++) {
+            char ch = ((const char *)v->ptr)[k];
+            low[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        }
+        low[v->len] = '\0';
+        for (k = 0; k < sizeof(yes) / sizeof(*yes); k++) {
+            if (!strcmp(low, yes[k]))
+                b = 1;
+            if (!strcmp(low, no[k]))
+                b = 0;
+        }
+    }
+    if (b < 0)
+        return -1;
+    memset(out, 0, sizeof(*out));
+    out->type = INVS_INT;
+    out->num.i = b;
+    return 0;
+}
+
+/* ------------------------------------------------------------ decimals */
+
+/* digits[0..nd) with the decimal point after `point` of them (point may be
+ * <= 0 or > nd), rounded half-even to `scale` places and written with
+ * exactly that many. -1 when more than precision - scale integer digits. */
+static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, long point,
+                               int precision, int scale)
+{
+    long keep, i, intd;
+    int up = 0, zero = 1;
+
+    while (nd && digits[0] == '0') { /* no leading zeros */
+        digits++;
+        nd--;
+        point--;
+    }
+    keep = point + scale; /* digits that stay */
+    if (keep < nd) {
+        if (keep < 0) {
+            nd = 0;
+        } else {
+            int first = digits[keep] - '0', rest = 0;
+            for (i = keep + 1; i < nd; i++)
+                rest |= digits[i] != '0';
+            up = first > 5 || (first == 5 && (rest || (keep > 0 && (digits[keep - 1] - '0') & 1)));
+            nd = keep;
+        }
+    }
+    if (up) { /* carry from the last kept digit */
+        for (i = nd - 1; i >= 0 && digits[i] == '9'; i--)
+            digits[i] = '0';
+        if (i >= 0) {
+            digits[i]++;
+        } else { /* all nines, or nothing kept: a new leading 1 */
+            memmove(digits + 1, digits, (size_t)nd);
+            digits[0] = '1';
+            nd++;
+            point++;
+        }
+    }
+    for (i = 0; i < nd; i++)
+        zero &= digits[i] == '0';
+    intd = point > 0 ? point : 0;
+    if (!zero && precision > 0 && intd > precision - scale)
+        return -1;
+    if (neg && !zero)
+        invs_sb_add(sb, "-", 1);
+    if (intd == 0)
+        invs_sb_add(sb, "0", 1);
+    for (i = 0; i < intd; i++)
+        invs_sb_add(sb, i < nd ? &digits[i] : "0", 1);
+    if (scale > 0)
+        invs_sb_add(sb, ".", 1);
+    for (i = point; i < point + scale; i++)
+        invs_sb_add(sb, i >= 0 && i < nd ? &digits[i] : "0", 1);
+    return 0;
+}
+
+/* A number written as text: [sign] digits [. digits] [e [sign] digits]. */
+static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int precision, int scale)
+{
+    char digits[1100];
+    long nd = 0, point = -1, exp10 = 0;
+    size_t i = 0;
+    int neg = 0, any = 0;
+
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (nd >= (long)sizeof(digits) - 2)
+                return -1;
+            digits[nd++] = s[i];
+            any = 1;
+        } else if (s[i] == '.' && point < 0) {
+            point = nd;
+        } else {
+            break;
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        char *end;
+        char tmp[16];
+        size_t len = n - i - 1 < sizeof(tmp) - 1 ? n - i - 1 : sizeof(tmp) - 1;
+        memcpy(tmp, s + i + 1, len);
+        tmp[len] = '\0';
+        exp10 = strtol(tmp, &end, 10);
+        if (end == tmp || exp10 > 4000 || exp10 < -4000)
+            return -1;
+        i += 1 + (size_t)(end - tmp);
+    }
+    while (i < n && s[i] == ' ')
+        i++;
+    if (!any || i != n)
+        return -1;
+    return conv_decimal_digits(sb, neg, digits, nd, (point < 0 ? nd : point) + exp10, precision,
+                               scale);
+}
+
+/* A double as the application reads it: 15 significant digits. */
+static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale)
+{
+    char e[40], digits[24];
+    long nd = 0, exp10;
+    const char *p;
+    if (!isfinite(d))
+        return -1;
+    snprintf(e, sizeof(e), "%.14e", d); /* "-d.dddddddddddddde+XX" */
+    for (p = e; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    exp10 = strtol(p + 1, NULL, 10);
+    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, precision, scale);
+}
+
+static int conv_decimal(const invs_column *to, const invs_value *v, invs_value *out,
+                        invs_strbuf *sb)
+{
+    char num[32];
+    int n;
+    switch (v->type) {
+    case INVS_INT: n = snprintf(num, sizeof(num), "%lld", (long long)v->num.i); break;
+    case INVS_UINT: n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num.u); break;
+    case INVS_REAL: return conv_decimal_real(sb, v->num.d, to->precision, to->scale) ? -1 : 1;
+    case INVS_TEXT:
+        return conv_decimal_text(sb, v->ptr, v->len, to->precision, to->scale) ? -1 : 1;
+    default: return -1;
+    }
+    /* integers stay integers when they fit */
+    if (to->precision > 0 && n - (num[0] == '-') > to->precision - to->scale && strcmp(num, "0"))
+        return -1;
+    *out = *v;
+    return 0;
+}
+
+/* ------------------------------------------------------------ timestamps */
+
+/* 0: unchanged, 1: text appended to sb, -1: cannot. */
+static int conv_timestamp(int kind, const invs_tz *tz, const invs_value *v, invs_strbuf *sb)
+{
+    invs_timestamp ts;
+    int64_t utc;
+    if (v->type != INVS_TEXT || invs_timestamp_parse(v->ptr, v->len, &ts) != 0)
+        return 0; /* not ours to judge: the engine reads it or says why not */
+    if (kind == INVS_CONV_INSTANT) {
+        if (ts.has_offset)
+            return 0;
+        if (invs_tz_local_to_utc(tz, ts.secs, &utc) != 0)
+            return -1;
+        invs_timestamp_format(sb, utc, ts.frac, ts.nfrac, 0);
+        return 1;
+    }
+    if (!ts.has_offset)
+        return 0;
+    invs_timestamp_format(sb, ts.secs - ts.offset, ts.frac, ts.nfrac, 1);
+    return 1;
+}
+
+/* ------------------------------------------------------------ rows */
+
+static const char *conv_why(int kind, const invs_column *to)
+{
+    switch (kind) {
+    case INVS_CONV_BOOL: return "is not a boolean";
+    case INVS_CONV_DECIMAL:
+        return to->precision > 0 ? "is not a number that fits the column's decimal(p,s)"
+                                 : "is not a finite number";
+    case INVS_CONV_INSTANT: return "is a wall-clock time the zone skipped";
+    case INVS_CONV_INT: return "is not an integer";
+    }
+    return "cannot be converted";
+}
+
+int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, size_t *bad_col,
+                     const char **why)
+{
+    size_t i;
+    int r;
+
+    invs_sb_reset(&cv->buf);
+    for (i = 0; i < cv->ncols; i++) {
+        const invs_value *v = &in[i];
+        int kind = cv->kind[i];
+        out[i] = *v;
+        if (kind == INVS_CONV_NONE || v->type == INVS_NULL)
+            continue;
+        cv->off[i] = cv->buf.len;
+        r = 0;
+        switch (kind) {
+        case INVS_CONV_BOOL: r = conv_bool(v, &out[i]); break;
+        case INVS_CONV_DECIMAL: r = conv_decimal(cv->to[i], v, &out[i], &cv->buf); break;
+        case INVS_CONV_INSTANT:
+        case INVS_CONV_NAIVE: r = conv_timestamp(kind, cv->tz, v, &cv->buf); break;
+        case INVS_CONV_BLOB:
+            if (v->type == INVS_TEXT)
+                out[i].type = INVS_BLOB;
+            break;
+        case INVS_CONV_INT:
+            if (v->type == INVS_REAL) {
+                if (!(v->num.d >= -9223372036854775808.0 && v->num.d < 9223372036854775808.0) ||
+                    v->num.d != floor(v->num.d))
+                    r = -1;
+                else
+                    out[i].type = INVS_INT, out[i].num.i = (int64_t)v->num.d;
+            }
+            break;
+        }
+        if (r < 0) {
+            *bad_col = i;
+            *why = conv_why(kind, cv->to[i]);
+            return INVS_ETYPE;
+        }
+        if (r > 0) { /* text in buf from off[i]; pointers fixed below */
+            memset(&out[i], 0, sizeof(out[i]));
+            out[i].type = INVS_TEXT;
+            out[i].len = cv->buf.len - cv->off[i];
+            out[i].ptr = NULL;
+        }
+    }
+    if (invs_sb_failed(&cv->buf))
+        return INVS_ENOMEM;
+    for (i = 0; i < cv->ncols; i++)
+        if (out[i].type == INVS_TEXT && !out[i].ptr && cv->kind[i] != INVS_CONV_NONE)
+            out[i].ptr = cv->buf.p + cv->off[i];
+    return INVS_OK;
+}
