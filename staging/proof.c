@@ -23,7 +23,48 @@ typedef struct proof_table {
     long *map;            /* stage column i = target column map[i] */
     invs_value *row;      /* a target row in stage order */
     invs_strbuf enc, key, shown;
+    invs_convert cv;      /* stage rows as push converted them */
+    invs_value *cvrow;
 } proof_table;
+
+/* Next stage row, converted as push converted it. */
+static int proof_stage_next(proof_table *p, invs_stage_reader *r, const invs_value **row)
+{
+    size_t bad;
+    const char *why;
+    int rc = invs_stage_reader_next(r, row);
+    if (rc != INVS_ROW || !p->cv.any)
+        return rc;
+    if ((rc = invs_convert_row(&p->cv, *row, p->cvrow, &bad, &why)) != INVS_OK)
+        return rc == INVS_ENOMEM ? invs_diag(p->ctx, rc, "out of memory")
+                                 : invs_diag(p->ctx, rc, "column %s: a value %s",
+                                             p->sst->schema->t.cols[bad].name, why);
+    *row = p->cvrow;
+    return INVS_ROW;
+}
+
+/* The digest the target should have: the stage's, converted. */
+static int proof_expected(proof_table *p, char hex[INVS_DIGEST_HEX])
+{
+    invs_stage_reader *r = NULL;
+    const invs_value *row;
+    invs_digest dg;
+    int rc;
+    if (!p->cv.any) {
+        memcpy(hex, p->sst->digest, INVS_DIGEST_HEX);
+        return INVS_OK;
+    }
+    invs_digest_init(&dg);
+    if ((rc = invs_stage_reader_open(&r, p->st, p->sst)) != INVS_OK)
+        return rc;
+    while ((rc = proof_stage_next(p, r, &row)) == INVS_ROW)
+        invs_digest_row(&dg, &p->enc, &p->sst->schema->t, row, NULL, NULL, NULL);
+    invs_stage_reader_close(r);
+    if (rc != INVS_DONE)
+        return rc;
+    invs_digest_hex(&dg, hex);
+    return INVS_OK;
+}
 
 /* The canonical key of a row in stage order: primary key columns, or all. */
 static void proof_key(invs_strbuf *sb, const invs_table *t, const invs_value *row)
@@ -110,7 +151,7 @@ static int proof_locate(proof_table *p, const char **why)
     /* the stage's rows: key -> row hash */
     if ((rc = invs_stage_reader_open(&r, p->st, p->sst)) != INVS_OK)
         goto out;
-    while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
+    while ((rc = proof_stage_next(p, r, &row)) == INVS_ROW) {
         invs_digest one;
         uint64_t a;
         invs_digest_init(&one);
@@ -186,8 +227,9 @@ out:
     return rc;
 }
 
-int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn report,
-               void *payload, int64_t *out_differ)
+int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *tz,
+               const unsigned char *convert, invs_proof_fn report, void *payload,
+               int64_t *out_differ)
 {
     invs_schema_list tables = {NULL, 0, 0};
     size_t i, k;
@@ -203,7 +245,7 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
         proof_table p;
         const invs_table *s = &st->tables[i].schema->t;
         invs_schema_table *tt;
-        char hex[INVS_DIGEST_HEX];
+        char hex[INVS_DIGEST_HEX], want[INVS_DIGEST_HEX];
         const char *why = NULL;
 
         memset(&p, 0, sizeof(p));
@@ -231,9 +273,15 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
             rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
         for (k = 0; rc == INVS_OK && k < s->ncols; k++)
             p.map[k] = invs_schema_column(p.tt, s->cols[k].name);
+        if (rc == INVS_OK && (!convert || convert[i]) &&
+            ((rc = invs_convert_plan(&p.cv, s, p.tt, tz)) != INVS_OK ||
+             !(p.cvrow = calloc(s->ncols + 1, sizeof(*p.cvrow)))))
+            rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        if (rc == INVS_OK)
+            rc = proof_expected(&p, want);
         if (rc == INVS_OK)
             rc = proof_digest(&p, hex);
-        if (rc == INVS_OK && strcmp(hex, p.sst->digest) != 0) {
+        if (rc == INVS_OK && strcmp(hex, want) != 0) {
             ++*out_differ;
             if ((rc = proof_locate(&p, &why)) == INVS_OK)
                 rc = report(p.sst, p.shown.p ? p.shown.p : "?", why, payload);
@@ -247,6 +295,8 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn r
         invs_sb_free(&p.shown);
         free(p.map);
         free(p.row);
+        free(p.cvrow);
+        invs_convert_free(&p.cv);
     }
 out:
     invs_schema_list_free(&tables);

@@ -12,8 +12,14 @@ typedef int (*invs_proof_fn)(const invs_stage_table *t, const char *key, const c
 /* Read every stage table back from the target through its driver, digest
  * it the stage's way and compare; report each difference. *out_differ =
  * tables that differ. The target connection may be inside the push's
- * transaction (what it reads is what would be committed). */
-int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, invs_proof_fn report,
-               void *payload, int64_t *out_differ);
+ * transaction (what it reads is what would be committed).
+ *
+ * Tables whose values went through core/convert.c into the target's
+ * column types (naive timestamps meaning zone tz, NULL: UTC) are compared
+ * with the stage's rows converted alike: table i when convert[i] is
+ * non-zero, or every table when convert is NULL. */
+int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *tz,
+               const unsigned char *convert, invs_proof_fn report, void *payload,
+               int64_t *out_differ);
 
 #endif

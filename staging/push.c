@@ -9,6 +9,9 @@
  *      check its constraints (load_end), restore sequences, read every table
  *      back and compare its digest with the stage's (the proof), commit.
  * Any failure rolls the transaction back.
+ *
+ * Rows going into tables the target already had are converted to their
+ * column types on the way (core/convert.c), for every target driver alike.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "order.h"
 #include "proof.h"
 #include "stage.h"
+#include "verify.h"
 #include "version.h"
 
 #define PUSH_BATCH_ROWS 256
@@ -34,6 +38,8 @@ typedef struct push_job {
     size_t *order;
     const invs_table **ordered;  /* ts in load order */
     invs_schema_list target;      /* everything schema_read found in the target */
+    invs_tz *tz;                  /* --assume-tz; NULL: UTC */
+    unsigned char *converted;     /* per stage table: rows went through convert */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -121,25 +127,59 @@ static int push_copy_row(invs_arena *a, invs_value *dst, const invs_value *src, 
     return INVS_OK;
 }
 
-static int push_table(push_job *j, const invs_stage_table *st)
+/* A value convert refused: name table, key, column, value and type. */
+static int push_unconvertible(push_job *j, const invs_table *t, const invs_value *row,
+                              int64_t rid, size_t col, const invs_column *to, const char *why)
+{
+    invs_strbuf key, val;
+    const invs_value *v = &row[col];
+    int rc;
+    invs_sb_init_std(&key);
+    invs_sb_init_std(&val);
+    invs_verify_row_key(&key, t, row, rid);
+    if (v->type == INVS_TEXT || v->type == INVS_BLOB)
+        invs_sb_printf(&val, "'%.*s'", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
+    else if (v->type == INVS_REAL)
+        invs_sb_printf(&val, "%.17g", v->num.d);
+    else
+        invs_sb_printf(&val, "%lld", (long long)v->num.i);
+    rc = invs_diag(j->ctx, INVS_ETYPE,
+                   "%s, column %s: the value %s %s, so it cannot go into the target's %s "
+                   "column; nothing was committed",
+                   invs_sb_failed(&key) ? "?" : key.p, t->cols[col].name,
+                   invs_sb_failed(&val) ? "?" : val.p, why,
+                   to->decl && *to->decl ? to->decl : invs_canon_name(to->canon));
+    invs_sb_free(&key);
+    invs_sb_free(&val);
+    return rc;
+}
+
+static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
 {
     const invs_table *t = &st->schema->t;
     const invs_driver *d = j->dst->drv;
     size_t batch = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
     invs_stage_reader *r = NULL;
-    invs_value *rows = NULL;
+    invs_value *rows = NULL, *cvrow = NULL;
     void *w = NULL;
     invs_arena bytes;
+    invs_convert cv;
     const invs_value *row;
-    size_t inbatch = 0, nbytes = 0;
+    size_t inbatch = 0, nbytes = 0, bad;
+    const char *why;
     int64_t n = 0;
     int rc;
 
+    memset(&cv, 0, sizeof(cv));
     invs_arena_init(&bytes, 256 * 1024);
-    if (!(rows = malloc(batch * t->ncols * sizeof(*rows)))) {
+    if (!(rows = malloc(batch * t->ncols * sizeof(*rows))) ||
+        (existing && (invs_convert_plan(&cv, t, existing, j->tz) != INVS_OK ||
+                      !(cvrow = calloc(t->ncols + 1, sizeof(*cvrow)))))) {
         rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
         goto out;
     }
+    if (cv.any)
+        j->converted[st - j->stage->tables] = 1;
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK)
         goto out;
     if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
@@ -148,7 +188,15 @@ static int push_table(push_job *j, const invs_stage_table *st)
     }
     invs_progress(j->ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
-        if (push_copy_row(&bytes, rows + inbatch * t->ncols, row, t->ncols, &nbytes) != INVS_OK) {
+        if (cv.any && (rc = invs_convert_row(&cv, row, cvrow, &bad, &why)) != INVS_OK) {
+            if (rc == INVS_ETYPE)
+                push_unconvertible(j, t, row, n + 1, bad, cv.to[bad], why);
+            else
+                invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (push_copy_row(&bytes, rows + inbatch * t->ncols, cv.any ? cvrow : row, t->ncols,
+                          &nbytes) != INVS_OK) {
             rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
             goto out;
         }
@@ -181,6 +229,8 @@ out:
         d->writer_close(w, 1);
     invs_stage_reader_close(r);
     invs_arena_free(&bytes);
+    invs_convert_free(&cv);
+    free(cvrow);
     free(rows);
     if (rc != INVS_OK)
         invs_diag_prefix(j->ctx, "push: table %s", t->name);
@@ -244,7 +294,8 @@ static int push_load(push_job *j)
         if (!j->existing[j->order[i]])
             rc = d->table_create(j->dst->h, j->ordered[i]);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
-        rc = push_table(j, &j->stage->tables[j->order[i]]);
+        rc = push_table(j, &j->stage->tables[j->order[i]],
+                        j->existing[j->order[i]] ? &j->existing[j->order[i]]->t : NULL);
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         if (!j->existing[j->order[i]])
             rc = d->indexes_create(j->dst->h, j->ordered[i]);
@@ -257,7 +308,7 @@ static int push_load(push_job *j)
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
         j->ctx->phase = "check";
-        rc = invs_proof(j->ctx, j->stage, j->dst, push_differs, j, &differ);
+        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->converted, push_differs, j, &differ);
     }
     return rc;
 }
@@ -270,7 +321,8 @@ static int push_plan(push_job *j)
     j->existing = calloc(j->n + 1, sizeof(*j->existing));
     j->order = calloc(j->n + 1, sizeof(*j->order));
     j->ordered = calloc(j->n + 1, sizeof(*j->ordered));
-    if (!j->ts || !j->existing || !j->order || !j->ordered)
+    j->converted = calloc(j->n + 1, 1);
+    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->converted)
         return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
     for (i = 0; i < j->n; i++)
         j->ts[i] = &j->stage->tables[i].schema->t;
@@ -298,6 +350,15 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     j.opts = opts ? opts : &no_opts;
     invs_diag_clear(ctx);
     ctx->phase = "push";
+    if (j.opts->assume_tz) {
+        invs_strbuf why;
+        invs_sb_init_std(&why);
+        if ((rc = invs_tz_open(&j.tz, j.opts->assume_tz, &why)) != INVS_OK)
+            invs_diag(ctx, rc, "--assume-tz: %s", why.p ? why.p : "out of memory");
+        invs_sb_free(&why);
+        if (rc != INVS_OK)
+            goto out;
+    }
     if ((rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
         (rc = invs_stage_load_schema(j.stage)) != INVS_OK ||
         (!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK)
@@ -332,5 +393,7 @@ out:
     free(j.existing);
     free(j.order);
     free(j.ordered);
+    free(j.converted);
+    invs_tz_free(j.tz);
     return rc;
 }

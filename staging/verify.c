@@ -91,17 +91,27 @@ static int verify_differs(const invs_stage_table *t, const char *key, const char
 static int verify_against(invs_verify_run *v, const char *uri)
 {
     invs_conn *target = NULL;
+    invs_tz *tz = NULL;
     int64_t differ = 0;
     int rc;
+    if (v->o->assume_tz) {
+        invs_strbuf why;
+        invs_sb_init_std(&why);
+        if ((rc = invs_tz_open(&tz, v->o->assume_tz, &why)) != INVS_OK)
+            invs_diag(v->st->ctx, rc, "--assume-tz: %s", why.p ? why.p : "out of memory");
+        invs_sb_free(&why);
+        if (rc != INVS_OK)
+            return rc;
+    }
     if ((rc = sqlite3_exec(v->st->db, "DELETE FROM invs_findings WHERE check_name ="
                                       " 'target-differs'",
                            NULL, NULL, NULL)) != SQLITE_OK)
-        return invs_stage_sqlerr(v->st, INVS_EIO, "clearing findings");
-    if ((rc = invs_conn_open(&target, v->st->ctx, uri, "target", INVS_CAP_PULL, INVS_OPEN_READ,
-                             v->o->driver_options)) != INVS_OK)
-        return rc;
-    rc = invs_proof(v->st->ctx, v->st, target, verify_differs, v, &differ);
+        rc = invs_stage_sqlerr(v->st, INVS_EIO, "clearing findings");
+    else if ((rc = invs_conn_open(&target, v->st->ctx, uri, "target", INVS_CAP_PULL,
+                                  INVS_OPEN_READ, v->o->driver_options)) == INVS_OK)
+        rc = invs_proof(v->st->ctx, v->st, target, tz, NULL, verify_differs, v, &differ);
     invs_conn_close(target);
+    invs_tz_free(tz);
     return rc;
 }
 

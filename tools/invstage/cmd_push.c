@@ -20,12 +20,22 @@ static const char push_help[] =
     "rows is refused before anything is written, unless -c clears it.\n"
     "On any failure the target is left as it was.\n"
     "\n"
-    "TARGET is a URI: sqlite:PATH or sqlite:///ABSOLUTE/PATH.\n"
+    "Into existing tables, values are converted to the target column's type\n"
+    "(booleans, decimals, timestamps; see the README); a value that cannot be\n"
+    "converted stops the push, naming table, key and column.\n"
+    "\n"
+    "TARGET is a URI: sqlite:PATH, sqlite:///ABSOLUTE/PATH, or\n"
+    "postgresql://[USER@]HOST[:PORT]/DB (libpq's form; the password from\n"
+    "PGPASSWORD or ~/.pgpass).\n"
     "\n"
     "Options:\n"
     "  -c, --clear     empty the stage's tables in TARGET before loading\n"
     "  -f, --force     push a stage that has not been verified, or whose verify\n"
     "                  found errors\n"
+    "      --assume-tz ZONE  naive timestamps (no offset) going into a column\n"
+    "                  with a time zone are wall-clock times in ZONE: UTC (the\n"
+    "                  default), an offset like +02:00, or a name like\n"
+    "                  Europe/Berlin\n"
     "      --ignore-version  push even if the target's migration table\n"
     "                  (django_migrations, schema_migrations, alembic_version,\n"
     "                  flyway_schema_history) names other migrations than the\n"
@@ -50,7 +60,7 @@ int cmd_push(cli *c, int argc, char **argv)
     static const struct option opts[] = {
         {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
         {"no-check", no_argument, NULL, 'N'}, {"force", no_argument, NULL, 'f'},
-        {"ignore-version", no_argument, NULL, 'V'},
+        {"ignore-version", no_argument, NULL, 'V'}, {"assume-tz", required_argument, NULL, 'Z'},
         {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
     cli_options dopts = {NULL, 0};
@@ -64,6 +74,7 @@ int cmd_push(cli *c, int argc, char **argv)
         case 'N': po.no_check = 1; break;
         case 'f': po.force = 1; break;
         case 'V': po.ignore_version = 1; break;
+        case 'Z': po.assume_tz = optarg; break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

@@ -36,6 +36,8 @@ static const char verify_help[] =
     "      --against URI        only compare: does the database at URI hold exactly\n"
     "                           the stage's rows? (content digests; the first\n"
     "                           differing key of each table that differs)\n"
+    "      --assume-tz ZONE     with --against: as push's (what naive timestamps\n"
+    "                           meant when they went into columns with a zone)\n"
     "  -q, --quiet              print nothing but errors\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               show this help\n"
@@ -102,7 +104,7 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 
 int cmd_verify(cli *c, int argc, char **argv)
 {
-    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC };
+    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -111,6 +113,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"json", required_argument, NULL, OPT_JSON},
         {"undo", no_argument, NULL, OPT_UNDO},
         {"against", required_argument, NULL, OPT_AGAINST},
+        {"assume-tz", required_argument, NULL, OPT_TZ},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -129,6 +132,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_JSON: json_path = optarg; break;
         case OPT_UNDO: vo.undo = 1; break;
         case OPT_AGAINST: vo.against = optarg; break;
+        case OPT_TZ: vo.assume_tz = optarg; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

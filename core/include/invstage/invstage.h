@@ -67,6 +67,9 @@ typedef struct invs_push_opts {
     int force;         /* push a stage that is not verified or has errors */
     int ignore_version; /* push even if the migration tables differ */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
+    const char *assume_tz; /* the zone of naive timestamps going into columns
+                              with a time zone: "UTC" (NULL), "+02:00",
+                              "Europe/Berlin" */
 } invs_push_opts;
 
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
@@ -83,6 +86,7 @@ typedef struct invs_verify_opts {
     const char *against; /* a target URI: compare it with the stage, nothing
                             else (findings "target-differs") */
     const char *const *driver_options; /* for `against` */
+    const char *assume_tz; /* for `against`: as push's */
 } invs_verify_opts;
 
 typedef struct invs_verify_summary {
