@@ -135,9 +135,6 @@ static void pg_close(void *conn)
         pg_host->free(c->outside[i].child);
         pg_host->free(c->outside[i].name);
     }
-    for (i = 0; i < c->ncreated; i++)
-        pg_host->free(c->created[i]);
-    pg_host->free(c->created);
     pg_host->free(c->outside);
     pg_host->free(c->fks);
     pg_host->free(c->schemas);

@@ -36,8 +36,6 @@ typedef struct pg_conn {
     size_t nfks;
     pg_outside_ref *outside;
     size_t noutside;
-    char **created;  /* quoted names of identity tables created here */
-    size_t ncreated;
 } pg_conn;
 
 /* Report a failed result (or the connection's state when r is NULL), with

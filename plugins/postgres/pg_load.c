@@ -68,16 +68,6 @@ static int pg_rowid_alias(const invs_table *t, const invs_column *col)
     return 0;
 }
 
-static int pg_remember_created(pg_conn *c, const char *qualified)
-{
-    char **v = pg_host->realloc(c->created, (c->ncreated + 1) * sizeof(*v));
-    if (!v || !(v[c->ncreated] = pg_strdup(qualified)))
-        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
-    c->created = v;
-    c->ncreated++;
-    return INVS_OK;
-}
-
 int pg_table_create(void *conn, const invs_table *t)
 {
     pg_conn *c = conn;
@@ -192,8 +182,6 @@ int pg_table_create(void *conn, const invs_table *t)
         invs_sb_free(&def);
         invs_sb_free(&name);
     }
-    if (rc == INVS_OK)
-        rc = pg_remember_created(c, qt.p);
     invs_sb_free(&qt);
     return rc;
 }
@@ -319,8 +307,59 @@ int pg_load_end(void *conn, const invs_table *const *ts, size_t n)
     return rc;
 }
 
-/* The source's position for each recorded sequence; a table created here
- * for a SQLite integer key without one continues after its largest id. */
+/* Does the stage record a position for this column? */
+static int pg_has_position(const invs_table *t, const char *col)
+{
+    size_t i;
+    for (i = 0; i < t->nseqs; i++)
+        if (t->seqs[i].column && !strcmp(t->seqs[i].column, col))
+            return 1;
+    return 0;
+}
+
+/* Every other column of the table fed by a sequence (serial, identity)
+ * continues after its largest value, as Django's sqlsequencereset does:
+ * rows came with their ids, the sequence did not hand them out. */
+static int pg_sequences_follow_rows(pg_conn *c, const invs_table *t, const char *qt)
+{
+    const char *params[1] = {qt};
+    PGresult *r;
+    int i, n, rc = INVS_OK;
+
+    r = pg_query(c,
+                 "SELECT a.attname, s FROM pg_attribute a,"
+                 " pg_get_serial_sequence($1, a.attname) AS s"
+                 " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                 " AND s IS NOT NULL ORDER BY a.attnum",
+                 1, params);
+    if (!r)
+        return INVS_ESQL;
+    n = PQntuples(r);
+    for (i = 0; i < n && rc == INVS_OK; i++) {
+        const char *col = PQgetvalue(r, i, 0), *seq[1] = {PQgetvalue(r, i, 1)};
+        invs_strbuf q;
+        PGresult *x;
+        if (pg_has_position(t, col))
+            continue;
+        pg_sb_init(&q);
+        invs_sb_puts(&q, "SELECT setval($1::regclass, coalesce(max(");
+        invs_sb_ident(&q, col, '"');
+        invs_sb_puts(&q, "), 1), max(");
+        invs_sb_ident(&q, col, '"');
+        invs_sb_printf(&q, ") IS NOT NULL) FROM %s", qt);
+        if ((rc = pg_sb_ok(c, &q)) == INVS_OK) {
+            if (!(x = pg_query(c, q.p, 1, seq)))
+                rc = INVS_ESQL;
+            PQclear(x);
+        }
+        invs_sb_free(&q);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The source's position for each recorded sequence; every other sequence
+ * of the table continues after the rows loaded. */
 int pg_sequences_set(void *conn, const invs_table *t)
 {
     pg_conn *c = conn;
@@ -353,32 +392,8 @@ int pg_sequences_set(void *conn, const invs_table *t)
                          t->name, t->seqs[i].column, (long long)t->seqs[i].value);
         PQclear(r);
     }
-    for (i = 0; i < t->ncols && rc == INVS_OK && !t->nseqs; i++) {
-        const char *params[2] = {qt.p, t->cols[i].name};
-        PGresult *r;
-        size_t k;
-        int created = 0;
-        if (!pg_rowid_alias(t, &t->cols[i]))
-            continue;
-        for (k = 0; k < c->ncreated; k++)
-            created |= !strcmp(c->created[k], qt.p);
-        if (!created)
-            continue;
-        {
-            invs_strbuf q;
-            pg_sb_init(&q);
-            invs_sb_puts(&q, "SELECT setval(s, m) FROM pg_get_serial_sequence($1, $2) AS s,"
-                             " (SELECT max(");
-            invs_sb_ident(&q, t->cols[i].name, '"');
-            invs_sb_printf(&q, ") AS m FROM %s) AS x WHERE m IS NOT NULL", qt.p);
-            if ((rc = pg_sb_ok(c, &q)) == INVS_OK) {
-                if (!(r = pg_query(c, q.p, 2, params)))
-                    rc = INVS_ESQL;
-                PQclear(r);
-            }
-            invs_sb_free(&q);
-        }
-    }
+    if (rc == INVS_OK)
+        rc = pg_sequences_follow_rows(c, t, qt.p);
     invs_sb_free(&qt);
     return rc;
 }
