@@ -13,6 +13,8 @@
  *                                  offset is applied, a naive time is UTC
  *                                  (push pins sessions to UTC), "T" or " ",
  *                                  trailing zeros of the fraction dropped
+ *   json columns, text that parses 'J' length and canonical JSON (keys
+ *                                  sorted, no whitespace: core/json_canon.c)
  *   text                          'T' length (8 bytes) and bytes
  *   blob                          'B' length and bytes
  *   any other number              'I' decimal / 'F' bits
@@ -259,6 +261,17 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
                 return;
             sb->len = mark; /* not a number after all */
         }
+    }
+    if (c->canon == INVS_T_JSON && v->type == INVS_TEXT) {
+        invs_strbuf js;
+        int ok;
+        invs_sb_init_std(&js);
+        ok = invs_json_canon(&js, v->ptr, v->len) == 0;
+        if (ok)
+            digest_bytes(sb, 'J', js.p, js.len);
+        invs_sb_free(&js);
+        if (ok)
+            return;
     }
     if ((c->canon == INVS_T_TIMESTAMP || c->canon == INVS_T_TIMESTAMPTZ) &&
         v->type == INVS_TEXT) {

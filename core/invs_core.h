@@ -169,6 +169,8 @@ int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
  * "9.9900000000000002". */
 #define INVS_DOUBLE_TEXT 40
 void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d);
+/* Canonical JSON of s[0..n) appended (core/json_canon.c); -1 if not JSON. */
+int invs_json_canon(invs_strbuf *sb, const char *s, size_t n);
 /* "rows:hash" */
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
 

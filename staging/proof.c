@@ -25,7 +25,30 @@ typedef struct proof_table {
     invs_strbuf enc, key, shown;
     invs_convert cv;      /* stage rows as push converted them */
     invs_value *cvrow;
+    const invs_table *dt; /* how rows are digested: the stage's table, or typed */
+    invs_table typed;     /* the stage's columns typed as the target's */
+    invs_column *tcols;
 } proof_table;
+
+/* Digest with the target's column types where they differ from the
+ * stage's; 1 when they do. */
+static int proof_typed(proof_table *p)
+{
+    const invs_table *s = &p->sst->schema->t;
+    size_t k;
+    int differ = 0;
+    p->typed = *s;
+    p->typed.cols = p->tcols;
+    for (k = 0; k < s->ncols; k++) {
+        p->tcols[k] = s->cols[k];
+        if (p->cv.to[k] && p->cv.to[k]->canon != s->cols[k].canon) {
+            p->tcols[k].canon = p->cv.to[k]->canon;
+            differ = 1;
+        }
+    }
+    p->dt = differ ? &p->typed : s;
+    return differ;
+}
 
 /* Next stage row, converted as push converted it. */
 static int proof_stage_next(proof_table *p, invs_stage_reader *r, const invs_value **row)
@@ -50,7 +73,7 @@ static int proof_expected(proof_table *p, char hex[INVS_DIGEST_HEX])
     const invs_value *row;
     invs_digest dg;
     int rc;
-    if (!p->cv.any) {
+    if (!p->cv.any && p->dt == &p->sst->schema->t) {
         memcpy(hex, p->sst->digest, INVS_DIGEST_HEX);
         return INVS_OK;
     }
@@ -58,7 +81,7 @@ static int proof_expected(proof_table *p, char hex[INVS_DIGEST_HEX])
     if ((rc = invs_stage_reader_open(&r, p->st, p->sst)) != INVS_OK)
         return rc;
     while ((rc = proof_stage_next(p, r, &row)) == INVS_ROW)
-        invs_digest_row(&dg, &p->enc, &p->sst->schema->t, row, NULL, NULL, NULL);
+        invs_digest_row(&dg, &p->enc, p->dt, row, NULL, NULL, NULL);
     invs_stage_reader_close(r);
     if (rc != INVS_DONE)
         return rc;
@@ -108,7 +131,7 @@ static int proof_digest(proof_table *p, char hex[INVS_DIGEST_HEX])
     if ((rc = p->target->drv->cursor_open(&cur, p->target->h, p->tt)) != INVS_OK)
         return rc;
     while ((rc = proof_next(p, cur)) == INVS_ROW)
-        invs_digest_row(&dg, &p->enc, &p->sst->schema->t, p->row, NULL, NULL, NULL);
+        invs_digest_row(&dg, &p->enc, p->dt, p->row, NULL, NULL, NULL);
     p->target->drv->cursor_close(cur);
     if (rc != INVS_DONE)
         return rc;
@@ -119,7 +142,7 @@ static int proof_digest(proof_table *p, char hex[INVS_DIGEST_HEX])
 /* Where do they differ? Fills p->shown with the first differing key. */
 static int proof_locate(proof_table *p, const char **why)
 {
-    const invs_table *t = &p->sst->schema->t;
+    const invs_table *t = p->dt;
     sqlite3 *tmp = NULL;
     sqlite3_stmt *ins = NULL, *get = NULL, *del = NULL, *left = NULL;
     invs_stage_reader *r = NULL;
@@ -273,10 +296,15 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *
             rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
         for (k = 0; rc == INVS_OK && k < s->ncols; k++)
             p.map[k] = invs_schema_column(p.tt, s->cols[k].name);
-        if (rc == INVS_OK && (!convert || convert[i]) &&
-            ((rc = invs_convert_plan(&p.cv, s, p.tt, tz)) != INVS_OK ||
-             !(p.cvrow = calloc(s->ncols + 1, sizeof(*p.cvrow)))))
-            rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        p.dt = s;
+        if (rc == INVS_OK && (!convert || convert[i])) {
+            if (invs_convert_plan(&p.cv, s, p.tt, tz) != INVS_OK ||
+                !(p.cvrow = calloc(s->ncols + 1, sizeof(*p.cvrow))) ||
+                !(p.tcols = calloc(s->ncols + 1, sizeof(*p.tcols))))
+                rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+            else
+                proof_typed(&p);
+        }
         if (rc == INVS_OK)
             rc = proof_expected(&p, want);
         if (rc == INVS_OK)
@@ -296,6 +324,7 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *
         free(p.map);
         free(p.row);
         free(p.cvrow);
+        free(p.tcols);
         invs_convert_free(&p.cv);
     }
 out:

@@ -39,7 +39,7 @@ typedef struct push_job {
     const invs_table **ordered;  /* ts in load order */
     invs_schema_list target;      /* everything schema_read found in the target */
     invs_tz *tz;                  /* --assume-tz; NULL: UTC */
-    unsigned char *converted;     /* per stage table: rows went through convert */
+    unsigned char *into_existing; /* per stage table: loaded into the target's own table */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -178,8 +178,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
         goto out;
     }
-    if (cv.any)
-        j->converted[st - j->stage->tables] = 1;
+    if (existing)
+        j->into_existing[st - j->stage->tables] = 1;
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK)
         goto out;
     if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
@@ -308,7 +308,7 @@ static int push_load(push_job *j)
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
         j->ctx->phase = "check";
-        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->converted, push_differs, j, &differ);
+        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->into_existing, push_differs, j, &differ);
     }
     return rc;
 }
@@ -321,8 +321,8 @@ static int push_plan(push_job *j)
     j->existing = calloc(j->n + 1, sizeof(*j->existing));
     j->order = calloc(j->n + 1, sizeof(*j->order));
     j->ordered = calloc(j->n + 1, sizeof(*j->ordered));
-    j->converted = calloc(j->n + 1, 1);
-    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->converted)
+    j->into_existing = calloc(j->n + 1, 1);
+    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing)
         return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
     for (i = 0; i < j->n; i++)
         j->ts[i] = &j->stage->tables[i].schema->t;
@@ -354,7 +354,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
         invs_strbuf why;
         invs_sb_init_std(&why);
         if ((rc = invs_tz_open(&j.tz, j.opts->assume_tz, &why)) != INVS_OK)
-            invs_diag(ctx, rc, "--assume-tz: %s", why.p ? why.p : "out of memory");
+            rc = invs_diag(ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, /* bad usage */
+                           "--assume-tz: %s", why.p ? why.p : "out of memory");
         invs_sb_free(&why);
         if (rc != INVS_OK)
             goto out;
@@ -393,7 +394,7 @@ out:
     free(j.existing);
     free(j.order);
     free(j.ordered);
-    free(j.converted);
+    free(j.into_existing);
     invs_tz_free(j.tz);
     return rc;
 }

@@ -98,7 +98,8 @@ static int verify_against(invs_verify_run *v, const char *uri)
         invs_strbuf why;
         invs_sb_init_std(&why);
         if ((rc = invs_tz_open(&tz, v->o->assume_tz, &why)) != INVS_OK)
-            invs_diag(v->st->ctx, rc, "--assume-tz: %s", why.p ? why.p : "out of memory");
+            rc = invs_diag(v->st->ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, /* bad usage */
+                           "--assume-tz: %s", why.p ? why.p : "out of memory");
         invs_sb_free(&why);
         if (rc != INVS_OK)
             return rc;

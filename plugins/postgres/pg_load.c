@@ -377,11 +377,14 @@ int pg_sequences_set(void *conn, const invs_table *t)
                                  t->seqs[i].is_called ? "t" : "f", t->seqs[i].name};
         PGresult *r;
         snprintf(value, sizeof(value), "%lld", (long long)t->seqs[i].value);
-        /* the column's own sequence, else the same-named one */
+        /* the column's own sequence, else the same-named one; a position
+         * below its minimum (SQLite's 0 for "none handed out yet") means
+         * the next value is the one after it */
         r = pg_query(c,
-                     "SELECT setval(s, $3::bigint, $4::boolean) FROM coalesce("
+                     "SELECT setval(s, CASE WHEN $3::bigint < m.seqmin THEN $3::bigint + 1"
+                     " ELSE $3::bigint END, $4::boolean AND $3::bigint >= m.seqmin) FROM coalesce("
                      "pg_get_serial_sequence($1, $2)::regclass, to_regclass($5)) AS s"
-                     " WHERE s IS NOT NULL",
+                     " JOIN pg_sequence m ON m.seqrelid = s",
                      5, params);
         if (!r)
             rc = INVS_ESQL;

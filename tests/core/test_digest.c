@@ -125,6 +125,25 @@ static void table_digest_ignores_row_order(void)
     CHECK(d1.a != d2.a && d1.rows != d2.rows);
 }
 
+/* JSON digests alike however an engine stored the document. */
+static void json_compares_as_documents(void)
+{
+    same(INVS_T_JSON, vtext("{\"b\": 1, \"a\": [1.50, \"\\u00fc\"]}"),
+         vtext("{\"a\":[1.5,\"\xc3\xbc\"],\"b\":1}"), 1);
+    same(INVS_T_JSON, vtext("{\"a\": 1, \"a\": 2}"), vtext("{\"a\": 2}"), 1);
+    same(INVS_T_JSON, vtext("{\"a\": \"\\ud83d\\udd29\"}"),
+         vtext("{\"a\": \"\xf0\x9f\x94\xa9\"}"), 1);
+    same(INVS_T_JSON, vtext("{\"a\": 1}"), vtext("{\"a\": 2}"), 0);
+    same(INVS_T_JSON, vtext("[1, 2]"), vtext("[2, 1]"), 0);
+    same(INVS_T_JSON, vtext("\"x\\\"y\""), vtext("\"x\\u0022y\""), 1);
+    /* not JSON: compared as text */
+    same(INVS_T_JSON, vtext("{bad"), vtext("{bad"), 1);
+    same(INVS_T_JSON, vtext("{bad"), vtext("{bad "), 0);
+    /* in a text column, JSON is just text */
+    same(INVS_T_TEXT, vtext("{\"a\": 1}"), vtext("{\"a\":1}"), 0);
+}
+
 CHECK_MAIN(TEST(decimals_agree_across_storage_classes), TEST(floats_and_text_are_exact),
            TEST(canonical_decimal_text), TEST(reals_in_decimal_columns_match_their_shortest_text),
-           TEST(timestamps_compare_as_instants), TEST(table_digest_ignores_row_order))
+           TEST(timestamps_compare_as_instants), TEST(table_digest_ignores_row_order),
+           TEST(json_compares_as_documents))

@@ -1,0 +1,11 @@
+#!/usr/bin/python3
+"""The test application's manage.py. The database comes from INVS_DJANGO_DB:
+sqlite:PATH or postgresql://USER[:PASSWORD]@HOST:PORT/DB (else PGPASSWORD)."""
+import os
+import sys
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invsite.settings")
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(sys.argv)
