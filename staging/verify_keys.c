@@ -3,7 +3,8 @@
  * each finding with its count and first keys. Nothing is changed.
  *
  *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
- *   not-a-number (text or blobs in numeric columns), out-of-range (int16,
+ *   not-a-number (text or blobs in numeric columns), not-a-boolean (what
+ *   core/convert.c cannot make one of), not-json, out-of-range (int16,
  *   int32), too-long (text(n) in characters), impossible-date,
  *   decimal-overflow, decimal-rounded, row-count (stage vs source),
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters), and
@@ -235,8 +236,7 @@ static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, 
 
 static int keys_numeric(int canon)
 {
-    return (canon >= INVS_T_INT16 && canon <= INVS_T_DECIMAL) || canon == INVS_T_NUMERIC ||
-           canon == INVS_T_BOOL;
+    return (canon >= INVS_T_INT16 && canon <= INVS_T_DECIMAL) || canon == INVS_T_NUMERIC;
 }
 
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
@@ -267,6 +267,24 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
             snprintf(detail, sizeof(detail), "not a number, in a column of type %s (%s)",
                      invs_canon_name(c->canon), c->decl);
             rc = keys_rows(v, st, where, "not-a-number", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && c->canon == INVS_T_BOOL) { /* what core/convert.c accepts */
+            snprintf(where, sizeof(where),
+                     "d.c%zu IS NOT NULL AND NOT (typeof(d.c%zu) IN ('integer', 'real') AND "
+                     "d.c%zu IN (0, 1)) AND NOT (typeof(d.c%zu) = 'text' AND lower(d.c%zu) IN "
+                     "('t', 'true', 'y', 'yes', 'on', '1', 'f', 'false', 'n', 'no', 'off', '0'))",
+                     i, i, i, i, i);
+            snprintf(detail, sizeof(detail), "not a boolean (%s): a typed target refuses it",
+                     c->decl);
+            rc = keys_rows(v, st, where, "not-a-boolean", v->typed_target, c->name, detail);
+        }
+        if (rc == INVS_OK && c->canon == INVS_T_JSON) {
+            snprintf(where, sizeof(where),
+                     "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT json_valid(d.c%zu))",
+                     i, i, i);
+            snprintf(detail, sizeof(detail), "not JSON (%s): a typed target refuses it",
+                     c->decl);
+            rc = keys_rows(v, st, where, "not-json", v->typed_target, c->name, detail);
         }
         if (rc == INVS_OK && (c->canon == INVS_T_INT16 || c->canon == INVS_T_INT32)) {
             long long lim = c->canon == INVS_T_INT16 ? 32767LL : 2147483647LL;

@@ -229,6 +229,12 @@ class AssumeTzTest(TempDirTest):
         con.commit()
         con.close()
         self.assertExit(run("pull", "-q", "sqlite:" + self.src, "-o", self.stage, "--force"), 0)
+        # verify says so first: 'maybe' is the one value of the column that is no boolean
+        r = run("verify", "--target", "postgres", self.stage)
+        self.assertExit(r, 1)
+        self.assertIn("not-a-boolean", r.out + r.err)
+        self.assertIn("(id)=(4)", r.out + r.err)
+        self.assertNotIn("(id)=(3)", r.out + r.err)
         r = run("push", "--force", self.stage, self.pg.uri("tz_target"))
         self.assertExit(r, 1)
         self.assertIn("(id)=(4)", r.err)
