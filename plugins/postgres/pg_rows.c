@@ -75,7 +75,7 @@ int pg_cursor_open(void **out, void *conn, const invs_table *t)
     }
     invs_sb_puts(&q, " FROM ONLY ");
     pg_qualified(&q, c, t);
-    if (pk) {
+    if (pk && !(t->flags & INVS_TBL_ANY_ORDER)) { /* a sort the host does not need */
         invs_sb_puts(&q, " ORDER BY ");
         for (i = 0; i < pk->ncols; i++) {
             if (i)

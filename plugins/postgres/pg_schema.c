@@ -300,7 +300,10 @@ static int pr_table(pg_reader *rd, invs_table *t)
     if ((rc = pr_columns(rd, t)) != INVS_OK || (rc = pr_keys(rd, t, &cap)) != INVS_OK ||
         (rc = pr_indexes(rd, t, &cap)) != INVS_OK || (rc = pr_sequences(rd, t)) != INVS_OK)
         return rc;
-    return pr_count(rd, t);
+    /* the count is for a pull's progress and row-count check; a push
+     * (and its proof) has no use for a scan of every table */
+    t->row_count = -1;
+    return rd->c->reading ? pr_count(rd, t) : INVS_OK;
 }
 
 int pg_schema_read(void *conn, invs_emit_table_fn emit, void *payload)

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define INVS_ABI_MAJOR 1
-#define INVS_ABI_MINOR 0
+#define INVS_ABI_MINOR 1
 
 /* Name of the one symbol a driver module exports. */
 #define INVS_DRIVER_ENTRY "invs_driver_init"
@@ -206,6 +206,10 @@ typedef struct invs_sequence {
 
 #define INVS_TBL_WITHOUT_ROWID 0x01u /* SQLite WITHOUT ROWID */
 #define INVS_TBL_STRICT 0x02u        /* SQLite STRICT */
+/* Since ABI 1.1, a hint the host sets on the table it hands cursor_open:
+ * the rows may come in any order (the host digests them, order
+ * independently). A driver may skip its ORDER BY, or ignore the flag. */
+#define INVS_TBL_ANY_ORDER 0x100u
 
 typedef struct invs_table {
     uint32_t struct_size; /* grows at the end only */
@@ -321,7 +325,8 @@ typedef struct invs_driver {
      * emit stops the walk and is returned. */
     int (*schema_read)(void *conn, invs_emit_table_fn emit, void *payload);
     /* Rows of t (as schema_read described it), columns in t->cols order,
-     * in primary-key order where there is one. */
+     * in primary-key order where there is one (any order, if the driver
+     * likes, with INVS_TBL_ANY_ORDER in t->flags). */
     int (*cursor_open)(void **out_cur, void *conn, const invs_table *t);
     /* INVS_ROW with *out_row = t->ncols values, INVS_DONE, or an error. */
     int (*cursor_next)(void *cur, const invs_value **out_row);
