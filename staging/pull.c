@@ -4,11 +4,18 @@
  * The stage is written under a temporary name and moved into place only
  * when every table is complete, so a failed or interrupted pull leaves no
  * stage behind (and a crash leaves one that says "pulling").
+ *
+ * Each table's rows go from the driver's cursor (this thread) through a
+ * row pipe to a second thread that writes them into the stage and digests
+ * them: reading the source and writing the stage overlap. The second
+ * thread records its diagnostics on a copy of the context, so that the two
+ * never write one record at once.
  */
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rowpipe.h"
 #include "stage.h"
 
 #define PULL_PROGRESS_EVERY 65536
@@ -70,53 +77,89 @@ static void pull_check_refs(pull_state *ps)
     }
 }
 
+/* The stage's side of a table: runs in the row pipe's thread. */
+typedef struct pull_sink {
+    invs_stage_writer *w;
+    const invs_table *t;
+    invs_digest dg;
+    invs_strbuf enc;
+} pull_sink;
+
+static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
+{
+    pull_sink *k = payload;
+    size_t r;
+    int rc;
+    for (r = 0; r < nrows; r++) {
+        const invs_value *row = rows + r * k->t->ncols;
+        if ((rc = invs_stage_writer_put(k->w, row)) != INVS_OK)
+            return rc;
+        invs_digest_row(&k->dg, &k->enc, k->t, row, NULL, NULL, NULL);
+    }
+    return invs_sb_failed(&k->enc) ? INVS_ENOMEM : INVS_OK;
+}
+
 static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const invs_table *t)
 {
-    invs_stage_writer *w = NULL;
+    invs_rowpipe *pipe = NULL;
+    pull_sink sink;
+    invs_ctx wctx = *ctx; /* the pipe thread's diagnostics */
     void *cur = NULL;
     const invs_value *row;
     int64_t tid, n = 0;
-    invs_digest dg;
-    invs_strbuf enc;
     char hex[INVS_DIGEST_HEX];
-    int rc;
+    int rc, wrc;
 
-    invs_digest_init(&dg);
-    invs_sb_init_std(&enc);
+    invs_diag_clear(&wctx);
+    memset(&sink, 0, sizeof(sink));
+    sink.t = t;
+    invs_digest_init(&sink.dg);
+    invs_sb_init_std(&sink.enc);
     if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
-        (rc = invs_stage_writer_open(&w, stage, tid, t->ncols)) != INVS_OK)
+        (rc = invs_stage_writer_open(&sink.w, stage, tid, t->ncols)) != INVS_OK)
         goto out;
     if ((rc = src->drv->cursor_open(&cur, src->h, t)) != INVS_OK) {
         cur = NULL;
         goto out;
     }
+    if ((rc = invs_rowpipe_open(&pipe, t->ncols, pull_sink_rows, &sink)) != INVS_OK) {
+        invs_diag(ctx, rc, rc == INVS_ENOMEM ? "out of memory" : "cannot start a thread");
+        goto out;
+    }
+    stage->ctx = &wctx;
     invs_progress(ctx, t->name, 0, t->row_count);
     while ((rc = src->drv->cursor_next(cur, &row)) == INVS_ROW) {
-        if ((rc = invs_stage_writer_put(w, row)) != INVS_OK)
-            goto out;
-        invs_digest_row(&dg, &enc, t, row, NULL, NULL, NULL);
+        if ((rc = invs_rowpipe_put(pipe, row)) != INVS_OK)
+            break;
         if (++n % PULL_PROGRESS_EVERY == 0) {
             if (ctx->cancel) {
                 rc = invs_diag(ctx, INVS_ECANCELLED, "interrupted");
-                goto out;
+                break;
             }
             invs_progress(ctx, t->name, n, t->row_count);
         }
     }
+    wrc = invs_rowpipe_close(pipe, rc != INVS_DONE);
+    stage->ctx = ctx;
+    if (wrc != INVS_OK) { /* the stage's side failed: its reason first */
+        rc = wrc;
+        ctx->diag = wctx.diag;
+        if (rc == INVS_ENOMEM && !ctx->diag.msg[0])
+            invs_diag(ctx, rc, "out of memory");
+        goto out;
+    }
+    if (rc == INVS_ENOMEM)
+        invs_diag(ctx, rc, "out of memory");
     if (rc != INVS_DONE)
         goto out;
     invs_progress(ctx, t->name, n, n);
-    if (invs_sb_failed(&enc)) {
-        rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
-        goto out;
-    }
-    invs_digest_hex(&dg, hex);
-    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(w), hex);
+    invs_digest_hex(&sink.dg, hex);
+    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(sink.w), hex);
 out:
-    invs_sb_free(&enc);
+    invs_sb_free(&sink.enc);
     if (cur)
         src->drv->cursor_close(cur);
-    invs_stage_writer_close(w);
+    invs_stage_writer_close(sink.w);
     if (rc != INVS_OK)
         invs_diag_prefix(ctx, "pull: table %s", t->name);
     return rc;
