@@ -31,8 +31,8 @@ typedef struct proof_table {
 } proof_table;
 
 /* Digest with the target's column types where they differ from the
- * stage's; 1 when they do. */
-static int proof_typed(proof_table *p)
+ * stage's. */
+static void proof_typed(proof_table *p)
 {
     const invs_table *s = &p->sst->schema->t;
     size_t k;
@@ -47,7 +47,6 @@ static int proof_typed(proof_table *p)
         }
     }
     p->dt = differ ? &p->typed : s;
-    return differ;
 }
 
 /* Next stage row, converted as push converted it. */
