@@ -178,47 +178,14 @@ static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, 
     return 0;
 }
 
-/* A number written as text: [sign] digits [. digits] [e [sign] digits]. */
+/* A number written as text (core/digest.c's grammar). */
 static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int precision, int scale)
 {
-    char digits[1100];
-    long nd = 0, point = -1, exp10 = 0;
-    size_t i = 0;
-    int neg = 0, any = 0;
-
-    while (i < n && s[i] == ' ')
-        i++;
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        neg = s[i++] == '-';
-    for (; i < n; i++) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (nd >= (long)sizeof(digits) - 2)
-                return -1;
-            digits[nd++] = s[i];
-            any = 1;
-        } else if (s[i] == '.' && point < 0) {
-            point = nd;
-        } else {
-            break;
-        }
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        char *end;
-        char tmp[16];
-        size_t len = n - i - 1 < sizeof(tmp) - 1 ? n - i - 1 : sizeof(tmp) - 1;
-        memcpy(tmp, s + i + 1, len);
-        tmp[len] = '\0';
-        exp10 = strtol(tmp, &end, 10);
-        if (end == tmp || exp10 > 4000 || exp10 < -4000)
-            return -1;
-        i += 1 + (size_t)(end - tmp);
-    }
-    while (i < n && s[i] == ' ')
-        i++;
-    if (!any || i != n)
+    invs_decimal d;
+    if (invs_decimal_parse(s, n, &d) != 0)
         return -1;
-    return conv_decimal_digits(sb, neg, digits, nd, (point < 0 ? nd : point) + exp10, precision,
-                               scale);
+    return conv_decimal_digits(sb, d.neg, d.digits, (long)d.nd, (long)d.nd + d.exp10,
+                               precision, scale);
 }
 
 /* A double as the application reads it: 15 significant digits. */

@@ -39,28 +39,29 @@ static int digest_numeric_canon(int canon)
            canon == INVS_T_NUMERIC || canon == INVS_T_BOOL || canon == INVS_T_YEAR;
 }
 
-int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
+int invs_decimal_parse(const char *s, size_t n, invs_decimal *d)
 {
-    char digits[1100];
-    size_t nd = 0, i = 0;
-    long exp10 = 0, frac = 0;
-    int neg = 0, any = 0, point = 0;
+    size_t i = 0;
+    long frac = 0;
+    int any = 0, point = 0;
 
-    /* value = digits * 10^exp10, digits without leading or trailing zeros */
+    d->nd = 0;
+    d->exp10 = 0;
+    d->neg = 0;
     while (i < n && s[i] == ' ')
         i++;
     if (i < n && (s[i] == '-' || s[i] == '+'))
-        neg = s[i++] == '-';
+        d->neg = s[i++] == '-';
     for (; i < n; i++) {
         if (s[i] >= '0' && s[i] <= '9') {
             any = 1;
             if (point)
                 frac++;
-            if (nd == 0 && s[i] == '0')
+            if (d->nd == 0 && s[i] == '0')
                 continue;
-            if (nd >= sizeof(digits))
+            if (d->nd >= INVS_DECIMAL_DIGITS)
                 return -1;
-            digits[nd++] = s[i];
+            d->digits[d->nd++] = s[i];
         } else if (s[i] == '.' && !point) {
             point = 1;
         } else {
@@ -76,10 +77,10 @@ int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
             return -1;
         memcpy(tmp, s + i + 1, m);
         tmp[m] = '\0';
-        exp10 = strtol(tmp, &end, 10);
+        d->exp10 = strtol(tmp, &end, 10);
         while (*end == ' ')
             end++;
-        if (end == tmp || *end || labs(exp10) > 100000)
+        if (end == tmp || *end || labs(d->exp10) > 100000)
             return -1;
         i = n;
     }
@@ -87,7 +88,22 @@ int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
         i++;
     if (i != n)
         return -1;
-    exp10 -= frac;
+    d->exp10 -= frac;
+    return 0;
+}
+
+int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
+{
+    invs_decimal d;
+    char *digits = d.digits;
+    size_t nd;
+    long exp10;
+
+    /* value = digits * 10^exp10, digits without leading or trailing zeros */
+    if (invs_decimal_parse(s, n, &d) != 0)
+        return -1;
+    nd = d.nd;
+    exp10 = d.exp10;
     while (nd && digits[nd - 1] == '0') {
         nd--;
         exp10++;
@@ -96,7 +112,7 @@ int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
         invs_sb_add(sb, "0", 1);
         return 0;
     }
-    if (neg)
+    if (d.neg)
         invs_sb_add(sb, "-", 1);
     if (exp10 >= 0 && exp10 + (long)nd <= 400) {
         invs_sb_add(sb, digits, nd);

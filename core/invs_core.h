@@ -162,6 +162,17 @@ void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *ou
  * of t is row[map[i]] (map[i] < 0: NULL). */
 void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
                      const long *map, uint64_t *out_a, uint64_t *out_b);
+/* A number written s[0..n) ([sign] digits [. digits] [e [sign] digits],
+ * spaces around): value = (neg ? -1 : 1) * digits * 10^exp10, the digits
+ * without leading zeros. -1 if not a number (or beyond 1100 digits). */
+#define INVS_DECIMAL_DIGITS 1100
+typedef struct invs_decimal {
+    char digits[INVS_DECIMAL_DIGITS + 1]; /* one spare for a carry */
+    size_t nd;
+    long exp10;
+    int neg;
+} invs_decimal;
+int invs_decimal_parse(const char *s, size_t n, invs_decimal *d);
 /* Normalised decimal text of a number written s[0..n): sign, no leading or
  * trailing zeros, no exponent (unless beyond 400 digits). -1: not a number. */
 int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
