@@ -84,3 +84,17 @@ void invs_arena_free(invs_arena *a)
     }
     a->head = NULL;
 }
+
+int invs_arena_copy_row(invs_arena *a, invs_value *dst, const invs_value *src, size_t ncols,
+                        size_t *bytes)
+{
+    size_t i;
+    memcpy(dst, src, ncols * sizeof(*dst));
+    for (i = 0; i < ncols; i++)
+        if ((dst[i].type == INVS_TEXT || dst[i].type == INVS_BLOB) && dst[i].len) {
+            if (!(dst[i].ptr = invs_arena_memdup(a, src[i].ptr, src[i].len)))
+                return INVS_ENOMEM;
+            *bytes += src[i].len;
+        }
+    return INVS_OK;
+}

@@ -81,6 +81,10 @@ void invs_arena_init(invs_arena *a, size_t block_size);
 void *invs_arena_alloc(invs_arena *a, size_t n);
 char *invs_arena_strdup(invs_arena *a, const char *s); /* NULL for NULL */
 void *invs_arena_memdup(invs_arena *a, const void *p, size_t n);
+/* A borrowed row of ncols values into dst, its text and blob bytes into
+ * the arena (their total added to *bytes). INVS_OK or INVS_ENOMEM. */
+int invs_arena_copy_row(invs_arena *a, invs_value *dst, const invs_value *src, size_t ncols,
+                        size_t *bytes);
 /* Forget all allocations but keep the first block for reuse. */
 void invs_arena_reset(invs_arena *a);
 void invs_arena_free(invs_arena *a);

@@ -112,21 +112,6 @@ static int push_check_target(push_job *j)
     return rc;
 }
 
-/* Copy a borrowed row into the batch arena. */
-static int push_copy_row(invs_arena *a, invs_value *dst, const invs_value *src, size_t ncols,
-                         size_t *bytes)
-{
-    size_t i;
-    memcpy(dst, src, ncols * sizeof(*dst));
-    for (i = 0; i < ncols; i++)
-        if ((dst[i].type == INVS_TEXT || dst[i].type == INVS_BLOB) && dst[i].len) {
-            if (!(dst[i].ptr = invs_arena_memdup(a, src[i].ptr, src[i].len)))
-                return INVS_ENOMEM;
-            *bytes += src[i].len;
-        }
-    return INVS_OK;
-}
-
 /* A value convert refused: name table, key, column, value and type. */
 static int push_unconvertible(push_job *j, const invs_table *t, const invs_value *row,
                               int64_t rid, size_t col, const invs_column *to, const char *why)
@@ -195,8 +180,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
                 invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
             goto out;
         }
-        if (push_copy_row(&bytes, rows + inbatch * t->ncols, cv.any ? cvrow : row, t->ncols,
-                          &nbytes) != INVS_OK) {
+        if (invs_arena_copy_row(&bytes, rows + inbatch * t->ncols, cv.any ? cvrow : row,
+                                t->ncols, &nbytes) != INVS_OK) {
             rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
             goto out;
         }

@@ -115,15 +115,9 @@ static int rowpipe_swap(invs_rowpipe *p)
 int invs_rowpipe_put(invs_rowpipe *p, const invs_value *row)
 {
     rowpipe_batch *b = &p->b[p->fill];
-    invs_value *dst = b->rows + b->n * p->ncols;
-    size_t i;
-    memcpy(dst, row, p->ncols * sizeof(*dst));
-    for (i = 0; i < p->ncols; i++)
-        if ((dst[i].type == INVS_TEXT || dst[i].type == INVS_BLOB) && dst[i].len) {
-            if (!(dst[i].ptr = invs_arena_memdup(&b->arena, row[i].ptr, row[i].len)))
-                return INVS_ENOMEM;
-            b->bytes += row[i].len;
-        }
+    if (invs_arena_copy_row(&b->arena, b->rows + b->n * p->ncols, row, p->ncols, &b->bytes) !=
+        INVS_OK)
+        return INVS_ENOMEM;
     if (++b->n == ROWPIPE_ROWS || b->bytes >= ROWPIPE_BYTES)
         return rowpipe_swap(p);
     return INVS_OK;
