@@ -59,19 +59,32 @@ int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t
     invs_sb_init_std(&cv->buf);
     if (!(cv->kind = calloc(s->ncols + 1, 1)) ||
         !(cv->to = calloc(s->ncols + 1, sizeof(*cv->to))) ||
-        !(cv->off = calloc(s->ncols + 1, sizeof(*cv->off)))) {
+        !(cv->off = calloc(s->ncols + 1, sizeof(*cv->off))) ||
+        !(cv->tcols = calloc(s->ncols + 1, sizeof(*cv->tcols)))) {
         invs_convert_free(cv);
         return INVS_ENOMEM;
     }
+    cv->typed = *s;
+    cv->typed.cols = cv->tcols;
     for (i = 0; i < s->ncols; i++) {
         long k = invs_schema_column(t, s->cols[i].name);
+        cv->tcols[i] = s->cols[i];
         if (k < 0)
             continue;
         cv->to[i] = &t->cols[k];
         cv->kind[i] = (unsigned char)conv_kind(s, &s->cols[i], t, cv->to[i], tz);
         cv->any |= cv->kind[i] != INVS_CONV_NONE;
+        if (cv->to[i]->canon != s->cols[i].canon) { /* compare as the target types it */
+            cv->tcols[i].canon = cv->to[i]->canon;
+            cv->retyped = 1;
+        }
     }
     return INVS_OK;
+}
+
+const invs_table *invs_convert_digest_table(const invs_convert *cv, const invs_table *s)
+{
+    return cv->retyped ? &cv->typed : s;
 }
 
 void invs_convert_free(invs_convert *cv)
@@ -79,6 +92,7 @@ void invs_convert_free(invs_convert *cv)
     free(cv->kind);
     free(cv->to);
     free(cv->off);
+    free(cv->tcols);
     invs_sb_free(&cv->buf);
     memset(cv, 0, sizeof(*cv));
 }

@@ -237,6 +237,9 @@ typedef struct invs_convert {
     size_t *off;
     invs_strbuf buf;           /* converted text of the current row */
     int any;                   /* some column converts */
+    int retyped;               /* some column compares under another type */
+    invs_table typed;          /* the stage table, columns typed as the target's */
+    invs_column *tcols;
 } invs_convert;
 
 /* Plan stage table s's rows into target table t (borrowed, with tz, for
@@ -244,6 +247,9 @@ typedef struct invs_convert {
 int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t,
                       const invs_tz *tz);
 void invs_convert_free(invs_convert *cv);
+/* How converted rows of s digest (comparable with the target's rows): s
+ * itself, or s with the target's column types where they differ. */
+const invs_table *invs_convert_digest_table(const invs_convert *cv, const invs_table *s);
 /* out = in converted (ncols values; text valid until the next call).
  * INVS_OK; INVS_ETYPE with *bad_col and *why ("is not a boolean"); or
  * INVS_ENOMEM. */

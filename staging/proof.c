@@ -26,28 +26,8 @@ typedef struct proof_table {
     invs_convert cv;      /* stage rows as push converted them */
     invs_value *cvrow;
     const invs_table *dt; /* how rows are digested: the stage's table, or typed */
-    invs_table typed;     /* the stage's columns typed as the target's */
-    invs_column *tcols;
+    const char *expected; /* push's digest of the converted rows it sent, or NULL */
 } proof_table;
-
-/* Digest with the target's column types where they differ from the
- * stage's. */
-static void proof_typed(proof_table *p)
-{
-    const invs_table *s = &p->sst->schema->t;
-    size_t k;
-    int differ = 0;
-    p->typed = *s;
-    p->typed.cols = p->tcols;
-    for (k = 0; k < s->ncols; k++) {
-        p->tcols[k] = s->cols[k];
-        if (p->cv.to[k] && p->cv.to[k]->canon != s->cols[k].canon) {
-            p->tcols[k].canon = p->cv.to[k]->canon;
-            differ = 1;
-        }
-    }
-    p->dt = differ ? &p->typed : s;
-}
 
 /* Next stage row, converted as push converted it. */
 static int proof_stage_next(proof_table *p, invs_stage_reader *r, const invs_value **row)
@@ -72,8 +52,8 @@ static int proof_expected(proof_table *p, char hex[INVS_DIGEST_HEX])
     const invs_value *row;
     invs_digest dg;
     int rc;
-    if (!p->cv.any && p->dt == &p->sst->schema->t) {
-        memcpy(hex, p->sst->digest, INVS_DIGEST_HEX);
+    if (p->expected || (!p->cv.any && p->dt == &p->sst->schema->t)) {
+        memcpy(hex, p->expected ? p->expected : p->sst->digest, INVS_DIGEST_HEX);
         return INVS_OK;
     }
     invs_digest_init(&dg);
@@ -252,8 +232,8 @@ out:
 }
 
 int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *tz,
-               const unsigned char *convert, invs_proof_fn report, void *payload,
-               int64_t *out_differ)
+               const unsigned char *convert, const char (*expected)[INVS_DIGEST_HEX],
+               invs_proof_fn report, void *payload, int64_t *out_differ)
 {
     invs_schema_list tables = {NULL, 0, 0};
     size_t i, k;
@@ -298,13 +278,14 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *
         for (k = 0; rc == INVS_OK && k < s->ncols; k++)
             p.map[k] = invs_schema_column(p.tt, s->cols[k].name);
         p.dt = s;
+        if (expected && expected[i][0])
+            p.expected = expected[i];
         if (rc == INVS_OK && (!convert || convert[i])) {
             if (invs_convert_plan(&p.cv, s, p.tt, tz) != INVS_OK ||
-                !(p.cvrow = calloc(s->ncols + 1, sizeof(*p.cvrow))) ||
-                !(p.tcols = calloc(s->ncols + 1, sizeof(*p.tcols))))
+                !(p.cvrow = calloc(s->ncols + 1, sizeof(*p.cvrow))))
                 rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
             else
-                proof_typed(&p);
+                p.dt = invs_convert_digest_table(&p.cv, s);
         }
         if (rc == INVS_OK)
             rc = proof_expected(&p, want);
@@ -325,7 +306,6 @@ int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *
         free(p.map);
         free(p.row);
         free(p.cvrow);
-        free(p.tcols);
         invs_convert_free(&p.cv);
     }
 out:

@@ -40,6 +40,8 @@ typedef struct push_job {
     invs_schema_list target;      /* everything schema_read found in the target */
     invs_tz *tz;                  /* --assume-tz; NULL: UTC */
     unsigned char *into_existing; /* per stage table: loaded into the target's own table */
+    char (*expected)[INVS_DIGEST_HEX]; /* per stage table: digest of the converted rows
+                                          sent, for the proof ("" if not computed) */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -149,13 +151,18 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
     void *w = NULL;
     invs_arena bytes;
     invs_convert cv;
-    const invs_value *row;
+    invs_digest dg;
+    invs_strbuf enc;
+    const invs_table *dt = NULL; /* digest the rows sent as the proof will compare them */
+    const invs_value *row, *sent;
     size_t inbatch = 0, nbytes = 0, bad;
     const char *why;
     int64_t n = 0;
     int rc;
 
     memset(&cv, 0, sizeof(cv));
+    invs_digest_init(&dg);
+    invs_sb_init_std(&enc);
     invs_arena_init(&bytes, 256 * 1024);
     if (!(rows = malloc(batch * t->ncols * sizeof(*rows))) ||
         (existing && (invs_convert_plan(&cv, t, existing, j->tz) != INVS_OK ||
@@ -165,6 +172,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
     }
     if (existing)
         j->into_existing[st - j->stage->tables] = 1;
+    if (existing && !j->opts->no_check && (cv.any || cv.retyped))
+        dt = invs_convert_digest_table(&cv, t);
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK)
         goto out;
     if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
@@ -180,8 +189,11 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
                 invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
             goto out;
         }
-        if (invs_arena_copy_row(&bytes, rows + inbatch * t->ncols, cv.any ? cvrow : row,
-                                t->ncols, &nbytes) != INVS_OK) {
+        sent = cv.any ? cvrow : row;
+        if (dt)
+            invs_digest_row(&dg, &enc, dt, sent, NULL, NULL, NULL);
+        if (invs_arena_copy_row(&bytes, rows + inbatch * t->ncols, sent, t->ncols, &nbytes) !=
+            INVS_OK) {
             rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
             goto out;
         }
@@ -205,6 +217,10 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         goto out;
     rc = d->writer_close(w, 0);
     w = NULL;
+    if (rc == INVS_OK && dt && invs_sb_failed(&enc))
+        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    else if (rc == INVS_OK && dt)
+        invs_digest_hex(&dg, j->expected[st - j->stage->tables]);
     if (rc == INVS_OK && n != st->rows)
         rc = invs_diag(j->ctx, INVS_ECORRUPT, "stage %s: table %s records %lld rows but holds %lld",
                        j->stage->path, t->name, (long long)st->rows, (long long)n);
@@ -215,6 +231,7 @@ out:
     invs_stage_reader_close(r);
     invs_arena_free(&bytes);
     invs_convert_free(&cv);
+    invs_sb_free(&enc);
     free(cvrow);
     free(rows);
     if (rc != INVS_OK)
@@ -293,7 +310,8 @@ static int push_load(push_job *j)
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
         j->ctx->phase = "check";
-        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->into_existing, push_differs, j, &differ);
+        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->into_existing,
+                        (const char(*)[INVS_DIGEST_HEX])j->expected, push_differs, j, &differ);
     }
     return rc;
 }
@@ -307,7 +325,8 @@ static int push_plan(push_job *j)
     j->order = calloc(j->n + 1, sizeof(*j->order));
     j->ordered = calloc(j->n + 1, sizeof(*j->ordered));
     j->into_existing = calloc(j->n + 1, 1);
-    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing)
+    j->expected = calloc(j->n + 1, sizeof(*j->expected));
+    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing || !j->expected)
         return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
     for (i = 0; i < j->n; i++)
         j->ts[i] = &j->stage->tables[i].schema->t;
@@ -380,6 +399,7 @@ out:
     free(j.order);
     free(j.ordered);
     free(j.into_existing);
+    free(j.expected);
     invs_tz_free(j.tz);
     return rc;
 }

@@ -110,7 +110,7 @@ static int verify_against(invs_verify_run *v, const char *uri)
         rc = invs_stage_sqlerr(v->st, INVS_EIO, "clearing findings");
     else if ((rc = invs_conn_open(&target, v->st->ctx, uri, "target", INVS_CAP_PULL,
                                   INVS_OPEN_READ, v->o->driver_options)) == INVS_OK)
-        rc = invs_proof(v->st->ctx, v->st, target, tz, NULL, verify_differs, v, &differ);
+        rc = invs_proof(v->st->ctx, v->st, target, tz, NULL, NULL, verify_differs, v, &differ);
     invs_conn_close(target);
     invs_tz_free(tz);
     return rc;
