@@ -210,6 +210,9 @@ void invs_timestamp_format(invs_strbuf *sb, int64_t secs, const char *frac, size
 typedef struct invs_tz invs_tz;
 /* INVS_OK, or an error with the reason appended to err. */
 int invs_tz_open(invs_tz **out, const char *name, invs_strbuf *err);
+/* The zone of --assume-tz NAME (NULL: none, *out NULL): INVS_OK, or an
+ * error recorded on ctx (INVS_EINVAL for a name that is no zone). */
+int invs_tz_open_option(invs_ctx *ctx, const char *name, invs_tz **out);
 void invs_tz_free(invs_tz *z);
 int invs_tz_is_utc(const invs_tz *z); /* NULL is UTC */
 /* The instant of a wall-clock time in zone z; -1 when the clocks skipped it. */

@@ -297,3 +297,18 @@ int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc)
     }
     return found ? 0 : -1;
 }
+
+int invs_tz_open_option(invs_ctx *ctx, const char *name, invs_tz **out)
+{
+    invs_strbuf why;
+    int rc;
+    *out = NULL;
+    if (!name)
+        return INVS_OK;
+    invs_sb_init_std(&why);
+    if ((rc = invs_tz_open(out, name, &why)) != INVS_OK) /* a zone that is none: bad usage */
+        rc = invs_diag(ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, "--assume-tz: %s",
+                       why.p ? why.p : "out of memory");
+    invs_sb_free(&why);
+    return rc;
+}

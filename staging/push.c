@@ -354,17 +354,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     j.opts = opts ? opts : &no_opts;
     invs_diag_clear(ctx);
     ctx->phase = "push";
-    if (j.opts->assume_tz) {
-        invs_strbuf why;
-        invs_sb_init_std(&why);
-        if ((rc = invs_tz_open(&j.tz, j.opts->assume_tz, &why)) != INVS_OK)
-            rc = invs_diag(ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, /* bad usage */
-                           "--assume-tz: %s", why.p ? why.p : "out of memory");
-        invs_sb_free(&why);
-        if (rc != INVS_OK)
-            goto out;
-    }
-    if ((rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
+    if ((rc = invs_tz_open_option(ctx, j.opts->assume_tz, &j.tz)) != INVS_OK ||
+        (rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
         (rc = invs_stage_load_schema(j.stage)) != INVS_OK ||
         (!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK)
         goto out;

@@ -94,16 +94,8 @@ static int verify_against(invs_verify_run *v, const char *uri)
     invs_tz *tz = NULL;
     int64_t differ = 0;
     int rc;
-    if (v->o->assume_tz) {
-        invs_strbuf why;
-        invs_sb_init_std(&why);
-        if ((rc = invs_tz_open(&tz, v->o->assume_tz, &why)) != INVS_OK)
-            rc = invs_diag(v->st->ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, /* bad usage */
-                           "--assume-tz: %s", why.p ? why.p : "out of memory");
-        invs_sb_free(&why);
-        if (rc != INVS_OK)
-            return rc;
-    }
+    if ((rc = invs_tz_open_option(v->st->ctx, v->o->assume_tz, &tz)) != INVS_OK)
+        return rc;
     if ((rc = sqlite3_exec(v->st->db, "DELETE FROM invs_findings WHERE check_name ="
                                       " 'target-differs'",
                            NULL, NULL, NULL)) != SQLITE_OK)
