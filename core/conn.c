@@ -14,47 +14,46 @@ static const char *conn_cap_name(uint64_t cap)
     return "use";
 }
 
-int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *role,
+int invs_conn_open(invs_conn **out, invs_job *j, const char *uri, const char *role,
                    uint64_t need, unsigned flags, const char *const *options)
 {
     invs_conn *c = NULL;
     invs_uri *u = NULL;
-    const char *dname;
     int rc;
     uint64_t bit;
 
     *out = NULL;
     if (!(c = calloc(1, sizeof(*c))) || !(c->redacted = invs_uri_redact(uri))) {
-        rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&j->diag);
         goto fail;
     }
-    c->sess.ctx = ctx;
+    c->sess.ctx = j->ctx;
     c->sess.role = role;
     rc = invs_uri_parse(&u, uri);
     if (rc == INVS_ENOMEM) {
-        invs_diag(ctx, rc, "out of memory");
+        invs_diag_oom(&j->diag);
         goto fail;
     }
     if (rc != INVS_OK) {
-        invs_diag(ctx, INVS_EINVAL,
+        invs_diag(&j->diag, INVS_EINVAL,
                   "%s '%s' is not a URI: expected SCHEME:..., e.g. sqlite:%s or "
                   "postgresql://host/db",
                   role, c->redacted, c->redacted);
         goto fail;
     }
-    dname = invs_driver_for_scheme(u->scheme);
-    if ((rc = invs_driver_load(&c->drv, ctx, dname)) != INVS_OK) {
-        invs_diag_prefix(ctx, "%s %s", role, c->redacted);
+    if ((rc = invs_driver_for_uri(&c->drv, j, u->scheme)) != INVS_OK) {
+        invs_diag_prefix(&j->diag, "%s %s", role, c->redacted);
         goto fail;
     }
     for (bit = 1; bit <= INVS_CAP_CREATE; bit <<= 1)
         if ((need & bit) && !(c->drv->caps & bit)) {
-            rc = invs_diag(ctx, INVS_EUNSUPPORTED, "driver %s cannot %s a database",
+            rc = invs_diag(&j->diag, INVS_EUNSUPPORTED, "driver %s cannot %s a database",
                            c->drv->name, conn_cap_name(bit));
             goto fail;
         }
     if ((rc = c->drv->open(&c->h, &c->sess, uri, flags, options)) != INVS_OK) {
         c->h = NULL;
+        invs_conn_err(j, c, rc);
         goto fail;
     }
     invs_uri_free(u);
@@ -64,6 +63,35 @@ fail:
     invs_uri_free(u);
     invs_conn_close(c);
     return rc;
+}
+
+int invs_conn_cursor_open(invs_drv_cursor **out, invs_conn *c, const invs_table *t,
+                          uint32_t hints)
+{
+    const invs_driver *d = c->drv;
+    invs_table legacy;
+    *out = NULL;
+    if (INVS_HAS(d, invs_driver, cursor_open_v2) && d->cursor_open_v2)
+        return d->cursor_open_v2(out, c->h, t, hints);
+    /* ABI 1.1: the hint travels as a table flag */
+    legacy = *t;
+    if (hints & INVS_HINT_ANY_ORDER)
+        legacy.flags |= INVS_TBL_ANY_ORDER;
+    return d->cursor_open(out, c->h, &legacy);
+}
+
+int invs_conn_table_create(invs_conn *c, const invs_table *t)
+{
+    const invs_driver *d = c->drv;
+    uint32_t hints = t->engine && !strcmp(t->engine, d->name) ? INVS_HINT_NATIVE : 0;
+    if (INVS_HAS(d, invs_driver, table_create_v2) && d->table_create_v2)
+        return d->table_create_v2(c->h, t, hints);
+    return d->table_create(c->h, t);
+}
+
+const invs_limits *invs_driver_limits(const invs_driver *d)
+{
+    return INVS_HAS(d, invs_driver, limits) ? d->limits : NULL;
 }
 
 void invs_conn_close(invs_conn *c)

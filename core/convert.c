@@ -99,7 +99,7 @@ void invs_convert_free(invs_convert *cv)
 
 /* ------------------------------------------------------------ booleans */
 
-static int conv_bool(const invs_value *v, invs_value *out)
+int invs_convert_bool(invs_value *out, const invs_value *v)
 {
     static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
     static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
@@ -127,11 +127,11 @@ static int conv_bool(const invs_value *v, invs_value *out)
         }
     }
     if (b < 0)
-        return -1;
+        return INVS_ETYPE;
     memset(out, 0, sizeof(*out));
     out->type = INVS_INT;
     out->num.i = b;
-    return 0;
+    return INVS_OK;
 }
 
 /* ------------------------------------------------------------ decimals */
@@ -292,7 +292,7 @@ int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, si
         cv->off[i] = cv->buf.len;
         r = 0;
         switch (kind) {
-        case INVS_CONV_BOOL: r = conv_bool(v, &out[i]); break;
+        case INVS_CONV_BOOL: r = invs_convert_bool(&out[i], v); break;
         case INVS_CONV_DECIMAL: r = conv_decimal(cv->to[i], v, &out[i], &cv->buf); break;
         case INVS_CONV_INSTANT:
         case INVS_CONV_NAIVE: r = conv_timestamp(kind, cv->tz, v, &cv->buf); break;

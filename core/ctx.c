@@ -1,10 +1,27 @@
-/* The context: plugin search path, callbacks and the last diagnostic. */
+/*
+ * The context: plugin search path, the embedder's callbacks, cancellation,
+ * and the last diagnostic a public entry point reported. Its members are
+ * private to this file; the rest of invstage uses the functions below.
+ */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "invs_core.h"
+
+struct invs_ctx {
+    char **plugin_dirs;
+    size_t nplugin_dirs;
+    invs_log_fn log_fn;
+    void *log_payload;
+    invs_progress_fn progress_fn;
+    void *progress_payload;
+    const char *phase; /* "pull", "push": passed to the progress callback */
+    volatile sig_atomic_t cancel;
+    invs_diag_rec diag; /* what the last entry point reported */
+};
 
 int invs_ctx_new(invs_ctx **out)
 {
@@ -29,12 +46,12 @@ int invs_ctx_add_plugin_dir(invs_ctx *ctx, const char *dir)
     char **dirs;
     char *copy;
     if (!dir || !*dir)
-        return invs_diag(ctx, INVS_EINVAL, "empty plugin directory");
+        return invs_diag(&ctx->diag, INVS_EINVAL, "empty plugin directory");
     copy = invs_strdup(dir);
     dirs = copy ? realloc(ctx->plugin_dirs, (ctx->nplugin_dirs + 1) * sizeof(*dirs)) : NULL;
     if (!dirs) {
         free(copy);
-        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&ctx->diag);
     }
     dirs[ctx->nplugin_dirs++] = copy;
     ctx->plugin_dirs = dirs;
@@ -51,7 +68,7 @@ int invs_ctx_add_plugin_path(invs_ctx *ctx, const char *list)
             char *dir = malloc(n + 1);
             int rc;
             if (!dir)
-                return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+                return invs_diag_oom(&ctx->diag);
             memcpy(dir, p, n);
             dir[n] = '\0';
             rc = invs_ctx_add_plugin_dir(ctx, dir);
@@ -62,6 +79,12 @@ int invs_ctx_add_plugin_path(invs_ctx *ctx, const char *list)
         p = end ? end + 1 : NULL;
     }
     return INVS_OK;
+}
+
+size_t invs_ctx_plugin_dirs(const invs_ctx *ctx, const char *const **out)
+{
+    *out = (const char *const *)ctx->plugin_dirs;
+    return ctx->nplugin_dirs;
 }
 
 void invs_ctx_set_log(invs_ctx *ctx, invs_log_fn fn, void *payload)
@@ -77,6 +100,23 @@ void invs_ctx_set_progress(invs_ctx *ctx, invs_progress_fn fn, void *payload)
 }
 
 void invs_ctx_cancel(invs_ctx *ctx) { ctx->cancel = 1; }
+
+int invs_ctx_cancelled(const invs_ctx *ctx) { return ctx->cancel != 0; }
+
+void invs_ctx_set_phase(invs_ctx *ctx, const char *phase) { ctx->phase = phase; }
+
+int invs_ctx_report(invs_ctx *ctx, const invs_diag_rec *d, int rc)
+{
+    if (rc >= 0)
+        invs_diag_clear(&ctx->diag);
+    else if (d->code == rc)
+        ctx->diag = *d;
+    else if (rc == INVS_ENOMEM)
+        invs_diag_oom(&ctx->diag);
+    else
+        invs_diag(&ctx->diag, rc, "failed (%s)", invs_rc_name(rc));
+    return rc;
+}
 
 int invs_errcode(const invs_ctx *ctx) { return ctx->diag.code; }
 const char *invs_errmsg(const invs_ctx *ctx) { return ctx->diag.msg; }
@@ -105,54 +145,6 @@ const char *invs_rc_name(int rc)
     case INVS_ECORRUPT: return "CORRUPT";
     }
     return "UNKNOWN";
-}
-
-int invs_diag_full(invs_ctx *ctx, int code, const char *sqlstate, long native,
-                   const char *fmt, va_list ap)
-{
-    ctx->diag.code = code;
-    ctx->diag.native = native;
-    snprintf(ctx->diag.sqlstate, sizeof(ctx->diag.sqlstate), "%s", sqlstate ? sqlstate : "");
-    vsnprintf(ctx->diag.msg, sizeof(ctx->diag.msg), fmt, ap);
-    return code;
-}
-
-int invs_diag(invs_ctx *ctx, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    invs_diag_full(ctx, code, NULL, 0, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-void invs_diag_prefix(invs_ctx *ctx, const char *fmt, ...)
-{
-    char *msg = ctx->diag.msg;
-    const size_t cap = sizeof(ctx->diag.msg);
-    char prefix[512];
-    size_t pl, ml;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
-    va_end(ap);
-    strcat(prefix, ": ");
-    pl = strlen(prefix);
-    ml = strlen(msg);
-    if (ml > cap - 1 - pl)
-        ml = cap - 1 - pl; /* the message's tail gives way to its context */
-    memmove(msg + pl, msg, ml);
-    memcpy(msg, prefix, pl);
-    msg[pl + ml] = '\0';
-}
-
-void invs_diag_clear(invs_ctx *ctx)
-{
-    ctx->diag.code = 0;
-    ctx->diag.native = 0;
-    ctx->diag.sqlstate[0] = '\0';
-    ctx->diag.msg[0] = '\0';
 }
 
 void invs_log(invs_ctx *ctx, int level, const char *fmt, ...)

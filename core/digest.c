@@ -39,175 +39,6 @@ static int digest_numeric_canon(int canon)
            canon == INVS_T_NUMERIC || canon == INVS_T_BOOL || canon == INVS_T_YEAR;
 }
 
-int invs_decimal_parse(const char *s, size_t n, invs_decimal *d)
-{
-    size_t i = 0;
-    long frac = 0;
-    int any = 0, point = 0;
-
-    d->nd = 0;
-    d->exp10 = 0;
-    d->neg = 0;
-    while (i < n && s[i] == ' ')
-        i++;
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        d->neg = s[i++] == '-';
-    for (; i < n; i++) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            any = 1;
-            if (point)
-                frac++;
-            if (d->nd == 0 && s[i] == '0')
-                continue;
-            if (d->nd >= INVS_DECIMAL_DIGITS)
-                return -1;
-            d->digits[d->nd++] = s[i];
-        } else if (s[i] == '.' && !point) {
-            point = 1;
-        } else {
-            break;
-        }
-    }
-    if (!any)
-        return -1;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        char tmp[32], *end;
-        size_t m = n - i - 1;
-        if (m == 0 || m >= sizeof(tmp))
-            return -1;
-        memcpy(tmp, s + i + 1, m);
-        tmp[m] = '\0';
-        d->exp10 = strtol(tmp, &end, 10);
-        while (*end == ' ')
-            end++;
-        if (end == tmp || *end || labs(d->exp10) > 100000)
-            return -1;
-        i = n;
-    }
-    while (i < n && s[i] == ' ')
-        i++;
-    if (i != n)
-        return -1;
-    d->exp10 -= frac;
-    return 0;
-}
-
-int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
-{
-    invs_decimal d;
-    char *digits = d.digits;
-    size_t nd;
-    long exp10;
-
-    /* value = digits * 10^exp10, digits without leading or trailing zeros */
-    if (invs_decimal_parse(s, n, &d) != 0)
-        return -1;
-    nd = d.nd;
-    exp10 = d.exp10;
-    while (nd && digits[nd - 1] == '0') {
-        nd--;
-        exp10++;
-    }
-    if (nd == 0) {
-        invs_sb_add(sb, "0", 1);
-        return 0;
-    }
-    if (d.neg)
-        invs_sb_add(sb, "-", 1);
-    if (exp10 >= 0 && exp10 + (long)nd <= 400) {
-        invs_sb_add(sb, digits, nd);
-        for (; exp10 > 0; exp10--)
-            invs_sb_add(sb, "0", 1);
-    } else if (exp10 < 0 && -exp10 <= 400) {
-        long intlen = (long)nd + exp10;
-        if (intlen > 0) {
-            invs_sb_add(sb, digits, (size_t)intlen);
-            invs_sb_add(sb, ".", 1);
-            invs_sb_add(sb, digits + intlen, nd - (size_t)intlen);
-        } else {
-            invs_sb_add(sb, "0.", 2);
-            for (; intlen < 0; intlen++)
-                invs_sb_add(sb, "0", 1);
-            invs_sb_add(sb, digits, nd);
-        }
-    } else {
-        invs_sb_add(sb, digits, nd);
-        invs_sb_printf(sb, "E%+ld", exp10);
-    }
-    return 0;
-}
-
-/* Decimal text of an integer, without printf: integers are most values. */
-static size_t digest_itoa(char *out, int64_t v)
-{
-    char tmp[24], *p = tmp + sizeof(tmp);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t n;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
-    n = (size_t)(tmp + sizeof(tmp) - p);
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return n;
-}
-
-/* The shortest decimal of d when it is n / 10^k with |n| < 2^53 and k <= 9:
- * IEEE division of two exact integers is correctly rounded, so if n / 10^k
- * gives back d, the text "n with k decimals" reads back as d, and the
- * smallest such k is the shortest. 0 when d is not of that shape. */
-static size_t digest_fixed(char *out, double d)
-{
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    int k;
-    if (!(fabs(d) < 9007199254740992.0))
-        return 0;
-    for (k = 0; k <= 9; k++) {
-        double x = rint(d * p10[k]);
-        if (fabs(x) < 9007199254740992.0 && x / p10[k] == d) {
-            char digits[24];
-            int64_t n = (int64_t)x;
-            size_t len, neg = n < 0, nd;
-            if (n == 0) /* -0.0 too: a number, and zero */
-                return (size_t)(out[0] = '0', out[1] = '\0', 1);
-            len = digest_itoa(digits, n < 0 ? -n : n);
-            nd = len;
-            if (neg)
-                *out++ = '-';
-            if ((size_t)k >= nd) { /* 0.00ddd */
-                memcpy(out, "0.", 2);
-                memset(out + 2, '0', (size_t)k - nd);
-                memcpy(out + 2 + k - nd, digits, nd);
-                out[2 + k] = '\0';
-                return neg + 2 + (size_t)k;
-            }
-            memcpy(out, digits, nd - (size_t)k);
-            if (k) {
-                out[nd - (size_t)k] = '.';
-                memcpy(out + nd - (size_t)k + 1, digits + nd - k, (size_t)k);
-            }
-            out[nd + (k ? 1 : 0)] = '\0';
-            return neg + nd + (k ? 1 : 0);
-        }
-    }
-    return 0;
-}
-
-void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
-{
-    const size_t cap = INVS_DOUBLE_TEXT;
-    int prec;
-    if (digest_fixed(buf, d))
-        return;
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            return;
-    }
-}
-
 /* A timestamp as its UTC instant: an offset is applied, a naive time is
  * UTC; trailing zeros of the fraction dropped. */
 static int digest_timestamp(invs_strbuf *sb, const char *s, size_t n)
@@ -258,7 +89,7 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
         size_t n;
         if (v->type == INVS_INT) { /* already canonical */
             invs_sb_add(sb, "N", 1);
-            invs_sb_add(sb, num, digest_itoa(num, v->num.i));
+            invs_sb_add(sb, num, invs_int_text(num, v->num.i));
             return;
         }
         if (v->type == INVS_UINT)
@@ -282,7 +113,7 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
         invs_strbuf js;
         int ok;
         invs_sb_init_std(&js);
-        ok = invs_json_canon(&js, v->ptr, v->len) == 0;
+        ok = invs_json_canon(&js, v->ptr, v->len) == INVS_OK;
         if (ok)
             digest_bytes(sb, 'J', js.p, js.len);
         invs_sb_free(&js);

@@ -1,15 +1,53 @@
-/* The host service table: everything a driver may ask of invstage. */
+/*
+ * The host service table: everything a driver may ask of invstage.
+ *
+ * A driver reports on the session it was given. Inside its entry point
+ * there is no session yet: there, a NULL session is legal and what the
+ * driver says lands in the loader's record of why it refused (the loader
+ * holds its lock around the call, and the record is per thread).
+ */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "invs_core.h"
+
+static _Thread_local invs_ctx *loading_ctx;
+static _Thread_local invs_diag_rec *loading_why;
+
+void invs_host_loading(invs_ctx *ctx, invs_diag_rec *why)
+{
+    loading_ctx = ctx;
+    loading_why = why;
+    if (why)
+        invs_diag_clear(why);
+}
+
+/* What a driver says while it loads: appended to the reason. */
+static void host_loading_say(int code, const char *msg)
+{
+    size_t n;
+    if (!loading_why)
+        return;
+    n = strlen(loading_why->msg);
+    if (code)
+        loading_why->code = code;
+    snprintf(loading_why->msg + n, sizeof(loading_why->msg) - n, "%s%s", n ? "; " : "", msg);
+}
 
 static int host_error(invs_session *s, int code, const char *sqlstate, long native,
                       const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    invs_diag_full(s->ctx, code, sqlstate, native, fmt, ap);
+    if (s) {
+        invs_diag_v(&s->diag, code, sqlstate, native, fmt, ap);
+    } else {
+        char msg[1024];
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        host_loading_say(code, msg);
+    }
     va_end(ap);
     return code;
 }
@@ -21,15 +59,23 @@ static void host_log(invs_session *s, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    invs_log(s->ctx, level, "%s: %s", s->role, msg);
+    if (s) {
+        invs_log(s->ctx, level, "%s: %s", s->role, msg);
+        return;
+    }
+    if (level <= INVS_LOG_WARN)
+        host_loading_say(0, msg);
+    if (loading_ctx)
+        invs_log(loading_ctx, level, "loading a driver: %s", msg);
 }
 
 static void host_progress(invs_session *s, const char *table, int64_t done, int64_t total)
 {
-    invs_progress(s->ctx, table, done, total);
+    if (s)
+        invs_progress(s->ctx, table, done, total);
 }
 
-static int host_cancelled(invs_session *s) { return s->ctx->cancel != 0; }
+static int host_cancelled(invs_session *s) { return s && invs_ctx_cancelled(s->ctx); }
 
 static const invs_host host_table = {
     .abi_major = INVS_ABI_MAJOR,

@@ -5,15 +5,19 @@
 #ifndef INVS_CORE_H
 #define INVS_CORE_H
 
-#include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
 
 #include "invstage/invstage.h"
 #include "invstage/strbuf.h"
 
-/* ------------------------------------------------------------ context */
+/* ------------------------------------------------------------ diagnostics */
 
+/* One diagnostic: what failed, the server's SQLSTATE where it gave one, the
+ * client library's own code. Every handle that can fail owns one (a driver
+ * session, a stage, a job); the public entry points copy the failing one
+ * into the context once, when they return (core/diag.c). */
 typedef struct invs_diag_rec {
     int code;
     char sqlstate[6];
@@ -21,37 +25,67 @@ typedef struct invs_diag_rec {
     char msg[2048];
 } invs_diag_rec;
 
-struct invs_ctx {
-    char **plugin_dirs;
-    size_t nplugin_dirs;
-    invs_log_fn log_fn;
-    void *log_payload;
-    invs_progress_fn progress_fn;
-    void *progress_payload;
-    const char *phase; /* "pull", "push": passed to the progress callback */
-    volatile sig_atomic_t cancel;
-    invs_diag_rec diag; /* the last diagnostic */
-};
+/* Record a diagnostic on d and return code. */
+int invs_diag(invs_diag_rec *d, int code, const char *fmt, ...) INVS_PRINTF(3, 4);
+int invs_diag_v(invs_diag_rec *d, int code, const char *sqlstate, long native, const char *fmt,
+                va_list ap);
+/* The one out-of-memory diagnostic; returns INVS_ENOMEM. Needs no memory. */
+int invs_diag_oom(invs_diag_rec *d);
+/* Put "prefix: " in front of the recorded message (keeps code/sqlstate). */
+void invs_diag_prefix(invs_diag_rec *d, const char *fmt, ...) INVS_PRINTF(2, 3);
+void invs_diag_clear(invs_diag_rec *d);
+/* A call on another handle returned rc < 0: its record `from` becomes d's
+ * (a generic one naming rc if `from` holds none for rc) and `from` is
+ * cleared. Returns rc. */
+int invs_diag_take(invs_diag_rec *d, invs_diag_rec *from, int rc);
+/* Keep a diagnostic across work that may record its own (a rollback after
+ * a failure), and put it back afterwards. */
+void invs_diag_save(invs_diag_rec *saved, const invs_diag_rec *d);
+void invs_diag_restore(invs_diag_rec *d, const invs_diag_rec *saved);
+
+/* ------------------------------------------------------------ context */
+
+/* The context's members are private to core/ctx.c. */
+int invs_ctx_cancelled(const invs_ctx *ctx);
+/* "pull", "push", "check", ...: what the progress callback is told. */
+void invs_ctx_set_phase(invs_ctx *ctx, const char *phase);
+/* The plugin directories, in search order. */
+size_t invs_ctx_plugin_dirs(const invs_ctx *ctx, const char *const **out);
+/* A public entry point returns rc: the failing handle's record d becomes
+ * the context's last diagnostic (cleared on success). Returns rc. */
+int invs_ctx_report(invs_ctx *ctx, const invs_diag_rec *d, int rc);
+
+void invs_log(invs_ctx *ctx, int level, const char *fmt, ...) INVS_PRINTF(3, 4);
+void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total);
+
+/* Work done for a public entry point: its context (log, progress,
+ * cancellation) and the record its own failures land in. One per stream
+ * of work, so that streams never share a record. */
+typedef struct invs_job {
+    invs_ctx *ctx;
+    invs_diag_rec diag;
+} invs_job;
+
+static inline void invs_job_init(invs_job *j, invs_ctx *ctx)
+{
+    j->ctx = ctx;
+    invs_diag_clear(&j->diag);
+}
 
 /* A driver connection's session: where its diagnostics land. `role` names
  * the side ("source", "target") in messages. */
 struct invs_session {
     invs_ctx *ctx;
     const char *role;
+    invs_diag_rec diag;
 };
-
-/* Record a diagnostic and return code. */
-int invs_diag(invs_ctx *ctx, int code, const char *fmt, ...) INVS_PRINTF(3, 4);
-int invs_diag_full(invs_ctx *ctx, int code, const char *sqlstate, long native,
-                   const char *fmt, va_list ap);
-/* Put "prefix: " in front of the recorded message (keeps code/sqlstate). */
-void invs_diag_prefix(invs_ctx *ctx, const char *fmt, ...) INVS_PRINTF(2, 3);
-void invs_diag_clear(invs_ctx *ctx);
-void invs_log(invs_ctx *ctx, int level, const char *fmt, ...) INVS_PRINTF(3, 4);
-void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total);
 
 /* The host service table handed to every driver. */
 const invs_host *invs_host_table(void);
+/* While a driver's entry point runs (the loader, holding its lock): what it
+ * logs or records without a session lands in `why` and in ctx's log. NULL,
+ * NULL afterwards. */
+void invs_host_loading(invs_ctx *ctx, invs_diag_rec *why);
 
 /* ------------------------------------------------------------ strings */
 
@@ -61,6 +95,9 @@ static inline void invs_sb_init_std(invs_strbuf *sb)
 }
 char *invs_strdup(const char *s); /* NULL for NULL */
 char *invs_quote_ident(const char *ident, char q);
+
+/* Whether UTF-8 bytes are valid (no overlongs, surrogates, or > U+10FFFF). */
+int invs_utf8_valid(const unsigned char *p, size_t n);
 
 /* ------------------------------------------------------------ URIs */
 
@@ -124,8 +161,12 @@ int invs_canon_from_name(const char *name); /* -1 if unknown */
 /* ------------------------------------------------------------ loader */
 
 /* Check a driver table against this host; 0 or INVS_EABI / INVS_EINVAL with
- * the reason in ctx (`what` names the module in the message). */
-int invs_driver_check(invs_ctx *ctx, const invs_driver *d, const char *what);
+ * the reason in j's record (`what` names the module in the message). */
+int invs_driver_check(invs_job *j, const invs_driver *d, const char *what);
+/* invs_driver_load for the library's own callers: the reason in j's record. */
+int invs_driver_find(const invs_driver **out, invs_job *j, const char *name_or_path);
+/* invs_driver_for_scheme for the library's own callers. */
+int invs_driver_for_uri(const invs_driver **out, invs_job *j, const char *scheme);
 
 
 
@@ -134,7 +175,7 @@ int invs_driver_check(invs_ctx *ctx, const invs_driver *d, const char *what);
 /* A driver connection and the session its diagnostics land in. */
 typedef struct invs_conn {
     const invs_driver *drv;
-    void *h;
+    invs_drv_conn *h;
     invs_session sess;
     char *redacted; /* the URI as it may be shown */
 } invs_conn;
@@ -142,10 +183,22 @@ typedef struct invs_conn {
 /* Parse the URI, load the driver serving its scheme, check it can do `need`
  * (INVS_CAP_*), open with the driver options (NULL-terminated "key=value",
  * or NULL). role ("source", "target") appears in messages. */
-int invs_conn_open(invs_conn **out, invs_ctx *ctx, const char *uri, const char *role,
+int invs_conn_open(invs_conn **out, invs_job *j, const char *uri, const char *role,
                    uint64_t need, unsigned flags, const char *const *options);
 void invs_conn_close(invs_conn *c);
-
+/* The calls whose form depends on the driver's ABI minor: cursor_open(_v2)
+ * with hints (INVS_HINT_*; a 1.1 driver gets INVS_TBL_ANY_ORDER instead),
+ * table_create(_v2) (INVS_HINT_NATIVE when t->engine is the driver's name). */
+int invs_conn_cursor_open(invs_drv_cursor **out, invs_conn *c, const invs_table *t,
+                          uint32_t hints);
+int invs_conn_table_create(invs_conn *c, const invs_table *t);
+/* The driver's limits, NULL when it describes none (or is older than 1.2). */
+const invs_limits *invs_driver_limits(const invs_driver *d);
+/* A call on c returned rc < 0: its session's diagnostic into j's record. */
+static inline int invs_conn_err(invs_job *j, invs_conn *c, int rc)
+{
+    return invs_diag_take(&j->diag, &c->sess.diag, rc);
+}
 
 /* ------------------------------------------------------------ digests */
 
@@ -166,9 +219,13 @@ void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *ou
  * of t is row[map[i]] (map[i] < 0: NULL). */
 void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
                      const long *map, uint64_t *out_a, uint64_t *out_b);
+/* ------------------------------------------------------------ decimals */
+
 /* A number written s[0..n) ([sign] digits [. digits] [e [sign] digits],
  * spaces around): value = (neg ? -1 : 1) * digits * 10^exp10, the digits
- * without leading zeros. -1 if not a number (or beyond 1100 digits). */
+ * without leading zeros (core/decimal.c). INVS_OK, or INVS_EINVAL when it
+ * is not a number, or has more than INVS_DECIMAL_DIGITS digits; with d
+ * NULL only the grammar is checked, whatever the number of digits. */
 #define INVS_DECIMAL_DIGITS 1100
 typedef struct invs_decimal {
     char digits[INVS_DECIMAL_DIGITS + 1]; /* one spare for a carry */
@@ -178,13 +235,17 @@ typedef struct invs_decimal {
 } invs_decimal;
 int invs_decimal_parse(const char *s, size_t n, invs_decimal *d);
 /* Normalised decimal text of a number written s[0..n): sign, no leading or
- * trailing zeros, no exponent (unless beyond 400 digits). -1: not a number. */
+ * trailing zeros, no exponent (unless beyond 400 digits). INVS_OK, or
+ * INVS_EINVAL when it is not a number. */
 int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
 /* The shortest decimal text that reads back as d (finite): "9.99", not
  * "9.9900000000000002". */
 #define INVS_DOUBLE_TEXT 40
 void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d);
-/* Canonical JSON of s[0..n) appended (core/json_canon.c); -1 if not JSON. */
+/* Decimal text of v into out (at least 21 bytes), without printf; its length. */
+size_t invs_int_text(char *out, int64_t v);
+/* Canonical JSON of s[0..n) appended (core/json_canon.c); INVS_OK, or
+ * INVS_EINVAL when it is not JSON. */
 int invs_json_canon(invs_strbuf *sb, const char *s, size_t n);
 /* "rows:hash" */
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX]);
@@ -200,6 +261,7 @@ typedef struct invs_timestamp {
     int32_t offset;     /* seconds east of UTC; the instant is secs - offset */
 } invs_timestamp;
 
+/* INVS_OK, or INVS_EINVAL when s is not such a timestamp. */
 int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out);
 /* Append "YYYY-MM-DD HH:MM:SS[.f]" of secs; pad6 pads the fraction to
  * microseconds as Python (and so Django) writes it. */
@@ -211,11 +273,12 @@ typedef struct invs_tz invs_tz;
 /* INVS_OK, or an error with the reason appended to err. */
 int invs_tz_open(invs_tz **out, const char *name, invs_strbuf *err);
 /* The zone of --assume-tz NAME (NULL: none, *out NULL): INVS_OK, or an
- * error recorded on ctx (INVS_EINVAL for a name that is no zone). */
-int invs_tz_open_option(invs_ctx *ctx, const char *name, invs_tz **out);
+ * error recorded on err (INVS_EINVAL for a name that is no zone). */
+int invs_tz_open_option(invs_tz **out, invs_diag_rec *err, const char *name);
 void invs_tz_free(invs_tz *z);
 int invs_tz_is_utc(const invs_tz *z); /* NULL is UTC */
-/* The instant of a wall-clock time in zone z; -1 when the clocks skipped it. */
+/* The instant of a wall-clock time in zone z; INVS_OK, or INVS_EINVAL when
+ * the clocks skipped it. */
 int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc);
 
 /* ------------------------------------------------------------ conversion */
@@ -250,6 +313,10 @@ typedef struct invs_convert {
 int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t,
                       const invs_tz *tz);
 void invs_convert_free(invs_convert *cv);
+/* The one boolean rule: 0/1, 't'/'f', 'true'/'false', 'yes'/'no', 'on'/'off'
+ * (any case) -> an INVS_INT 0 or 1 in out. INVS_OK, or INVS_ETYPE when v
+ * is no boolean. */
+int invs_convert_bool(invs_value *out, const invs_value *v);
 /* How converted rows of s digest (comparable with the target's rows): s
  * itself, or s with the target's column types where they differ. */
 const invs_table *invs_convert_digest_table(const invs_convert *cv, const invs_table *s);

@@ -308,10 +308,10 @@ int invs_json_canon(invs_strbuf *sb, const char *s, size_t n)
     if (json_value(sb, &in, 0) == 0) {
         json_ws(&in);
         if (in.i == n && !invs_sb_failed(sb))
-            return 0;
+            return INVS_OK;
     }
     sb->len = mark;
     if (sb->p)
         sb->p[mark] = '\0';
-    return -1;
+    return INVS_EINVAL;
 }

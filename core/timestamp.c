@@ -65,9 +65,9 @@ int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out)
         i >= n || s[i++] != '-' || ts_num(s, n, &i, 2, &d) || i >= n ||
         (s[i] != ' ' && s[i] != 'T') || (++i, ts_num(s, n, &i, 2, &h)) || i >= n ||
         s[i++] != ':' || ts_num(s, n, &i, 2, &mi))
-        return -1;
+        return INVS_EINVAL;
     if (i < n && s[i] == ':' && (++i, ts_num(s, n, &i, 2, &sec)))
-        return -1;
+        return INVS_EINVAL;
     if (i < n && s[i] == '.') {
         out->frac = s + ++i;
         while (i < n && s[i] >= '0' && s[i] <= '9')
@@ -82,18 +82,18 @@ int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out)
     } else if (i < n && (s[i] == '+' || s[i] == '-')) {
         sign = s[i++] == '-' ? -1 : 1;
         if (ts_num(s, n, &i, 2, &oh))
-            return -1;
+            return INVS_EINVAL;
         if (i < n && s[i] == ':')
             i++;
         if (i < n && ts_num(s, n, &i, 2, &om))
-            return -1;
+            return INVS_EINVAL;
         out->has_offset = 1;
         out->offset = sign * (oh * 3600 + om * 60);
     }
     if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60)
-        return -1;
+        return INVS_EINVAL;
     out->secs = ts_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-    return 0;
+    return INVS_OK;
 }
 
 void invs_timestamp_format(invs_strbuf *sb, int64_t secs, const char *frac, size_t nfrac,
@@ -280,11 +280,11 @@ int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc)
     int found = 0;
     if (!z) {
         *utc = local;
-        return 0;
+        return INVS_OK;
     }
     if (!z->ntimes) {
         *utc = local - z->first;
-        return 0;
+        return INVS_OK;
     }
     /* a wall time is valid for offset o when o is in force at local - o;
      * of two (clocks going back) the earlier instant, as Python's fold=0 */
@@ -295,10 +295,10 @@ int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc)
             found = 1;
         }
     }
-    return found ? 0 : -1;
+    return found ? INVS_OK : INVS_EINVAL;
 }
 
-int invs_tz_open_option(invs_ctx *ctx, const char *name, invs_tz **out)
+int invs_tz_open_option(invs_tz **out, invs_diag_rec *err, const char *name)
 {
     invs_strbuf why;
     int rc;
@@ -307,8 +307,9 @@ int invs_tz_open_option(invs_ctx *ctx, const char *name, invs_tz **out)
         return INVS_OK;
     invs_sb_init_std(&why);
     if ((rc = invs_tz_open(out, name, &why)) != INVS_OK) /* a zone that is none: bad usage */
-        rc = invs_diag(ctx, rc == INVS_ENOMEM ? rc : INVS_EINVAL, "--assume-tz: %s",
-                       why.p ? why.p : "out of memory");
+        rc = rc == INVS_ENOMEM || !why.p
+                 ? invs_diag_oom(err)
+                 : invs_diag(err, INVS_EINVAL, "--assume-tz: %s", why.p);
     invs_sb_free(&why);
     return rc;
 }

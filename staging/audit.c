@@ -101,7 +101,7 @@ static int audit_write_back(invs_stage *st, int64_t tid, size_t ncols, const cha
                        " WHERE ch.tid = %lld AND ch.col = %zu AND ch.rid = d.rowid%s",
                        (long long)tid, i, from, (long long)tid, i, only_pending);
         if (invs_sb_failed(&sb))
-            rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+            rc = invs_diag_oom(&st->diag);
         else if (sqlite3_exec(st->db, sb.p, NULL, NULL, NULL) != SQLITE_OK)
             rc = invs_stage_sqlerr(st, INVS_EIO, "writing changes");
         invs_sb_free(&sb);

@@ -41,13 +41,13 @@ int invs_stage_sqlerr(invs_stage *st, int code, const char *what)
 {
     int ext = st->db ? sqlite3_extended_errcode(st->db) : 0;
     if (ext == SQLITE_NOTADB)
-        return invs_diag(st->ctx, INVS_ECORRUPT,
+        return invs_diag(&st->diag, INVS_ECORRUPT,
                          "%s is not a stage file: it is not an SQLite database", st->path);
     if (ext == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_CORRUPT)
         code = INVS_ECORRUPT;
     if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
         code = INVS_EIO;
-    return invs_diag(st->ctx, code, "stage %s: %s: %s", st->path, what,
+    return invs_diag(&st->diag, code, "stage %s: %s: %s", st->path, what,
                      st->db ? sqlite3_errmsg(st->db) : "cannot open");
 }
 
@@ -73,16 +73,24 @@ static int stage_int_pragma(invs_stage *st, const char *pragma, int64_t *out)
     return INVS_OK;
 }
 
-static int stage_alloc(invs_stage **out, invs_ctx *ctx, const char *path)
+static int stage_alloc(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path)
 {
     invs_stage *st = calloc(1, sizeof(*st));
     if (!st || !(st->path = invs_strdup(path))) {
         free(st);
-        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(err);
     }
     st->ctx = ctx;
     *out = st;
     return INVS_OK;
+}
+
+/* A stage that could not be created or opened: its reason into err. */
+static int stage_fail(invs_stage *st, invs_diag_rec *err, int rc)
+{
+    invs_diag_take(err, &st->diag, rc);
+    invs_stage_close(st);
+    return rc;
 }
 
 int invs_stage_meta_set(invs_stage *st, const char *key, const char *value)
@@ -114,9 +122,10 @@ char *invs_stage_meta_get(invs_stage *st, const char *key)
     return v;
 }
 
-int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int overwrite)
+int invs_stage_create(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path,
+                      int overwrite)
 {
-    invs_stage *st;
+    invs_stage *st = NULL;
     invs_strbuf sb;
     char now[32];
     time_t t = time(NULL);
@@ -124,25 +133,22 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int ove
 
     *out = NULL;
     if (!overwrite && access(path, F_OK) == 0)
-        return invs_diag(ctx, INVS_EINVAL,
+        return invs_diag(err, INVS_EINVAL,
                          "stage %s already exists; remove it or use --force to replace it",
                          path);
-    if ((rc = stage_alloc(&st, ctx, path)) != INVS_OK)
+    if ((rc = stage_alloc(&st, ctx, err, path)) != INVS_OK)
         return rc;
     invs_sb_init_std(&sb);
     invs_sb_printf(&sb, "%s.invs-tmp-%ld", path, (long)getpid());
-    if (!(st->tmp_path = invs_sb_take(&sb))) {
-        invs_stage_close(st);
-        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
-    }
+    if (!(st->tmp_path = invs_sb_take(&sb)))
+        return stage_fail(st, err, invs_diag_oom(&st->diag));
     unlink(st->tmp_path);
     if (sqlite3_open_v2(st->tmp_path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
-        rc = invs_diag(ctx, INVS_EIO, "cannot create stage %s: %s", st->tmp_path,
+        rc = invs_diag(&st->diag, INVS_EIO, "cannot create stage %s: %s", st->tmp_path,
                        st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        invs_stage_close(st);
-        return rc;
+        return stage_fail(st, err, rc);
     }
     /* A half-written stage is never used (state pulling, temporary name),
      * so the journal buys nothing while the stage is written. */
@@ -162,10 +168,8 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int ove
         rc = invs_stage_meta_set(st, "created_at", now);
     if (rc == INVS_OK)
         rc = invs_stage_meta_set(st, "invstage_version", INVS_VERSION);
-    if (rc != INVS_OK) {
-        invs_stage_close(st);
-        return rc;
-    }
+    if (rc != INVS_OK)
+        return stage_fail(st, err, rc);
     snprintf(st->state, sizeof(st->state), "%s", INVS_STATE_PULLING);
     *out = st;
     return INVS_OK;
@@ -180,43 +184,44 @@ static int stage_check(invs_stage *st, unsigned flags)
     if ((rc = stage_int_pragma(st, "PRAGMA application_id", &appid)) != INVS_OK)
         return rc;
     if (appid != INVS_STAGE_APPLICATION_ID)
-        return invs_diag(st->ctx, INVS_ECORRUPT,
+        return invs_diag(&st->diag, INVS_ECORRUPT,
                          "%s is an SQLite database but not an invstage stage "
                          "(application_id 0x%08llx, expected 0x%08x)",
                          st->path, (unsigned long long)appid, INVS_STAGE_APPLICATION_ID);
     if ((rc = stage_int_pragma(st, "PRAGMA user_version", &format)) != INVS_OK)
         return rc;
     if (format > INVS_STAGE_FORMAT)
-        return invs_diag(st->ctx, INVS_EUNSUPPORTED,
+        return invs_diag(&st->diag, INVS_EUNSUPPORTED,
                          "stage %s has format %lld, newer than this invstage (%s) reads "
                          "(format %d); use a newer invstage",
                          st->path, (long long)format, INVS_VERSION, INVS_STAGE_FORMAT);
     if (format < 1)
-        return invs_diag(st->ctx, INVS_ECORRUPT, "stage %s has no format version", st->path);
+        return invs_diag(&st->diag, INVS_ECORRUPT, "stage %s has no format version", st->path);
     if (!(state = invs_stage_meta_get(st, "state")))
-        return invs_diag(st->ctx, INVS_ECORRUPT, "stage %s records no state", st->path);
+        return invs_diag(&st->diag, INVS_ECORRUPT, "stage %s records no state", st->path);
     snprintf(st->state, sizeof(st->state), "%s", state);
     free(state);
     if (!(flags & INVS_STAGE_INCOMPLETE_OK) && strcmp(st->state, INVS_STATE_PULLING) == 0)
-        return invs_diag(st->ctx, INVS_EREFUSED,
+        return invs_diag(&st->diag, INVS_EREFUSED,
                          "stage %s is incomplete: its pull was interrupted (state "
                          "'pulling'); pull again",
                          st->path);
     return INVS_OK;
 }
 
-int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, unsigned flags)
+int invs_stage_open(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path,
+                    unsigned flags)
 {
-    invs_stage *st;
+    invs_stage *st = NULL;
     struct stat sbuf;
     int rc;
 
     *out = NULL;
     if (stat(path, &sbuf) != 0)
-        return invs_diag(ctx, INVS_ENOTFOUND, "stage %s: %s", path, strerror(errno));
+        return invs_diag(err, INVS_ENOTFOUND, "stage %s: %s", path, strerror(errno));
     if (!S_ISREG(sbuf.st_mode))
-        return invs_diag(ctx, INVS_ECORRUPT, "stage %s is not a regular file", path);
-    if ((rc = stage_alloc(&st, ctx, path)) != INVS_OK)
+        return invs_diag(err, INVS_ECORRUPT, "stage %s is not a regular file", path);
+    if ((rc = stage_alloc(&st, ctx, err, path)) != INVS_OK)
         return rc;
     if (sqlite3_open_v2(path, &st->db,
                         ((flags & INVS_STAGE_WRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
@@ -236,8 +241,7 @@ int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, unsigned 
     *out = st;
     return INVS_OK;
 fail:
-    invs_stage_close(st);
-    return rc;
+    return stage_fail(st, err, rc);
 }
 
 int invs_stage_commit(invs_stage *st)
@@ -265,13 +269,13 @@ int invs_stage_finish(invs_stage *st, const char *state)
         (rc = stage_exec(st, "COMMIT")) != INVS_OK)
         return rc;
     if (sqlite3_close(st->db) != SQLITE_OK)
-        return invs_diag(st->ctx, INVS_EIO, "stage %s: close failed", st->tmp_path);
+        return invs_diag(&st->diag, INVS_EIO, "stage %s: close failed", st->tmp_path);
     st->db = NULL;
     if (stage_fsync_path(st->tmp_path, O_RDONLY) != 0)
-        return invs_diag(st->ctx, INVS_EIO, "stage %s: fsync: %s", st->tmp_path,
+        return invs_diag(&st->diag, INVS_EIO, "stage %s: fsync: %s", st->tmp_path,
                          strerror(errno));
     if (rename(st->tmp_path, st->path) != 0)
-        return invs_diag(st->ctx, INVS_EIO, "cannot move %s to %s: %s", st->tmp_path,
+        return invs_diag(&st->diag, INVS_EIO, "cannot move %s to %s: %s", st->tmp_path,
                          st->path, strerror(errno));
     free(st->tmp_path);
     st->tmp_path = NULL;

@@ -19,8 +19,9 @@ typedef int (*invs_proof_fn)(const invs_stage_table *t, const char *key, const c
  * with the stage's rows converted alike: table i when convert[i] is
  * non-zero, or every table when convert is NULL. Their expected digest is
  * expected[i] where the caller computed it while converting (push, from
- * the rows it sent; "" if not), else computed here from the stage. */
-int invs_proof(invs_ctx *ctx, invs_stage *st, invs_conn *target, const invs_tz *tz,
+ * the rows it sent; "" if not), else computed here from the stage.
+ * Failures are j's; a difference is what report says it is. */
+int invs_proof(invs_job *j, invs_stage *st, invs_conn *target, const invs_tz *tz,
                const unsigned char *convert, const char (*expected)[INVS_DIGEST_HEX],
                invs_proof_fn report, void *payload, int64_t *out_differ);
 

@@ -7,9 +7,9 @@
  *
  * Each table's rows go from the driver's cursor (this thread) through a
  * row pipe to a second thread that writes them into the stage and digests
- * them: reading the source and writing the stage overlap. The second
- * thread records its diagnostics on a copy of the context, so that the two
- * never write one record at once.
+ * them: reading the source and writing the stage overlap. Each side fails
+ * on its own handle's record (the source's session, the stage), so the two
+ * never write one record at once; the job takes the one that failed.
  */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #define PULL_PROGRESS_EVERY 65536
 
 typedef struct pull_state {
-    invs_ctx *ctx;
+    invs_job job;
     const invs_pull_opts *opts;
     invs_schema_list tables;
     unsigned char *used; /* per opts->tables entry: matched something */
@@ -54,9 +54,9 @@ static int pull_emit(const invs_table *t, void *payload)
     if (!pull_selected(ps, t->name))
         return INVS_OK;
     if (t->ncols == 0)
-        return invs_diag(ps->ctx, INVS_EUNSUPPORTED, "table %s has no columns", t->name);
+        return invs_diag(&ps->job.diag, INVS_EUNSUPPORTED, "table %s has no columns", t->name);
     if (invs_schema_list_add(&ps->tables, t) != INVS_OK)
-        return invs_diag(ps->ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&ps->job.diag);
     return INVS_OK;
 }
 
@@ -70,7 +70,7 @@ static void pull_check_refs(pull_state *ps)
             if (t->keys[k].kind != INVS_KEY_FOREIGN)
                 continue;
             if (!invs_schema_list_find(&ps->tables, t->keys[k].ref_table))
-                invs_log(ps->ctx, INVS_LOG_WARN,
+                invs_log(ps->job.ctx, INVS_LOG_WARN,
                          "table %s references %s, which is not in the stage", t->name,
                          t->keys[k].ref_table);
         }
@@ -99,69 +99,72 @@ static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
     return invs_sb_failed(&k->enc) ? INVS_ENOMEM : INVS_OK;
 }
 
-static int pull_table(invs_ctx *ctx, invs_conn *src, invs_stage *stage, const invs_table *t)
+static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t)
 {
+    invs_job *j = &ps->job;
     invs_rowpipe *pipe = NULL;
     pull_sink sink;
-    invs_ctx wctx = *ctx; /* the pipe thread's diagnostics */
-    void *cur = NULL;
+    invs_drv_cursor *cur = NULL;
     const invs_value *row;
     int64_t tid, n = 0;
     char hex[INVS_DIGEST_HEX];
     int rc, wrc;
 
-    invs_diag_clear(&wctx);
     memset(&sink, 0, sizeof(sink));
     sink.t = t;
     invs_digest_init(&sink.dg);
     invs_sb_init_std(&sink.enc);
     if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
-        (rc = invs_stage_writer_open(&sink.w, stage, tid, t->ncols)) != INVS_OK)
+        (rc = invs_stage_writer_open(&sink.w, stage, tid, t->ncols)) != INVS_OK) {
+        invs_stage_err(j, stage, rc);
         goto out;
-    if ((rc = src->drv->cursor_open(&cur, src->h, t)) != INVS_OK) {
+    }
+    if ((rc = invs_conn_cursor_open(&cur, src, t, 0)) != INVS_OK) {
         cur = NULL;
+        invs_conn_err(j, src, rc);
         goto out;
     }
     if ((rc = invs_rowpipe_open(&pipe, t->ncols, pull_sink_rows, &sink)) != INVS_OK) {
-        invs_diag(ctx, rc, rc == INVS_ENOMEM ? "out of memory" : "cannot start a thread");
+        if (rc == INVS_ENOMEM)
+            invs_diag_oom(&j->diag);
+        else
+            invs_diag(&j->diag, rc, "cannot start a thread");
         goto out;
     }
-    stage->ctx = &wctx;
-    invs_progress(ctx, t->name, 0, t->row_count);
+    invs_progress(j->ctx, t->name, 0, t->row_count);
     while ((rc = src->drv->cursor_next(cur, &row)) == INVS_ROW) {
         if ((rc = invs_rowpipe_put(pipe, row)) != INVS_OK)
             break;
         if (++n % PULL_PROGRESS_EVERY == 0) {
-            if (ctx->cancel) {
-                rc = invs_diag(ctx, INVS_ECANCELLED, "interrupted");
+            if (invs_ctx_cancelled(j->ctx)) {
+                rc = invs_diag(&j->diag, INVS_ECANCELLED, "interrupted");
                 break;
             }
-            invs_progress(ctx, t->name, n, t->row_count);
+            invs_progress(j->ctx, t->name, n, t->row_count);
         }
     }
     wrc = invs_rowpipe_close(pipe, rc != INVS_DONE);
-    stage->ctx = ctx;
     if (wrc != INVS_OK) { /* the stage's side failed: its reason first */
-        rc = wrc;
-        ctx->diag = wctx.diag;
-        if (rc == INVS_ENOMEM && !ctx->diag.msg[0])
-            invs_diag(ctx, rc, "out of memory");
+        rc = invs_stage_err(j, stage, wrc);
         goto out;
     }
-    if (rc == INVS_ENOMEM)
-        invs_diag(ctx, rc, "out of memory");
-    if (rc != INVS_DONE)
+    if (rc != INVS_DONE) {
+        if (!j->diag.code) /* else the job said why (interrupted) */
+            invs_conn_err(j, src, rc);
         goto out;
-    invs_progress(ctx, t->name, n, n);
+    }
+    invs_progress(j->ctx, t->name, n, n);
     invs_digest_hex(&sink.dg, hex);
-    rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(sink.w), hex);
+    if ((rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(sink.w), hex)) !=
+        INVS_OK)
+        invs_stage_err(j, stage, rc);
 out:
     invs_sb_free(&sink.enc);
     if (cur)
         src->drv->cursor_close(cur);
     invs_stage_writer_close(sink.w);
     if (rc != INVS_OK)
-        invs_diag_prefix(ctx, "pull: table %s", t->name);
+        invs_diag_prefix(&j->diag, "pull: table %s", t->name);
     return rc;
 }
 
@@ -169,42 +172,51 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
               const invs_pull_opts *opts)
 {
     static const invs_pull_opts no_opts;
-    pull_state ps = {ctx, opts ? opts : &no_opts, {NULL, 0, 0}, NULL};
+    pull_state ps;
     invs_conn *src = NULL;
     invs_stage *stage = NULL;
     size_t i;
     int rc;
 
-    invs_diag_clear(ctx);
-    ctx->phase = "pull";
+    memset(&ps, 0, sizeof(ps));
+    invs_job_init(&ps.job, ctx);
+    ps.opts = opts ? opts : &no_opts;
+    invs_ctx_set_phase(ctx, "pull");
     if (!(ps.used = calloc(ps.opts->ntables + 1, 1)))
-        return invs_diag(ctx, INVS_ENOMEM, "out of memory");
-    if ((rc = invs_conn_open(&src, ctx, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ,
-                             ps.opts->driver_options)) != INVS_OK)
-        goto out;
-    if ((rc = invs_stage_create(&stage, ctx, stage_path, ps.opts->overwrite)) != INVS_OK)
+        return invs_ctx_report(ctx, &ps.job.diag, invs_diag_oom(&ps.job.diag));
+    if ((rc = invs_conn_open(&src, &ps.job, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ,
+                             ps.opts->driver_options)) != INVS_OK ||
+        (rc = invs_stage_create(&stage, ctx, &ps.job.diag, stage_path, ps.opts->overwrite)) !=
+            INVS_OK)
         goto out;
     if ((rc = invs_stage_meta_set(stage, "source", src->redacted)) != INVS_OK ||
         (rc = invs_stage_meta_set(stage, "source_driver", src->drv->name)) != INVS_OK ||
-        (rc = invs_stage_meta_set(stage, "source_driver_version", src->drv->version)) != INVS_OK)
+        (rc = invs_stage_meta_set(stage, "source_driver_version", src->drv->version)) !=
+            INVS_OK) {
+        invs_stage_err(&ps.job, stage, rc);
         goto out;
-    if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK)
+    }
+    if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK) {
+        if (!ps.job.diag.code) /* not pull_emit's refusal: the driver's */
+            invs_conn_err(&ps.job, src, rc);
         goto out;
+    }
     for (i = 0; i < ps.opts->ntables; i++)
         if (!ps.used[i]) {
-            rc = invs_diag(ctx, INVS_EINVAL, "source %s has no table matching '%s'",
+            rc = invs_diag(&ps.job.diag, INVS_EINVAL, "source %s has no table matching '%s'",
                            src->redacted, ps.opts->tables[i]);
             goto out;
         }
     pull_check_refs(&ps);
     for (i = 0; i < ps.tables.n; i++)
-        if ((rc = pull_table(ctx, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
+        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
             goto out;
-    rc = invs_stage_finish(stage, INVS_STATE_PULLED);
+    if ((rc = invs_stage_finish(stage, INVS_STATE_PULLED)) != INVS_OK)
+        invs_stage_err(&ps.job, stage, rc);
 out:
     invs_stage_close(stage);
     invs_conn_close(src);
     invs_schema_list_free(&ps.tables);
     free(ps.used);
-    return rc;
+    return invs_ctx_report(ctx, &ps.job.diag, rc);
 }

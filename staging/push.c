@@ -20,7 +20,6 @@
 #include "order.h"
 #include "proof.h"
 #include "stage.h"
-#include "verify.h"
 #include "version.h"
 
 #define PUSH_BATCH_ROWS 256
@@ -28,7 +27,7 @@
 #define PUSH_LIST_MAX 10
 
 typedef struct push_job {
-    invs_ctx *ctx;
+    invs_job job;
     invs_stage *stage;
     invs_conn *dst;
     const invs_push_opts *opts;
@@ -42,6 +41,8 @@ typedef struct push_job {
     unsigned char *into_existing; /* per stage table: loaded into the target's own table */
     char (*expected)[INVS_DIGEST_HEX]; /* per stage table: digest of the converted rows
                                           sent, for the proof ("" if not computed) */
+    unsigned char *created;       /* per table in load order: made before the data
+                                     transaction (DDL not transactional) */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -74,10 +75,19 @@ static int push_check_target(push_job *j)
     for (i = 0; i < j->n && rc == INVS_OK; i++) {
         const invs_table *s = j->ts[i];
         if (!(j->existing[i] = invs_schema_list_find(&j->target, s->name))) {
-            if (!(j->dst->drv->caps & INVS_CAP_CREATE))
-                rc = invs_diag(j->ctx, INVS_EUNSUPPORTED,
+            const invs_driver *d = j->dst->drv;
+            if (!(d->caps & INVS_CAP_CREATE))
+                rc = invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
                                "target has no table %s and driver %s cannot create tables",
-                               s->name, j->dst->drv->name);
+                               s->name, d->name);
+            else if (!(d->caps & INVS_CAP_TXN_DDL) &&
+                     !(INVS_HAS(d, invs_driver, table_drop) && d->table_drop))
+                rc = invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
+                               "target has no table %s, and driver %s (ABI %u.%u) could not "
+                               "remove it again after a failure: its DDL is not "
+                               "transactional and it has no table_drop; create the tables "
+                               "first",
+                               s->name, d->name, d->abi_major, d->abi_minor);
             continue;
         }
         invs_sb_reset(&one);
@@ -86,25 +96,27 @@ static int push_check_target(push_job *j)
             invs_sb_printf(&diffs, "\n  table %s:%s", s->name, one.p);
         if (!j->opts->clear) {
             int has = 0;
-            if ((rc = j->dst->drv->has_rows(j->dst->h, &j->existing[i]->t, &has)) != INVS_OK)
+            if ((rc = j->dst->drv->has_rows(j->dst->h, &j->existing[i]->t, &has)) != INVS_OK) {
+                invs_conn_err(&j->job, j->dst, rc);
                 break;
+            }
             if (has && nfull++ < PUSH_LIST_MAX)
                 invs_sb_printf(&full, "%s%s", nfull > 1 ? ", " : "", s->name);
         }
     }
     /* the application's version before the columns and rows it implies */
     for (i = 0; i < j->n && rc == INVS_OK && !j->opts->ignore_version; i++)
-        rc = invs_version_guard(j->ctx, j->stage, &j->stage->tables[i], j->dst,
+        rc = invs_version_guard(&j->job, j->stage, &j->stage->tables[i], j->dst,
                                 j->existing[i] ? &j->existing[i]->t : NULL);
     if (rc == INVS_OK && (invs_sb_failed(&diffs) || invs_sb_failed(&full) || invs_sb_failed(&one)))
-        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&j->job.diag);
     else if (rc == INVS_OK && ndiff)
-        rc = invs_diag(j->ctx, INVS_EREFUSED,
+        rc = invs_diag(&j->job.diag, INVS_EREFUSED,
                        "target %s: %zu table(s) do not have the stage's columns; nothing "
                        "was written:%s",
                        j->dst->redacted, ndiff, diffs.p);
     else if (rc == INVS_OK && nfull)
-        rc = invs_diag(j->ctx, INVS_EREFUSED,
+        rc = invs_diag(&j->job.diag, INVS_EREFUSED,
                        "target %s is not empty: %zu table(s) already hold rows (%s%s); "
                        "nothing was written. Use -c to clear them first",
                        j->dst->redacted, nfull, full.p, nfull > PUSH_LIST_MAX ? ", ..." : "");
@@ -119,18 +131,12 @@ static int push_unconvertible(push_job *j, const invs_table *t, const invs_value
                               int64_t rid, size_t col, const invs_column *to, const char *why)
 {
     invs_strbuf key, val;
-    const invs_value *v = &row[col];
     int rc;
     invs_sb_init_std(&key);
     invs_sb_init_std(&val);
-    invs_verify_row_key(&key, t, row, rid);
-    if (v->type == INVS_TEXT || v->type == INVS_BLOB)
-        invs_sb_printf(&val, "'%.*s'", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
-    else if (v->type == INVS_REAL)
-        invs_sb_printf(&val, "%.17g", v->num.d);
-    else
-        invs_sb_printf(&val, "%lld", (long long)v->num.i);
-    rc = invs_diag(j->ctx, INVS_ETYPE,
+    invs_sb_row_key(&key, t, row, rid);
+    invs_sb_value(&val, &row[col]);
+    rc = invs_diag(&j->job.diag, INVS_ETYPE,
                    "%s, column %s: the value %s %s, so it cannot go into the target's %s "
                    "column; nothing was committed",
                    invs_sb_failed(&key) ? "?" : key.p, t->cols[col].name,
@@ -148,7 +154,7 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
     size_t batch = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
     invs_stage_reader *r = NULL;
     invs_value *rows = NULL, *cvrow = NULL;
-    void *w = NULL;
+    invs_drv_writer *w = NULL;
     invs_arena bytes;
     invs_convert cv;
     invs_digest dg;
@@ -167,26 +173,29 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
     if (!(rows = malloc(batch * t->ncols * sizeof(*rows))) ||
         (existing && (invs_convert_plan(&cv, t, existing, j->tz) != INVS_OK ||
                       !(cvrow = calloc(t->ncols + 1, sizeof(*cvrow)))))) {
-        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&j->job.diag);
         goto out;
     }
     if (existing)
         j->into_existing[st - j->stage->tables] = 1;
     if (existing && !j->opts->no_check && (cv.any || cv.retyped))
         dt = invs_convert_digest_table(&cv, t);
-    if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK)
-        goto out;
-    if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
-        w = NULL;
+    if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK) {
+        invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    invs_progress(j->ctx, t->name, 0, st->rows);
+    if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
+        w = NULL;
+        invs_conn_err(&j->job, j->dst, rc);
+        goto out;
+    }
+    invs_progress(j->job.ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
         if (cv.any && (rc = invs_convert_row(&cv, row, cvrow, &bad, &why)) != INVS_OK) {
             if (rc == INVS_ETYPE)
                 push_unconvertible(j, t, row, n + 1, bad, cv.to[bad], why);
             else
-                invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+                invs_diag_oom(&j->job.diag);
             goto out;
         }
         sent = cv.any ? cvrow : row;
@@ -194,37 +203,42 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
             invs_digest_row(&dg, &enc, dt, sent, NULL, NULL, NULL);
         if (invs_arena_copy_row(&bytes, rows + inbatch * t->ncols, sent, t->ncols, &nbytes) !=
             INVS_OK) {
-            rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+            rc = invs_diag_oom(&j->job.diag);
             goto out;
         }
         n++;
         if (++inbatch == batch || nbytes >= PUSH_BATCH_BYTES) {
-            if ((rc = d->writer_put(w, rows, inbatch)) != INVS_OK)
+            if ((rc = d->writer_put(w, rows, inbatch)) != INVS_OK) {
+                invs_conn_err(&j->job, j->dst, rc);
                 goto out;
+            }
             inbatch = nbytes = 0;
             invs_arena_reset(&bytes);
-            if (j->ctx->cancel) {
-                rc = invs_diag(j->ctx, INVS_ECANCELLED, "interrupted");
+            if (invs_ctx_cancelled(j->job.ctx)) {
+                rc = invs_diag(&j->job.diag, INVS_ECANCELLED, "interrupted");
                 goto out;
             }
             if ((uint64_t)n % 65536 < batch)
-                invs_progress(j->ctx, t->name, n, st->rows);
+                invs_progress(j->job.ctx, t->name, n, st->rows);
         }
     }
-    if (rc != INVS_DONE)
+    if (rc != INVS_DONE) {
+        invs_stage_err(&j->job, j->stage, rc);
         goto out;
-    if (inbatch && (rc = d->writer_put(w, rows, inbatch)) != INVS_OK)
+    }
+    if ((inbatch && (rc = d->writer_put(w, rows, inbatch)) != INVS_OK) ||
+        (rc = d->writer_close(w, 0), w = NULL, rc) != INVS_OK) {
+        invs_conn_err(&j->job, j->dst, rc);
         goto out;
-    rc = d->writer_close(w, 0);
-    w = NULL;
-    if (rc == INVS_OK && dt && invs_sb_failed(&enc))
-        rc = invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    }
+    if (dt && invs_sb_failed(&enc))
+        rc = invs_diag_oom(&j->job.diag);
     else if (rc == INVS_OK && dt)
         invs_digest_hex(&dg, j->expected[st - j->stage->tables]);
     if (rc == INVS_OK && n != st->rows)
-        rc = invs_diag(j->ctx, INVS_ECORRUPT, "stage %s: table %s records %lld rows but holds %lld",
+        rc = invs_diag(&j->job.diag, INVS_ECORRUPT, "stage %s: table %s records %lld rows but holds %lld",
                        j->stage->path, t->name, (long long)st->rows, (long long)n);
-    invs_progress(j->ctx, t->name, n, st->rows);
+    invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
     if (w)
         d->writer_close(w, 1);
@@ -235,7 +249,7 @@ out:
     free(cvrow);
     free(rows);
     if (rc != INVS_OK)
-        invs_diag_prefix(j->ctx, "push: table %s", t->name);
+        invs_diag_prefix(&j->job.diag, "push: table %s", t->name);
     return rc;
 }
 
@@ -249,21 +263,22 @@ static int push_gate(push_job *j)
     int rc;
 
     if (strcmp(st->state, INVS_STATE_VERIFIED) != 0)
-        return invs_diag(j->ctx, INVS_EREFUSED,
+        return invs_diag(&j->job.diag, INVS_EREFUSED,
                          "stage %s has not been verified (state '%s'): run 'invstage verify "
                          "--target ENGINE %s' first, or push --force; nothing was written",
                          st->path, st->state, st->path);
     invs_sb_init_std(&first);
-    rc = invs_audit_errors(st, &errors, &first);
+    if ((rc = invs_audit_errors(st, &errors, &first)) != INVS_OK)
+        invs_stage_err(&j->job, st, rc);
     if (rc == INVS_OK && errors)
-        rc = invs_diag(j->ctx, INVS_EREFUSED,
+        rc = invs_diag(&j->job.diag, INVS_EREFUSED,
                        "stage %s has %lld verify error(s), the first %s: fix them (see "
                        "'invstage verify %s'), or push --force; nothing was written",
                        st->path, (long long)errors, first.p ? first.p : "?", st->path);
     invs_sb_free(&first);
     checked = invs_stage_meta_get(st, "verify_target");
     if (rc == INVS_OK && (!checked || !*checked))
-        invs_log(j->ctx, INVS_LOG_WARN,
+        invs_log(j->job.ctx, INVS_LOG_WARN,
                  "stage %s was verified without --target: what only a typed target refuses "
                  "was a warning",
                  st->path);
@@ -274,43 +289,84 @@ static int push_gate(push_job *j)
 static int push_differs(const invs_stage_table *t, const char *key, const char *why, void *payload)
 {
     push_job *j = payload;
-    return invs_diag(j->ctx, INVS_EVERIFY,
+    return invs_diag(&j->job.diag, INVS_EVERIFY,
                      "push: table %s: the target does not hold what the stage does: %s, first at "
                      "%s; nothing was committed",
                      t->schema->t.name, why, key);
+}
+
+/* A driver call returned rc: unless the job said why, the target did. */
+static int push_drv(push_job *j, int rc)
+{
+    return rc < 0 && !j->job.diag.code ? invs_conn_err(&j->job, j->dst, rc) : rc;
+}
+
+/* Where DDL is not transactional, the missing tables are made before the
+ * data transaction (with their indexes: an index built later would commit
+ * it), each remembered so that a failure can drop it again. */
+static int push_create_first(push_job *j)
+{
+    const invs_driver *d = j->dst->drv;
+    size_t i;
+    int rc = INVS_OK;
+    for (i = 0; i < j->n && rc == INVS_OK; i++) {
+        if (j->existing[j->order[i]])
+            continue;
+        if ((rc = push_drv(j, invs_conn_table_create(j->dst, j->ordered[i]))) == INVS_OK)
+            j->created[i] = 1;
+        if (rc == INVS_OK)
+            rc = push_drv(j, d->indexes_create(j->dst->h, j->ordered[i]));
+    }
+    return rc;
+}
+
+/* After a failure: the tables push_create_first made go again, children
+ * first, so that the target is as it was. */
+static void push_drop_created(push_job *j)
+{
+    invs_diag_rec saved;
+    size_t i;
+    invs_diag_save(&saved, &j->job.diag);
+    for (i = j->n; i-- > 0;)
+        if (j->created[i] && j->dst->drv->table_drop(j->dst->h, j->ordered[i]) != INVS_OK)
+            invs_log(j->job.ctx, INVS_LOG_ERROR,
+                     "table %s, which this push created in %s, could not be dropped again: %s",
+                     j->ordered[i]->name, j->dst->redacted, j->dst->sess.diag.msg);
+    invs_diag_restore(&j->job.diag, &saved);
 }
 
 /* Step 2, inside the transaction. */
 static int push_load(push_job *j)
 {
     const invs_driver *d = j->dst->drv;
+    int txn_ddl = (d->caps & INVS_CAP_TXN_DDL) != 0;
     size_t i;
     int rc = INVS_OK;
 
-    rc = d->load_begin(j->dst->h, j->ordered, j->n);
+    rc = push_drv(j, d->load_begin(j->dst->h, j->ordered, j->n));
     if (j->opts->clear)
         for (i = j->n; i-- > 0 && rc == INVS_OK;)
             if (j->existing[j->order[i]])
-                rc = d->table_clear(j->dst->h, &j->existing[j->order[i]]->t);
-    for (i = 0; i < j->n && rc == INVS_OK; i++)
+                rc = push_drv(j, d->table_clear(j->dst->h, &j->existing[j->order[i]]->t));
+    for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
         if (!j->existing[j->order[i]])
-            rc = d->table_create(j->dst->h, j->ordered[i]);
+            rc = push_drv(j, invs_conn_table_create(j->dst, j->ordered[i]));
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_table(j, &j->stage->tables[j->order[i]],
                         j->existing[j->order[i]] ? &j->existing[j->order[i]]->t : NULL);
-    for (i = 0; i < j->n && rc == INVS_OK; i++)
+    for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
         if (!j->existing[j->order[i]])
-            rc = d->indexes_create(j->dst->h, j->ordered[i]);
+            rc = push_drv(j, d->indexes_create(j->dst->h, j->ordered[i]));
     if (rc == INVS_OK)
-        rc = d->load_end(j->dst->h, j->ordered, j->n);
+        rc = push_drv(j, d->load_end(j->dst->h, j->ordered, j->n));
     for (i = 0; i < j->n && rc == INVS_OK; i++)
-        rc = d->sequences_set(j->dst->h, j->ordered[i]);
+        rc = push_drv(j, d->sequences_set(j->dst->h, j->ordered[i]));
     /* the proof, before anything is committed: read back what the target
      * would commit and compare it with the stage */
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
-        j->ctx->phase = "check";
-        rc = invs_proof(j->ctx, j->stage, j->dst, j->tz, j->into_existing,
+        invs_ctx_set_phase(j->job.ctx, "check");
+        rc = invs_proof(&j->job, j->stage, j->dst, j->tz, j->into_existing,
                         (const char(*)[INVS_DIGEST_HEX])j->expected, push_differs, j, &differ);
     }
     return rc;
@@ -326,16 +382,18 @@ static int push_plan(push_job *j)
     j->ordered = calloc(j->n + 1, sizeof(*j->ordered));
     j->into_existing = calloc(j->n + 1, 1);
     j->expected = calloc(j->n + 1, sizeof(*j->expected));
-    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing || !j->expected)
-        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+    j->created = calloc(j->n + 1, 1);
+    if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing || !j->expected ||
+        !j->created)
+        return invs_diag_oom(&j->job.diag);
     for (i = 0; i < j->n; i++)
         j->ts[i] = &j->stage->tables[i].schema->t;
     if (invs_order_tables(j->order, j->ts, j->n, &broken) != INVS_OK)
-        return invs_diag(j->ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&j->job.diag);
     for (i = 0; i < j->n; i++)
         j->ordered[i] = j->ts[j->order[i]];
     if (broken)
-        invs_log(j->ctx, INVS_LOG_INFO,
+        invs_log(j->job.ctx, INVS_LOG_INFO,
                  "%zu foreign-key cycle(s) between tables: their keys are checked at "
                  "the end of the load",
                  broken);
@@ -347,41 +405,52 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
 {
     static const invs_push_opts no_opts;
     push_job j;
-    int rc, begun = 0;
+    int rc, begun = 0, txn_ddl = 0;
 
     memset(&j, 0, sizeof(j));
-    j.ctx = ctx;
+    invs_job_init(&j.job, ctx);
     j.opts = opts ? opts : &no_opts;
-    invs_diag_clear(ctx);
-    ctx->phase = "push";
-    if ((rc = invs_tz_open_option(ctx, j.opts->assume_tz, &j.tz)) != INVS_OK ||
-        (rc = invs_stage_open(&j.stage, ctx, stage_path, 0)) != INVS_OK ||
-        (rc = invs_stage_load_schema(j.stage)) != INVS_OK ||
-        (!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK)
+    invs_ctx_set_phase(ctx, "push");
+    if ((rc = invs_tz_open_option(&j.tz, &j.job.diag, j.opts->assume_tz)) != INVS_OK ||
+        (rc = invs_stage_open(&j.stage, ctx, &j.job.diag, stage_path, 0)) != INVS_OK)
         goto out;
-    if ((rc = invs_conn_open(&j.dst, ctx, target_uri, "target", INVS_CAP_PUSH,
-                             INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=
-        INVS_OK)
-        goto out;
-    if ((rc = j.dst->drv->begin(j.dst->h)) != INVS_OK)
-        goto out;
-    begun = 1;
-    if ((rc = j.dst->drv->schema_read(j.dst->h, invs_schema_list_emit, &j.target)) != INVS_OK) {
-        if (rc == INVS_ENOMEM)
-            invs_diag(ctx, rc, "out of memory");
+    if ((rc = invs_stage_load_schema(j.stage)) != INVS_OK) {
+        invs_stage_err(&j.job, j.stage, rc);
         goto out;
     }
-    if ((rc = push_check_target(&j)) != INVS_OK || (rc = push_load(&j)) != INVS_OK)
+    if ((!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK ||
+        (rc = invs_conn_open(&j.dst, &j.job, target_uri, "target", INVS_CAP_PUSH,
+                             INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=
+            INVS_OK)
         goto out;
-    rc = j.dst->drv->commit(j.dst->h);
+    /* where DDL rolls back, everything is one transaction; elsewhere the
+     * tables are created first, and dropped again on failure */
+    txn_ddl = (j.dst->drv->caps & INVS_CAP_TXN_DDL) != 0;
+    if (txn_ddl && (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK)
+        goto out;
+    begun = txn_ddl;
+    if ((rc = push_drv(&j, j.dst->drv->schema_read(j.dst->h, invs_schema_list_emit,
+                                                   &j.target))) != INVS_OK ||
+        (rc = push_check_target(&j)) != INVS_OK)
+        goto out;
+    if (!txn_ddl && ((rc = push_create_first(&j)) != INVS_OK ||
+                     (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK))
+        goto out;
+    begun = 1;
+    if ((rc = push_load(&j)) != INVS_OK)
+        goto out;
+    rc = push_drv(&j, j.dst->drv->commit(j.dst->h));
     begun = 0;
 out:
     if (begun) {
         /* keep the first error; the rollback's own would hide it */
-        invs_diag_rec saved = ctx->diag;
+        invs_diag_rec saved;
+        invs_diag_save(&saved, &j.job.diag);
         j.dst->drv->rollback(j.dst->h);
-        ctx->diag = saved;
+        invs_diag_restore(&j.job.diag, &saved);
     }
+    if (rc != INVS_OK && j.dst && !txn_ddl)
+        push_drop_created(&j);
     invs_conn_close(j.dst);
     invs_stage_close(j.stage);
     invs_schema_list_free(&j.target);
@@ -391,6 +460,7 @@ out:
     free(j.ordered);
     free(j.into_existing);
     free(j.expected);
+    free(j.created);
     invs_tz_free(j.tz);
-    return rc;
+    return invs_ctx_report(ctx, &j.job.diag, rc);
 }

@@ -31,7 +31,7 @@ int invs_stage_reader_open(invs_stage_reader **out, invs_stage *st, const invs_s
     *out = NULL;
     if (!(r = calloc(1, sizeof(*r))) || !(r->vals = calloc(t->schema->t.ncols, sizeof(invs_value)))) {
         free(r);
-        return invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&st->diag);
     }
     r->st = st;
     r->ncols = t->schema->t.ncols;
@@ -39,11 +39,11 @@ int invs_stage_reader_open(invs_stage_reader **out, invs_stage *st, const invs_s
     invs_sb_init_std(&sb);
     invs_sb_printf(&sb, "SELECT rowid, * FROM invs_data_%lld ORDER BY rowid", (long long)t->tid);
     if (invs_sb_failed(&sb))
-        rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&st->diag);
     else if (sqlite3_prepare_v2(st->db, sb.p, -1, &r->rows, NULL) != SQLITE_OK)
         rc = invs_stage_sqlerr(st, INVS_ECORRUPT, "reading the rows of a table");
     else if ((size_t)sqlite3_column_count(r->rows) != r->ncols + 1)
-        rc = invs_diag(st->ctx, INVS_ECORRUPT,
+        rc = invs_diag(&st->diag, INVS_ECORRUPT,
                        "stage %s: table %s has %d data columns, its schema %zu", st->path,
                        t->schema->t.name, sqlite3_column_count(r->rows) - 1, r->ncols);
     invs_sb_free(&sb);
@@ -115,7 +115,7 @@ static int reader_specials(invs_stage_reader *r, int64_t rid)
         col = sqlite3_column_int64(s, 1);
         r->special_ready = 0;
         if (srid < rid || col < 0 || (size_t)col >= r->ncols)
-            return invs_diag(r->st->ctx, INVS_ECORRUPT,
+            return invs_diag(&r->st->diag, INVS_ECORRUPT,
                              "stage %s: special value for row %lld column %lld has no cell",
                              r->st->path, (long long)srid, (long long)col);
         {
@@ -127,7 +127,7 @@ static int reader_specials(invs_stage_reader *r, int64_t rid)
                 uint64_t u = 0;
                 int i;
                 if (v->type != INVS_BLOB || v->len != 8)
-                    return invs_diag(r->st->ctx, INVS_ECORRUPT,
+                    return invs_diag(&r->st->diag, INVS_ECORRUPT,
                                      "stage %s: special number in row %lld is not 8 bytes",
                                      r->st->path, (long long)srid);
                 for (i = 0; i < 8; i++)
@@ -136,7 +136,7 @@ static int reader_specials(invs_stage_reader *r, int64_t rid)
                 v->ptr = NULL;
                 v->len = 0;
             } else if (v->ptr && !(v->ptr = invs_arena_memdup(&r->bytes, v->ptr, v->len))) {
-                return invs_diag(r->st->ctx, INVS_ENOMEM, "out of memory");
+                return invs_diag_oom(&r->st->diag);
             }
             v->type = (uint8_t)type;
             v->flags = (uint8_t)sqlite3_column_int(s, 3);

@@ -120,7 +120,7 @@ static int schema_create_data_table(invs_stage *st, int64_t tid, size_t ncols)
         invs_sb_printf(&sb, "%sc%zu", i ? ", " : "", i);
     invs_sb_puts(&sb, ")");
     if (invs_sb_failed(&sb))
-        return invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&st->diag);
     rc = sqlite3_exec(st->db, sb.p, NULL, NULL, NULL) == SQLITE_OK
              ? INVS_OK
              : invs_stage_sqlerr(st, INVS_EIO, "creating a data table");
@@ -147,7 +147,7 @@ int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid)
     for (i = 0; i < t->nkeys && rc == INVS_OK; i++) {
         const invs_key *k = &t->keys[i];
         if (k->kind < INVS_KEY_PRIMARY || k->kind > INVS_KEY_INDEX)
-            return invs_diag(st->ctx, INVS_EINVAL, "table %s: key %zu has unknown kind %d",
+            return invs_diag(&st->diag, INVS_EINVAL, "table %s: key %zu has unknown kind %d",
                              t->name, i, k->kind);
         rc = schema_insert(st, "INSERT INTO invs_keys VALUES(?,?,?,?,?,?,?,?)", bind_key, k,
                            NULL, tid, (int64_t)i);
@@ -228,7 +228,7 @@ static int load_columns(schema_loader *L, invs_schema_table *st, int64_t tid)
         if (n == cap) {
             invs_column *nc = invs_arena_alloc(a, (cap = cap ? cap * 2 : 16) * sizeof(*nc));
             if (!nc)
-                return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+                return invs_diag_oom(&L->st->diag);
             if (n)
                 memcpy(nc, cols, n * sizeof(*nc));
             cols = nc;
@@ -246,9 +246,9 @@ static int load_columns(schema_loader *L, invs_schema_table *st, int64_t tid)
         c->collation = invs_arena_strdup(a, col_text(L->cols, 8));
         c->charset = invs_arena_strdup(a, col_text(L->cols, 9));
         if (!c->name || !c->decl)
-            return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+            return invs_diag_oom(&L->st->diag);
         if (c->canon < 0)
-            return invs_diag(L->st->ctx, INVS_ECORRUPT,
+            return invs_diag(&L->st->diag, INVS_ECORRUPT,
                              "stage %s: column %s has unknown type %s", L->st->path, c->name,
                              col_text(L->cols, 2));
     }
@@ -305,7 +305,7 @@ static int load_keys(schema_loader *L, invs_schema_table *st, int64_t tid)
         if (n == cap) {
             invs_key *nk = invs_arena_alloc(a, (cap = cap ? cap * 2 : 8) * sizeof(*nk));
             if (!nk)
-                return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+                return invs_diag_oom(&L->st->diag);
             if (n)
                 memcpy(nk, keys, n * sizeof(*nk));
             keys = nk;
@@ -314,7 +314,7 @@ static int load_keys(schema_loader *L, invs_schema_table *st, int64_t tid)
         memset(k, 0, sizeof(*k));
         k->kind = schema_key_kind(col_text(L->keys, 1));
         if (k->kind < 0)
-            return invs_diag(L->st->ctx, INVS_ECORRUPT, "stage %s: unknown key kind %s",
+            return invs_diag(&L->st->diag, INVS_ECORRUPT, "stage %s: unknown key kind %s",
                              L->st->path, col_text(L->keys, 1));
         k->name = invs_arena_strdup(a, col_text(L->keys, 2));
         k->flags = (uint32_t)sqlite3_column_int64(L->keys, 3);
@@ -343,7 +343,7 @@ static int load_seqs(schema_loader *L, invs_schema_table *st, int64_t tid)
         if (n == cap) {
             invs_sequence *nq = invs_arena_alloc(a, (cap = cap ? cap * 2 : 2) * sizeof(*nq));
             if (!nq)
-                return invs_diag(L->st->ctx, INVS_ENOMEM, "out of memory");
+                return invs_diag_oom(&L->st->diag);
             if (n)
                 memcpy(nq, seqs, n * sizeof(*nq));
             seqs = nq;
@@ -399,13 +399,13 @@ int invs_stage_load_schema(invs_stage *st)
         if (st->ntables == cap) {
             invs_stage_table *nt = realloc(st->tables, (cap = cap ? cap * 2 : 16) * sizeof(*nt));
             if (!nt) {
-                rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+                rc = invs_diag_oom(&st->diag);
                 break;
             }
             st->tables = nt;
         }
         if (!(s = calloc(1, sizeof(*s)))) {
-            rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+            rc = invs_diag_oom(&st->diag);
             break;
         }
         t = &st->tables[st->ntables++];
@@ -423,7 +423,7 @@ int invs_stage_load_schema(invs_stage *st)
         s->t.source_ddl = invs_arena_strdup(&s->arena, col_text(tabs, 5));
         s->t.row_count = sqlite3_column_int64(tabs, 6);
         if (!s->t.name || !s->t.engine) {
-            rc = invs_diag(st->ctx, INVS_ECORRUPT, "stage %s: table %lld has no name",
+            rc = invs_diag(&st->diag, INVS_ECORRUPT, "stage %s: table %lld has no name",
                            st->path, (long long)t->tid);
             break;
         }
@@ -431,7 +431,7 @@ int invs_stage_load_schema(invs_stage *st)
             (rc = load_keys(&L, s, t->tid)) == INVS_OK)
             rc = load_seqs(&L, s, t->tid);
         if (rc == INVS_OK && s->t.ncols == 0)
-            rc = invs_diag(st->ctx, INVS_ECORRUPT, "stage %s: table %s has no columns",
+            rc = invs_diag(&st->diag, INVS_ECORRUPT, "stage %s: table %s has no columns",
                            st->path, s->t.name);
     }
 out:

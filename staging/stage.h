@@ -29,7 +29,8 @@ typedef struct invs_stage_table {
 } invs_stage_table;
 
 typedef struct invs_stage {
-    invs_ctx *ctx;
+    invs_ctx *ctx;     /* log and progress */
+    invs_diag_rec diag; /* why the last call on this stage failed */
     sqlite3 *db;
     char *path;     /* what the user named */
     char *tmp_path; /* while being written: renamed to path on finish */
@@ -39,8 +40,11 @@ typedef struct invs_stage {
 } invs_stage;
 
 /* Create a new stage at a temporary name beside `path`, in state pulling.
- * An existing `path` is refused unless overwrite. */
-int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int overwrite);
+ * An existing `path` is refused unless overwrite. On failure (no stage to
+ * hold it) the reason is in *err; afterwards, a call on the stage that
+ * fails leaves its reason in st->diag. */
+int invs_stage_create(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path,
+                      int overwrite);
 /* invs_stage_open flags */
 #define INVS_STAGE_INCOMPLETE_OK 0x01 /* open a stage still in state pulling */
 #define INVS_STAGE_WRITE 0x02         /* read-write, in one write transaction */
@@ -48,7 +52,8 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, const char *path, int ove
 /* Open an existing stage (read-only unless INVS_STAGE_WRITE) in one
  * transaction; refuses what is not a stage, a newer format, or (unless
  * INVS_STAGE_INCOMPLETE_OK) one still in state pulling. */
-int invs_stage_open(invs_stage **out, invs_ctx *ctx, const char *path, unsigned flags);
+int invs_stage_open(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path,
+                    unsigned flags);
 /* Commit the write transaction of a stage opened with INVS_STAGE_WRITE. */
 int invs_stage_commit(invs_stage *st);
 /* Record `state`, commit, and move the file to its final name. */
@@ -96,5 +101,10 @@ static inline void invs_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 
 /* Report an SQLite error on the stage as a diagnostic; returns the code. */
 int invs_stage_sqlerr(invs_stage *st, int code, const char *what);
+/* A call on st returned rc < 0: its diagnostic into j's record. */
+static inline int invs_stage_err(invs_job *j, invs_stage *st, int rc)
+{
+    return invs_diag_take(&j->diag, &st->diag, rc);
+}
 
 #endif

@@ -1,4 +1,15 @@
-/* verify.h -- the passes of invstage verify, between its files. */
+/*
+ * verify.h -- the passes of invstage verify and the state they share.
+ *
+ *   verify.c       the entry point: target, passes in order, --against, --undo
+ *   verify_run.c   the findings recorder the passes report through
+ *   verify_text.c  the text pass (encodings, NUL, NFC): changes, audited
+ *   verify_keys.c  the integrity pass: questions asked in SQL
+ *   verify_sql.c   the SQL functions those questions use
+ *
+ * What a target cannot store comes from its driver (invs_limits), never
+ * from its name. A pass that fails leaves its reason on the stage.
+ */
 #ifndef INVS_VERIFY_H
 #define INVS_VERIFY_H
 
@@ -7,23 +18,23 @@
 typedef struct invs_verify_run {
     invs_stage *st;
     const invs_verify_opts *o;
-    const char *charset; /* for text that is not UTF-8 */
-    int typed_target;    /* the target has strict types (PostgreSQL, MySQL) */
-    int pg_target;       /* the target is PostgreSQL */
-    int mysql_target;    /* the target is MySQL / MariaDB */
+    const char *charset;     /* for text that is not UTF-8 */
+    const invs_limits *lim;  /* the target driver's limits; none known: all zero */
+    const char *target;      /* the target driver's name, "" without --target */
+    int typed;               /* the target types strictly: type problems are errors */
     int64_t errors, warnings, changed;
 } invs_verify_run;
 
 /* Record a finding (count > 0), counting it as error or warning. */
 int invs_verify_report(invs_verify_run *v, const char *check, int error, const char *table,
                        const char *column, int64_t count, const char *keys, const char *detail);
-/* "(id)=(5)" for a row of t, or "row N" where t has no primary key. */
-void invs_verify_row_key(invs_strbuf *sb, const invs_table *t, const invs_value *row, int64_t rid);
+/* The engine's name for messages: its driver's, or "the target". */
+const char *invs_verify_engine(const invs_verify_run *v);
+
+/* Register the SQL functions the integrity pass asks with (verify_sql.c). */
+int invs_verify_sql_register(invs_stage *st);
 
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *t);
 int invs_verify_keys(invs_verify_run *v, const invs_stage_table *t);
-
-/* Whether UTF-8 bytes are valid (no overlongs, surrogates, or > U+10FFFF). */
-int invs_utf8_valid(const unsigned char *p, size_t n);
 
 #endif

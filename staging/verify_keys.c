@@ -6,11 +6,12 @@
  *   not-a-number (text or blobs in numeric columns), not-a-boolean (what
  *   core/convert.c cannot make one of), not-json, out-of-range (int16,
  *   int32), too-long (text(n) in characters), impossible-date,
- *   decimal-overflow, decimal-rounded, row-count (stage vs source),
- *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters), and
- *   for a MySQL target: case-collision (unique text that differs only in
- *   case, which its default collations treat as equal) and utf8mb3-4byte
- *   (characters beyond the BMP in a utf8mb3 column).
+ *   decimal-overflow, decimal-rounded, row-count (stage vs source), and
+ *   what the target's driver says it cannot store (invs_limits):
+ *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
+ *   case-collision (unique text that differs only in case, where unique
+ *   keys ignore case, as MySQL's default collations do) and utf8mb3-4byte
+ *   (characters beyond the BMP in a column of a charset that has none).
  */
 #include <string.h>
 
@@ -69,7 +70,7 @@ static int keys_ask(invs_verify_run *v, const invs_table *t, const char *sql, co
     if (step != SQLITE_DONE)
         rc = invs_stage_sqlerr(v->st, INVS_ECORRUPT, check);
     else if (invs_sb_failed(&keys))
-        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&v->st->diag);
     else if (total)
         rc = invs_verify_report(v, check, error, t->name, column, total, keys.p, detail);
     sqlite3_finalize(s);
@@ -89,7 +90,7 @@ static int keys_rows_join(invs_verify_run *v, const invs_stage_table *st, const 
     keys_expr(&sql, &st->schema->t, "d");
     invs_sb_printf(&sql, ", 1 FROM invs_data_%lld AS d %s WHERE %s", (long long)st->tid, join,
                    where);
-    rc = invs_sb_failed(&sql) ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
                               : keys_ask(v, &st->schema->t, sql.p, check, error, column, detail);
     invs_sb_free(&sql);
     return rc;
@@ -134,7 +135,7 @@ static int keys_duplicates(invs_verify_run *v, const invs_stage_table *st, const
         invs_sb_printf(&sql, "%sc%ld IS NOT NULL", i ? " AND " : "",
                        invs_schema_column(t, k->cols[i]));
     invs_sb_printf(&sql, " GROUP BY %s HAVING count(*) > 1", cols.p ? cols.p : "");
-    rc = invs_sb_failed(&sql) ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
                               : keys_ask(v, t, sql.p, primary ? "pk-duplicate" : "unique-duplicate",
                                          1, label.p,
                                          primary ? "rows share a primary key value"
@@ -190,7 +191,7 @@ static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const in
     invs_sb_printf(&detail, "no row in %s has this value", k->ref_table);
     rc = invs_sb_failed(&where) || invs_sb_failed(&join) || invs_sb_failed(&label) ||
                  invs_sb_failed(&detail)
-             ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
+             ? invs_diag_oom(&v->st->diag)
              : keys_rows_join(v, st, join.p, where.p, "fk-orphan", 1, label.p, detail.p);
 out:
     invs_sb_free(&join);
@@ -208,12 +209,27 @@ static size_t keys_chars(const char *s)
     return n;
 }
 
-/* Unique text values that differ only in (ASCII) case: equal under MySQL's
- * default case-insensitive collations, so the target's key refuses them. */
+/* A table or column name longer than the target takes. */
+static int keys_name(invs_verify_run *v, const char *table, const char *column)
+{
+    const invs_limits *l = v->lim;
+    const char *name = column ? column : table;
+    char detail[160];
+    size_t n = l->ident_unit == INVS_UNIT_CHARS ? keys_chars(name) : strlen(name);
+    if (!l->ident_max || n <= l->ident_max)
+        return INVS_OK;
+    snprintf(detail, sizeof(detail), "%s names are at most %u %s", invs_verify_engine(v),
+             l->ident_max, l->ident_unit == INVS_UNIT_CHARS ? "characters" : "bytes");
+    return invs_verify_report(v, "identifier-too-long", 1, table, column, 1, NULL, detail);
+}
+
+/* Unique text values that differ only in (ASCII) case: equal under the
+ * target's case-insensitive collations, so its key refuses them. */
 static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, const invs_key *k)
 {
     const invs_table *t = &st->schema->t;
     invs_strbuf sql;
+    char detail[160];
     size_t i;
     int rc;
     if (k->ncols != 1)
@@ -225,11 +241,11 @@ static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, 
                    " (SELECT DISTINCT c%zu FROM invs_data_%lld WHERE typeof(c%zu) = 'text')"
                    " GROUP BY lower(c%zu) HAVING count(*) > 1",
                    "", i, i, (long long)st->tid, i, i);
-    rc = invs_sb_failed(&sql)
-             ? invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory")
-             : keys_ask(v, t, sql.p, "case-collision", 1, k->cols[0],
-                        "values that differ only in case: one key under MySQL's "
-                        "case-insensitive collations");
+    snprintf(detail, sizeof(detail),
+             "values that differ only in case: one key under %s's case-insensitive collations",
+             invs_verify_engine(v));
+    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
+                              : keys_ask(v, t, sql.p, "case-collision", 1, k->cols[0], detail);
     invs_sb_free(&sql);
     return rc;
 }
@@ -239,118 +255,170 @@ static int keys_numeric(int canon)
     return (canon >= INVS_T_INT16 && canon <= INVS_T_DECIMAL) || canon == INVS_T_NUMERIC;
 }
 
+/* One column check: rows of column i matching a condition. */
+typedef int (*keys_column_fn)(invs_verify_run *v, const invs_stage_table *st, size_t i);
+
+static int keys_in_pk(const invs_table *t, const char *name)
+{
+    const invs_key *pk = invs_schema_primary_key(t);
+    size_t k;
+    for (k = 0; pk && k < pk->ncols; k++)
+        if (!strcmp(pk->cols[k], name))
+            return 1;
+    return 0;
+}
+
+static int keys_nulls(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[64];
+    snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
+    if (keys_in_pk(&st->schema->t, c->name))
+        return keys_rows(v, st, where, "pk-null", 1, c->name, "a primary key column is NULL");
+    if (c->flags & INVS_COL_NOT_NULL)
+        return keys_rows(v, st, where, "not-null", 1, c->name, "NULL in a NOT NULL column");
+    return INVS_OK;
+}
+
+static int keys_numbers(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[256], detail[160];
+    if (!keys_numeric(c->canon))
+        return INVS_OK;
+    snprintf(where, sizeof(where),
+             "typeof(d.c%zu) = 'blob' OR (typeof(d.c%zu) = 'text' AND NOT invs_is_number(d.c%zu))",
+             i, i, i);
+    snprintf(detail, sizeof(detail), "not a number, in a column of type %s (%s)",
+             invs_canon_name(c->canon), c->decl);
+    return keys_rows(v, st, where, "not-a-number", v->typed, c->name, detail);
+}
+
+static int keys_bools(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[64], detail[160];
+    if (c->canon != INVS_T_BOOL)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "NOT invs_bool_ok(d.c%zu)", i);
+    snprintf(detail, sizeof(detail), "not a boolean (%s): a typed target refuses it", c->decl);
+    return keys_rows(v, st, where, "not-a-boolean", v->typed, c->name, detail);
+}
+
+static int keys_json(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[256], detail[160];
+    if (c->canon != INVS_T_JSON)
+        return INVS_OK;
+    snprintf(where, sizeof(where),
+             "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT json_valid(d.c%zu))", i, i,
+             i);
+    snprintf(detail, sizeof(detail), "not JSON (%s): a typed target refuses it", c->decl);
+    return keys_rows(v, st, where, "not-json", v->typed, c->name, detail);
+}
+
+static int keys_range(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[256], detail[160];
+    long long lim = c->canon == INVS_T_INT16 ? 32767LL : 2147483647LL;
+    if (c->canon != INVS_T_INT16 && c->canon != INVS_T_INT32)
+        return INVS_OK;
+    snprintf(where, sizeof(where),
+             "typeof(d.c%zu) IN ('integer', 'real') AND (d.c%zu > %lld OR d.c%zu < %lld)", i, i,
+             lim, i, -lim - 1);
+    snprintf(detail, sizeof(detail), "does not fit %s (%s)", invs_canon_name(c->canon), c->decl);
+    return keys_rows(v, st, where, "out-of-range", v->typed, c->name, detail);
+}
+
+static int keys_length(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[128], detail[160];
+    if ((c->canon != INVS_T_TEXT && c->canon != INVS_T_CHAR) || c->length <= 0)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND length(d.c%zu) > %d", i, i,
+             c->length);
+    snprintf(detail, sizeof(detail), "longer than %d characters (%s)", c->length, c->decl);
+    return keys_rows(v, st, where, "too-long", v->typed, c->name, detail);
+}
+
+static int keys_dates(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    const invs_limits *l = v->lim;
+    char where[256], detail[256], years[96] = "";
+    if (c->canon != INVS_T_DATE && c->canon != INVS_T_TIMESTAMP && c->canon != INVS_T_TIMESTAMPTZ)
+        return INVS_OK;
+    snprintf(where, sizeof(where),
+             "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT invs_date_ok(d.c%zu, %d, "
+             "%d, %d, %u))",
+             i, i, i, c->canon != INVS_T_DATE, l->year_min, l->year_max, l->flags);
+    if (l->year_min || l->year_max)
+        snprintf(years, sizeof(years), ", or a year outside %s's %d-%d", invs_verify_engine(v),
+                 l->year_min, l->year_max);
+    snprintf(detail, sizeof(detail),
+             "not a possible %s (%s): e.g. 0000-00-00, 2026-02-30, a number%s",
+             invs_canon_name(c->canon), c->decl, years);
+    return keys_rows(v, st, where, "impossible-date", v->typed, c->name, detail);
+}
+
+static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[128], detail[160];
+    int sc = c->scale > 0 ? c->scale : 0, rc;
+    if (c->canon != INVS_T_DECIMAL || c->precision <= 0)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, c->precision, sc);
+    snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)",
+             c->precision - sc, c->decl);
+    if ((rc = keys_rows(v, st, where, "decimal-overflow", v->typed, c->name, detail)) != INVS_OK)
+        return rc;
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i, c->precision, sc);
+    snprintf(detail, sizeof(detail), "more than %d decimals (%s): a typed target rounds them", sc,
+             c->decl);
+    return keys_rows(v, st, where, "decimal-rounded", v->typed, c->name, detail);
+}
+
+static int keys_column_name(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    return keys_name(v, st->schema->t.name, st->schema->t.cols[i].name);
+}
+
+/* Characters beyond U+FFFF in a column whose charset has none (utf8mb3). */
+static int keys_bmp(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    const char *const *cs;
+    char where[512], detail[160];
+    for (cs = v->lim->bmp_charsets; c->charset && cs && *cs && strcmp(*cs, c->charset); cs++)
+        ;
+    if (!c->charset || !cs || !*cs)
+        return INVS_OK;
+    /* a 4-byte UTF-8 sequence starts with 0xF0..0xF4 */
+    snprintf(where, sizeof(where),
+             "typeof(d.c%zu) = 'text' AND (instr(CAST(d.c%zu AS BLOB), x'F0') OR "
+             "instr(CAST(d.c%zu AS BLOB), x'F1') OR instr(CAST(d.c%zu AS BLOB), x'F2') "
+             "OR instr(CAST(d.c%zu AS BLOB), x'F3') OR instr(CAST(d.c%zu AS BLOB), x'F4'))",
+             i, i, i, i, i, i);
+    snprintf(detail, sizeof(detail),
+             "a character beyond U+FFFF (emoji...) that a %s column cannot hold", c->charset);
+    return keys_rows(v, st, where, "utf8mb3-4byte", 1, c->name, detail);
+}
+
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
-    const invs_table *t = &st->schema->t;
-    const invs_key *pk = invs_schema_primary_key(t);
+    static const keys_column_fn checks[] = {keys_nulls,    keys_numbers, keys_bools,
+                                            keys_json,     keys_range,   keys_length,
+                                            keys_dates,    keys_decimals, keys_column_name,
+                                            keys_bmp};
     size_t i, k;
     int rc = INVS_OK;
-    char where[512], detail[160];
-
-    for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
-        const invs_column *c = &t->cols[i];
-        int in_pk = 0;
-        for (k = 0; pk && k < pk->ncols; k++)
-            in_pk |= !strcmp(pk->cols[k], c->name);
-        if (in_pk) {
-            snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
-            rc = keys_rows(v, st, where, "pk-null", 1, c->name, "a primary key column is NULL");
-        } else if (c->flags & INVS_COL_NOT_NULL) {
-            snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
-            rc = keys_rows(v, st, where, "not-null", 1, c->name, "NULL in a NOT NULL column");
-        }
-        if (rc == INVS_OK && keys_numeric(c->canon)) {
-            snprintf(where, sizeof(where),
-                     "typeof(d.c%zu) = 'blob' OR (typeof(d.c%zu) = 'text' AND NOT "
-                     "invs_is_number(d.c%zu))",
-                     i, i, i);
-            snprintf(detail, sizeof(detail), "not a number, in a column of type %s (%s)",
-                     invs_canon_name(c->canon), c->decl);
-            rc = keys_rows(v, st, where, "not-a-number", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && c->canon == INVS_T_BOOL) { /* what core/convert.c accepts */
-            snprintf(where, sizeof(where),
-                     "d.c%zu IS NOT NULL AND NOT (typeof(d.c%zu) IN ('integer', 'real') AND "
-                     "d.c%zu IN (0, 1)) AND NOT (typeof(d.c%zu) = 'text' AND lower(d.c%zu) IN "
-                     "('t', 'true', 'y', 'yes', 'on', '1', 'f', 'false', 'n', 'no', 'off', '0'))",
-                     i, i, i, i, i);
-            snprintf(detail, sizeof(detail), "not a boolean (%s): a typed target refuses it",
-                     c->decl);
-            rc = keys_rows(v, st, where, "not-a-boolean", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && c->canon == INVS_T_JSON) {
-            snprintf(where, sizeof(where),
-                     "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT json_valid(d.c%zu))",
-                     i, i, i);
-            snprintf(detail, sizeof(detail), "not JSON (%s): a typed target refuses it",
-                     c->decl);
-            rc = keys_rows(v, st, where, "not-json", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && (c->canon == INVS_T_INT16 || c->canon == INVS_T_INT32)) {
-            long long lim = c->canon == INVS_T_INT16 ? 32767LL : 2147483647LL;
-            snprintf(where, sizeof(where),
-                     "typeof(d.c%zu) IN ('integer', 'real') AND (d.c%zu > %lld OR d.c%zu < %lld)",
-                     i, i, lim, i, -lim - 1);
-            snprintf(detail, sizeof(detail), "does not fit %s (%s)", invs_canon_name(c->canon),
-                     c->decl);
-            rc = keys_rows(v, st, where, "out-of-range", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && (c->canon == INVS_T_TEXT || c->canon == INVS_T_CHAR) &&
-            c->length > 0) {
-            snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND length(d.c%zu) > %d", i,
-                     i, c->length);
-            snprintf(detail, sizeof(detail), "longer than %d characters (%s)", c->length,
-                     c->decl);
-            rc = keys_rows(v, st, where, "too-long", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && (c->canon == INVS_T_DATE || c->canon == INVS_T_TIMESTAMP ||
-                              c->canon == INVS_T_TIMESTAMPTZ)) {
-            snprintf(where, sizeof(where),
-                     "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT invs_date_ok(d.c%zu, "
-                     "%d, %d))",
-                     i, i, i, c->canon != INVS_T_DATE, v->mysql_target);
-            snprintf(detail, sizeof(detail), "not a possible %s (%s): e.g. 0000-00-00, "
-                     "2026-02-30, a number%s",
-                     invs_canon_name(c->canon), c->decl,
-                     v->mysql_target ? ", or a year outside MySQL's 1000-9999" : "");
-            rc = keys_rows(v, st, where, "impossible-date", v->typed_target, c->name, detail);
-        }
-        if (rc == INVS_OK && c->canon == INVS_T_DECIMAL && c->precision > 0) {
-            int sc = c->scale > 0 ? c->scale : 0;
-            snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i,
-                     c->precision, sc);
-            snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)",
-                     c->precision - sc, c->decl);
-            rc = keys_rows(v, st, where, "decimal-overflow", v->typed_target, c->name, detail);
-            if (rc == INVS_OK) {
-                snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i,
-                         c->precision, sc);
-                snprintf(detail, sizeof(detail),
-                         "more than %d decimals (%s): a typed target rounds them", sc, c->decl);
-                rc = keys_rows(v, st, where, "decimal-rounded", v->typed_target, c->name,
-                               detail);
-            }
-        }
-        if (rc == INVS_OK && v->pg_target && strlen(c->name) > 63)
-            rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
-                                    "PostgreSQL names are at most 63 bytes");
-        if (rc == INVS_OK && v->mysql_target && keys_chars(c->name) > 64)
-            rc = invs_verify_report(v, "identifier-too-long", 1, t->name, c->name, 1, NULL,
-                                    "MySQL names are at most 64 characters");
-        if (rc == INVS_OK && v->mysql_target && c->charset &&
-            (!strcmp(c->charset, "utf8mb3") || !strcmp(c->charset, "utf8"))) {
-            /* a 4-byte UTF-8 sequence starts with 0xF0..0xF4 */
-            snprintf(where, sizeof(where),
-                     "typeof(d.c%zu) = 'text' AND (instr(CAST(d.c%zu AS BLOB), x'F0') OR "
-                     "instr(CAST(d.c%zu AS BLOB), x'F1') OR instr(CAST(d.c%zu AS BLOB), x'F2') "
-                     "OR instr(CAST(d.c%zu AS BLOB), x'F3') OR instr(CAST(d.c%zu AS BLOB), "
-                     "x'F4'))",
-                     i, i, i, i, i, i);
-            rc = keys_rows(v, st, where, "utf8mb3-4byte", 1, c->name,
-                           "a character beyond U+FFFF (emoji...) that a utf8mb3 column cannot "
-                           "hold");
-        }
-    }
+    for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)
+        for (k = 0; k < sizeof(checks) / sizeof(checks[0]) && rc == INVS_OK; k++)
+            rc = checks[k](v, st, i);
     return rc;
 }
 
@@ -366,7 +434,7 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
                      (key->kind == INVS_KEY_INDEX && (key->flags & INVS_KEYF_UNIQUE));
         if (unique)
             rc = keys_duplicates(v, st, key, key->kind == INVS_KEY_PRIMARY);
-        if (rc == INVS_OK && unique && v->mysql_target)
+        if (rc == INVS_OK && unique && (v->lim->flags & INVS_LIM_CI_UNIQUE))
             rc = keys_case_collisions(v, st, key);
         if (rc == INVS_OK && key->kind == INVS_KEY_FOREIGN)
             rc = keys_orphans(v, st, key);
@@ -377,11 +445,7 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
                  (long long)t->row_count, (long long)st->rows);
         rc = invs_verify_report(v, "row-count", 1, t->name, NULL, 1, NULL, detail);
     }
-    if (rc == INVS_OK && v->pg_target && strlen(t->name) > 63)
-        rc = invs_verify_report(v, "identifier-too-long", 1, t->name, NULL, 1, NULL,
-                                "PostgreSQL names are at most 63 bytes");
-    if (rc == INVS_OK && v->mysql_target && keys_chars(t->name) > 64)
-        rc = invs_verify_report(v, "identifier-too-long", 1, t->name, NULL, 1, NULL,
-                                "MySQL names are at most 64 characters");
+    if (rc == INVS_OK)
+        rc = keys_name(v, t->name, NULL);
     return rc;
 }

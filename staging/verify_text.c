@@ -4,8 +4,9 @@
  * Not UTF-8: transcoded from the column's charset (MySQL latin1 columns) or
  * --charset (default CP1252, what MySQL calls latin1 and Windows tools
  * write); bytes that cannot be decoded even so are an error, never replaced.
- * NUL bytes: removed with --strip-nul, otherwise an error for a PostgreSQL
- * target (which cannot store them) and a warning for any other. --nfc puts
+ * NUL bytes: removed with --strip-nul, otherwise an error for a target
+ * whose driver says it cannot store them (PostgreSQL), a warning for any
+ * other. --nfc puts
  * text in Unicode NFC (utf8proc). Every change is recorded with the bytes as
  * pulled. Valid UTF-8 that is really UTF-8 read as the legacy charset and
  * encoded again ("Ã©" for "é") is reported, not changed: only a person can
@@ -13,6 +14,7 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,40 +23,6 @@
 #include "verify.h"
 
 #define FIRST_KEYS 5
-
-int invs_utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t len, k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07;
-        else
-            return 0;
-        if (i + len > n)
-            return 0;
-        for (k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
 
 /* The iconv name of a charset as databases name it (MySQL's latin1 is
  * really CP1252; its utf8, utf8mb3 and utf8mb4 are all UTF-8). */
@@ -132,7 +100,7 @@ static void tally_key(invs_strbuf *keys, int64_t count, const invs_table *t,
         return;
     if (keys->len)
         invs_sb_puts(keys, ", ");
-    invs_verify_row_key(keys, t, row, rid);
+    invs_sb_row_key(keys, t, row, rid);
 }
 
 /* Transcode `in` to UTF-8 into out; 0, or -1 when it cannot be decoded. */
@@ -185,7 +153,7 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     invs_sb_init_std(&tmp);
     invs_sb_init_std(&nfc);
     if (!tally || !cds || !backs) {
-        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&v->st->diag);
         goto out;
     }
     for (i = 0; i < t->ncols; i++) {
@@ -200,7 +168,7 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
         invs_sb_init_std(&tally[i].keys_transcoded);
         invs_sb_init_std(&tally[i].keys_doubled);
         if (cds[i] == (iconv_t)-1 || backs[i] == (iconv_t)-1) {
-            rc = invs_diag(v->st->ctx, INVS_EINVAL, "column %s: unknown charset '%s'",
+            rc = invs_diag(&v->st->diag, INVS_EINVAL, "column %s: unknown charset '%s'",
                            t->cols[i].name, cs);
             goto out;
         }
@@ -249,7 +217,7 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                 }
             }
             if (invs_sb_failed(&conv) || invs_sb_failed(&stripped) || invs_sb_failed(&reason)) {
-                rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+                rc = invs_diag_oom(&v->st->diag);
                 goto out;
             }
             if (reason.len &&
@@ -269,7 +237,7 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     if ((rc = invs_audit_apply(v->st, st)) != INVS_OK)
         goto out;
     if (invs_sb_failed(&enc)) {
-        rc = invs_diag(v->st->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&v->st->diag);
         goto out;
     }
     invs_digest_hex(&dg, hex);
@@ -283,11 +251,14 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                                     c->keys_undecodable.p,
                                     "not UTF-8 and not decodable from the column's charset; kept "
                                     "as pulled");
-        if (rc == INVS_OK && c->nul)
-            rc = invs_verify_report(v, "nul-in-text", v->pg_target, t->name, name, c->nul,
-                                    c->keys_nul.p,
-                                    "text holds NUL bytes, which PostgreSQL cannot store "
-                                    "(--strip-nul removes them)");
+        if (rc == INVS_OK && c->nul) {
+            char detail[160];
+            snprintf(detail, sizeof(detail),
+                     "text holds NUL bytes, which %s cannot store (--strip-nul removes them)",
+                     (v->lim->flags & INVS_LIM_NO_NUL) ? invs_verify_engine(v) : "some engines");
+            rc = invs_verify_report(v, "nul-in-text", (v->lim->flags & INVS_LIM_NO_NUL) != 0,
+                                    t->name, name, c->nul, c->keys_nul.p, detail);
+        }
         if (rc == INVS_OK && c->doubled)
             rc = invs_verify_report(v, "double-encoded", 0, t->name, name, c->doubled,
                                     c->keys_doubled.p,
@@ -327,6 +298,6 @@ out:
     invs_sb_free(&stripped);
     invs_sb_free(&reason);
     if (rc != INVS_OK)
-        invs_diag_prefix(v->st->ctx, "verify: table %s", t->name);
+        invs_diag_prefix(&v->st->diag, "verify: table %s", t->name);
     return rc;
 }

@@ -80,7 +80,7 @@ static int version_columns(const invs_table *t, const char *const *cols, long *i
     return 0;
 }
 
-static int version_compare(invs_ctx *ctx, const char *table, names *st, names *tg,
+static int version_compare(invs_job *job, const char *table, names *st, names *tg,
                            const char *target)
 {
     invs_strbuf only_s, only_t;
@@ -103,7 +103,7 @@ static int version_compare(invs_ctx *ctx, const char *table, names *st, names *t
             j++;
     }
     if (ns || nt)
-        rc = invs_diag(ctx, INVS_EREFUSED,
+        rc = invs_diag(&job->diag, INVS_EREFUSED,
                        "target %s runs another version of the application: %s differs (only in "
                        "the stage: %s%s; only in the target: %s%s); nothing was written. Use "
                        "--ignore-version to push anyway",
@@ -114,14 +114,14 @@ static int version_compare(invs_ctx *ctx, const char *table, names *st, names *t
     return rc;
 }
 
-int invs_version_guard(invs_ctx *ctx, invs_stage *stage, const invs_stage_table *st,
+int invs_version_guard(invs_job *j, invs_stage *stage, const invs_stage_table *st,
                        invs_conn *target, const invs_table *target_table)
 {
     names s = {NULL, 0, 0}, t = {NULL, 0, 0};
     long sidx[4], tidx[4];
     size_t k, n, m;
     invs_stage_reader *r = NULL;
-    void *cur = NULL;
+    invs_drv_cursor *cur = NULL;
     const invs_value *row;
     int rc = INVS_OK;
 
@@ -132,33 +132,41 @@ int invs_version_guard(invs_ctx *ctx, invs_stage *stage, const invs_stage_table 
         return INVS_OK;
     if (version_columns(&st->schema->t, known[k].cols, sidx, &n) != 0 ||
         version_columns(target_table, known[k].cols, tidx, &m) != 0)
-        return invs_diag(ctx, INVS_EREFUSED,
+        return invs_diag(&j->diag, INVS_EREFUSED,
                          "%s in the stage or the target lacks the columns that name a "
                          "migration; nothing was written. Use --ignore-version to push anyway",
                          known[k].table);
-    if ((rc = target->drv->cursor_open(&cur, target->h, target_table)) != INVS_OK) {
+    if ((rc = invs_conn_cursor_open(&cur, target, target_table, INVS_HINT_ANY_ORDER)) !=
+        INVS_OK) {
         cur = NULL;
+        invs_conn_err(j, target, rc);
         goto out;
     }
     while ((rc = target->drv->cursor_next(cur, &row)) == INVS_ROW)
         if ((rc = names_add(&t, row, tidx, m)) != INVS_OK)
             goto nomem;
-    if (rc != INVS_DONE)
+    if (rc != INVS_DONE) {
+        invs_conn_err(j, target, rc);
         goto out;
+    }
     rc = INVS_OK;
     if (t.n == 0) /* nothing applied in the target: nothing to compare */
         goto out;
-    if ((rc = invs_stage_reader_open(&r, stage, st)) != INVS_OK)
+    if ((rc = invs_stage_reader_open(&r, stage, st)) != INVS_OK) {
+        invs_stage_err(j, stage, rc);
         goto out;
+    }
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW)
         if ((rc = names_add(&s, row, sidx, n)) != INVS_OK)
             goto nomem;
-    if (rc != INVS_DONE)
+    if (rc != INVS_DONE) {
+        invs_stage_err(j, stage, rc);
         goto out;
-    rc = version_compare(ctx, known[k].table, &s, &t, target->redacted);
+    }
+    rc = version_compare(j, known[k].table, &s, &t, target->redacted);
     goto out;
 nomem:
-    rc = invs_diag(ctx, INVS_ENOMEM, "out of memory");
+    rc = invs_diag_oom(&j->diag);
 out:
     if (cur)
         target->drv->cursor_close(cur);

@@ -7,7 +7,7 @@
  * schema_migrations, alembic_version, flyway_schema_history) and the target
  * has applied migrations, refuse (INVS_EREFUSED, listing the first
  * differences) unless both name the same migrations. */
-int invs_version_guard(invs_ctx *ctx, invs_stage *stage, const invs_stage_table *st,
+int invs_version_guard(invs_job *j, invs_stage *stage, const invs_stage_table *st,
                        invs_conn *target, const invs_table *target_table);
 
 #endif

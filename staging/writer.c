@@ -34,7 +34,7 @@ int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid,
 
     *out = NULL;
     if (!(w = calloc(1, sizeof(*w))))
-        return invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+        return invs_diag_oom(&st->diag);
     w->st = st;
     w->tid = tid;
     w->ncols = ncols;
@@ -44,7 +44,7 @@ int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid,
         invs_sb_puts(&sb, i ? ", ?" : "?");
     invs_sb_puts(&sb, ")");
     if (invs_sb_failed(&sb))
-        rc = invs_diag(st->ctx, INVS_ENOMEM, "out of memory");
+        rc = invs_diag_oom(&st->diag);
     else if (sqlite3_prepare_v3(st->db, sb.p, -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL) !=
                  SQLITE_OK ||
              sqlite3_prepare_v3(st->db, "INSERT INTO invs_specials VALUES(?,?,?,?,?,?)", -1,
@@ -147,7 +147,7 @@ int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
     for (i = 0; i < w->ncols && rc == INVS_OK; i++) {
         r = writer_bind(s, (int)i + 1, &row[i]);
         if (r < 0)
-            rc = invs_diag(w->st->ctx, INVS_EINVAL, "column %zu: value of unknown type %d", i,
+            rc = invs_diag(&w->st->diag, INVS_EINVAL, "column %zu: value of unknown type %d", i,
                            row[i].type);
         else if (r > 0) {
             sqlite3_bind_null(s, (int)i + 1);
@@ -157,7 +157,7 @@ int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
     if (rc == INVS_OK && sqlite3_step(s) != SQLITE_DONE)
         rc = invs_stage_sqlerr(w->st, INVS_EIO, "writing a row");
     if (rc == INVS_OK && sqlite3_last_insert_rowid(w->st->db) != w->rows + 1)
-        rc = invs_diag(w->st->ctx, INVS_ECORRUPT, "stage %s: row %lld was stored as rowid %lld",
+        rc = invs_diag(&w->st->diag, INVS_ECORRUPT, "stage %s: row %lld was stored as rowid %lld",
                        w->st->path, (long long)w->rows + 1,
                        (long long)sqlite3_last_insert_rowid(w->st->db));
     sqlite3_reset(s);

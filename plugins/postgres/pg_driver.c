@@ -115,7 +115,7 @@ void pg_qualified(invs_strbuf *sb, const pg_conn *c, const invs_table *t)
     invs_sb_ident(sb, t->name, '"');
 }
 
-static void pg_close(void *conn)
+static void pg_close(invs_drv_conn *conn)
 {
     pg_conn *c = conn;
     size_t i;
@@ -181,7 +181,7 @@ static void pg_notice(void *arg, const char *msg)
     pg_host->log(c->s, INVS_LOG_WARN, "server says: %.*s", (int)n, msg);
 }
 
-static int pg_open(void **out, invs_session *s, const char *uri, unsigned flags,
+static int pg_open(invs_drv_conn **out, invs_session *s, const char *uri, unsigned flags,
                    const char *const *options)
 {
     pg_conn *c;
@@ -241,7 +241,7 @@ static int pg_open(void **out, invs_session *s, const char *uri, unsigned flags,
     return INVS_OK;
 }
 
-static int pg_begin(void *conn)
+static int pg_begin(invs_drv_conn *conn)
 {
     pg_conn *c = conn;
     int rc = pg_exec(c, "BEGIN");
@@ -249,7 +249,7 @@ static int pg_begin(void *conn)
     return rc;
 }
 
-static int pg_commit(void *conn)
+static int pg_commit(invs_drv_conn *conn)
 {
     pg_conn *c = conn;
     int rc = pg_exec(c, "COMMIT");
@@ -257,7 +257,7 @@ static int pg_commit(void *conn)
     return rc;
 }
 
-static int pg_rollback(void *conn)
+static int pg_rollback(invs_drv_conn *conn)
 {
     pg_conn *c = conn;
     if (!c->in_txn)
@@ -268,7 +268,17 @@ static int pg_rollback(void *conn)
     return pg_exec(c, "ROLLBACK");
 }
 
-static const char *const pg_schemes[] = {"postgresql", "postgres", NULL};
+static const char *const pg_schemes[] = {"postgresql", "postgres", "pgsql", NULL};
+
+/* What PostgreSQL refuses that a stage may hold. */
+static const invs_limits pg_limits = {
+    .struct_size = sizeof(invs_limits),
+    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL,
+    .engine = "PostgreSQL",
+    .ident_max = 63, /* NAMEDATALEN - 1 */
+    .ident_unit = INVS_UNIT_BYTES,
+    .decimal_max = 1000, /* numeric(p,s): p at most 1000 */
+};
 
 static const invs_driver pg_driver = {
     .abi_major = INVS_ABI_MAJOR,
@@ -283,7 +293,6 @@ static const invs_driver pg_driver = {
     .open = pg_open,
     .close = pg_close,
     .schema_read = pg_schema_read,
-    .cursor_open = pg_cursor_open,
     .cursor_next = pg_cursor_next,
     .cursor_close = pg_cursor_close,
     .begin = pg_begin,
@@ -297,14 +306,22 @@ static const invs_driver pg_driver = {
     .writer_close = pg_writer_close,
     .load_end = pg_load_end,
     .sequences_set = pg_sequences_set,
-    .table_create = pg_table_create,
     .indexes_create = pg_indexes_create,
+    /* 1.2 */
+    .limits = &pg_limits,
+    .cursor_open_v2 = pg_cursor_open,
+    .table_create_v2 = pg_table_create,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {
-    if (!host || host->abi_major != INVS_ABI_MAJOR || !INVS_HAS(host, invs_host, canon_name))
+    if (!host || host->abi_major != INVS_ABI_MAJOR)
         return NULL;
+    if (!INVS_HAS(host, invs_host, canon_name)) {
+        host->log(NULL, INVS_LOG_ERROR, "the postgres driver needs host ABI %d.0's services",
+                  INVS_ABI_MAJOR);
+        return NULL;
+    }
     pg_host = host;
     return &pg_driver;
 }

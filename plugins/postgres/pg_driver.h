@@ -24,7 +24,12 @@ typedef struct pg_outside_ref {
     char *name;
 } pg_outside_ref;
 
-typedef struct pg_conn {
+/* The driver's handles: the ABI's opaque types, completed here. */
+typedef struct invs_drv_conn pg_conn;
+typedef struct invs_drv_cursor pg_cursor;
+typedef struct invs_drv_writer pg_writer;
+
+struct invs_drv_conn {
     PGconn *pg;
     invs_session *s;
     char *shown;     /* the URI with its password redacted */
@@ -36,7 +41,7 @@ typedef struct pg_conn {
     size_t nfks;
     pg_outside_ref *outside;
     size_t noutside;
-} pg_conn;
+};
 
 /* Report a failed result (or the connection's state when r is NULL), with
  * SQLSTATE, mapping its class to a return code; frees r. */
@@ -62,24 +67,27 @@ void pg_qualified(invs_strbuf *sb, const pg_conn *c, const invs_table *t);
 
 /* types */
 void pg_type_to_canon(invs_column *col, const char *typname, char typtype, int typmod);
-void pg_decl_for(invs_strbuf *sb, const invs_column *col, const char *origin_engine);
+/* The declaration for a column: its own where native (INVS_HINT_NATIVE),
+ * else the PostgreSQL type that holds every value of its canonical type. */
+void pg_decl_for(invs_strbuf *sb, const invs_column *col, int native);
 
 /* pull */
-int pg_schema_read(void *conn, invs_emit_table_fn emit, void *payload);
-int pg_cursor_open(void **out_cur, void *conn, const invs_table *t);
-int pg_cursor_next(void *cur, const invs_value **out_row);
-void pg_cursor_close(void *cur);
+int pg_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
+int pg_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
+                   uint32_t hints);
+int pg_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);
+void pg_cursor_close(invs_drv_cursor *cur);
 
 /* push */
-int pg_has_rows(void *conn, const invs_table *t, int *out);
-int pg_table_create(void *conn, const invs_table *t);
-int pg_indexes_create(void *conn, const invs_table *t);
-int pg_table_clear(void *conn, const invs_table *t);
-int pg_load_begin(void *conn, const invs_table *const *ts, size_t n);
-int pg_load_end(void *conn, const invs_table *const *ts, size_t n);
-int pg_sequences_set(void *conn, const invs_table *t);
-int pg_writer_open(void **out_w, void *conn, const invs_table *t);
-int pg_writer_put(void *w, const invs_value *rows, size_t nrows);
-int pg_writer_close(void *w, int abort);
+int pg_has_rows(invs_drv_conn *conn, const invs_table *t, int *out);
+int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints);
+int pg_indexes_create(invs_drv_conn *conn, const invs_table *t);
+int pg_table_clear(invs_drv_conn *conn, const invs_table *t);
+int pg_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+int pg_load_end(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+int pg_sequences_set(invs_drv_conn *conn, const invs_table *t);
+int pg_writer_open(invs_drv_writer **out_w, invs_drv_conn *conn, const invs_table *t);
+int pg_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
+int pg_writer_close(invs_drv_writer *w, int abort);
 
 #endif

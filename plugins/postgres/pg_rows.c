@@ -44,15 +44,16 @@ static void pg_column_list(invs_strbuf *sb, const invs_table *t)
 
 /* ------------------------------------------------------------ COPY out */
 
-typedef struct pg_cursor {
+struct invs_drv_cursor {
     pg_conn *c;
     const invs_table *t;
     char *line; /* the current row, from PQgetCopyData; decoded in place */
     unsigned char *kind;
     invs_value *vals;
-} pg_cursor;
+};
 
-int pg_cursor_open(void **out, void *conn, const invs_table *t)
+int pg_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table *t,
+                   uint32_t hints)
 {
     pg_conn *c = conn;
     pg_cursor *cur;
@@ -75,7 +76,7 @@ int pg_cursor_open(void **out, void *conn, const invs_table *t)
     }
     invs_sb_puts(&q, " FROM ONLY ");
     pg_qualified(&q, c, t);
-    if (pk && !(t->flags & INVS_TBL_ANY_ORDER)) { /* a sort the host does not need */
+    if (pk && !(hints & INVS_HINT_ANY_ORDER)) { /* a sort the host may not need */
         invs_sb_puts(&q, " ORDER BY ");
         for (i = 0; i < pk->ncols; i++) {
             if (i)
@@ -227,7 +228,7 @@ bad:
                           pg_host->canon_name(cur->t->cols[i].canon));
 }
 
-int pg_cursor_next(void *cursor, const invs_value **row)
+int pg_cursor_next(invs_drv_cursor *cursor, const invs_value **row)
 {
     pg_cursor *cur = cursor;
     char *p, *field;
@@ -260,7 +261,7 @@ int pg_cursor_next(void *cursor, const invs_value **row)
     return INVS_ROW;
 }
 
-void pg_cursor_close(void *cursor)
+void pg_cursor_close(invs_drv_cursor *cursor)
 {
     pg_cursor *cur = cursor;
     PGresult *r;
@@ -285,23 +286,20 @@ void pg_cursor_close(void *cursor)
 
 #define PG_FLUSH_BYTES (1u << 20)
 
-typedef struct pg_writer {
+struct invs_drv_writer {
     pg_conn *c;
     const invs_table *t;
     invs_strbuf buf;
-    size_t pk[16];
-    size_t npk;
     int64_t rows;
     int copying;
-} pg_writer;
+};
 
-int pg_writer_open(void **out, void *conn, const invs_table *t)
+int pg_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table *t)
 {
     pg_conn *c = conn;
     pg_writer *w;
     invs_strbuf q;
     PGresult *r;
-    size_t i, k;
     int rc;
 
     *out = NULL;
@@ -311,14 +309,6 @@ int pg_writer_open(void **out, void *conn, const invs_table *t)
     w->c = c;
     w->t = t;
     pg_sb_init(&w->buf);
-    for (i = 0; i < t->nkeys; i++)
-        if (t->keys[i].kind == INVS_KEY_PRIMARY)
-            for (k = 0; k < t->keys[i].ncols && w->npk < 16; k++) {
-                size_t j;
-                for (j = 0; j < t->ncols; j++)
-                    if (!strcmp(t->cols[j].name, t->keys[i].cols[k]))
-                        w->pk[w->npk++] = j;
-            }
     pg_sb_init(&q);
     invs_sb_puts(&q, "COPY ");
     pg_qualified(&q, c, t);
@@ -397,42 +387,17 @@ static void pg_put_text(invs_strbuf *sb, const unsigned char *p, size_t n)
     invs_sb_add(sb, p + run, n - run);
 }
 
-/* "(id)=(5)": the row's primary key, for messages. */
-static void pg_row_key(invs_strbuf *sb, const pg_writer *w, const invs_value *row)
-{
-    size_t k;
-    if (!w->npk) {
-        invs_sb_printf(sb, "row %lld", (long long)w->rows + 1);
-        return;
-    }
-    invs_sb_puts(sb, "key (");
-    for (k = 0; k < w->npk; k++)
-        invs_sb_printf(sb, "%s%s", k ? ", " : "", w->t->cols[w->pk[k]].name);
-    invs_sb_puts(sb, ")=(");
-    for (k = 0; k < w->npk; k++) {
-        const invs_value *v = &row[w->pk[k]];
-        if (k)
-            invs_sb_puts(sb, ", ");
-        if (v->type == INVS_INT)
-            invs_sb_printf(sb, "%lld", (long long)v->num.i);
-        else if (v->type == INVS_TEXT)
-            invs_sb_printf(sb, "%.*s", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
-        else
-            invs_sb_puts(sb, "?");
-    }
-    invs_sb_puts(sb, ")");
-}
-
 static int pg_refuse_nul(pg_writer *w, const invs_value *row, size_t col)
 {
     invs_strbuf key;
     int rc;
     pg_sb_init(&key);
-    pg_row_key(&key, w, row);
+    invs_sb_row_key(&key, w->t, row, w->rows + 1);
     rc = pg_host->error(w->c->s, INVS_ETYPE, NULL, 0,
-                        "table %s, %s, column %s: the text holds a NUL byte, which PostgreSQL "
+                        "table %s, %s%s, column %s: the text holds a NUL byte, which PostgreSQL "
                         "cannot store",
-                        w->t->name, invs_sb_failed(&key) ? "?" : key.p, w->t->cols[col].name);
+                        w->t->name, key.p && key.p[0] == '(' ? "key " : "",
+                        invs_sb_failed(&key) ? "?" : key.p, w->t->cols[col].name);
     invs_sb_free(&key);
     return rc;
 }
@@ -445,7 +410,7 @@ static int pg_flush(pg_writer *w)
     return INVS_OK;
 }
 
-int pg_writer_put(void *writer, const invs_value *rows, size_t nrows)
+int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
 {
     pg_writer *w = writer;
     invs_strbuf *sb = &w->buf;
@@ -494,7 +459,7 @@ int pg_writer_put(void *writer, const invs_value *rows, size_t nrows)
     return INVS_OK;
 }
 
-int pg_writer_close(void *writer, int abort)
+int pg_writer_close(invs_drv_writer *writer, int abort)
 {
     pg_writer *w = writer;
     PGresult *r;

@@ -306,7 +306,7 @@ static int pr_table(pg_reader *rd, invs_table *t)
     return rd->c->reading ? pr_count(rd, t) : INVS_OK;
 }
 
-int pg_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
+int pg_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload)
 {
     pg_reader rd;
     size_t si;

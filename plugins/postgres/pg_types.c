@@ -72,9 +72,9 @@ void pg_type_to_canon(invs_column *c, const char *t, char typtype, int typmod)
     }
 }
 
-void pg_decl_for(invs_strbuf *sb, const invs_column *c, const char *origin)
+void pg_decl_for(invs_strbuf *sb, const invs_column *c, int native)
 {
-    if (origin && !strcmp(origin, "postgres") && c->decl && *c->decl) {
+    if (native && c->decl && *c->decl) {
         invs_sb_puts(sb, c->decl);
         return;
     }

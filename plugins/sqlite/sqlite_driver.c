@@ -81,7 +81,7 @@ static int sqlite_uri_path(char **out, invs_session *s, const char *uri)
     return rc;
 }
 
-static void sqlite_close(void *conn)
+static void sqlite_close(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     if (!c)
@@ -103,7 +103,7 @@ static void sqlite_close(void *conn)
     sqlite_host->free(c);
 }
 
-static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned flags,
+static int sqlite_open(invs_drv_conn **out, invs_session *s, const char *uri, unsigned flags,
                        const char *const *options)
 {
     sqlite_conn *c;
@@ -165,7 +165,7 @@ static int sqlite_open(void **out, invs_session *s, const char *uri, unsigned fl
     return INVS_OK;
 }
 
-static int sqlite_begin(void *conn)
+static int sqlite_begin(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     int rc = sqlite_exec(c, "BEGIN IMMEDIATE");
@@ -173,7 +173,7 @@ static int sqlite_begin(void *conn)
     return rc;
 }
 
-static int sqlite_commit(void *conn)
+static int sqlite_commit(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     int rc = sqlite_exec(c, "COMMIT");
@@ -184,7 +184,7 @@ static int sqlite_commit(void *conn)
     return rc;
 }
 
-static int sqlite_rollback(void *conn)
+static int sqlite_rollback(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     if (!c->in_txn || sqlite3_get_autocommit(c->db))
@@ -194,6 +194,14 @@ static int sqlite_rollback(void *conn)
 }
 
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};
+
+/* SQLite stores what it is given: any storage class in any column, NUL
+ * bytes in text, names of any length. Nothing to refuse. */
+static const invs_limits sqlite_limits = {
+    .struct_size = sizeof(invs_limits),
+    .flags = 0,
+    .engine = "SQLite",
+};
 
 static const invs_driver sqlite_driver = {
     .abi_major = INVS_ABI_MAJOR,
@@ -208,7 +216,6 @@ static const invs_driver sqlite_driver = {
     .open = sqlite_open,
     .close = sqlite_close,
     .schema_read = sqlite_schema_read,
-    .cursor_open = sqlite_cursor_open,
     .cursor_next = sqlite_cursor_next,
     .cursor_close = sqlite_cursor_close,
     .begin = sqlite_begin,
@@ -222,15 +229,22 @@ static const invs_driver sqlite_driver = {
     .writer_close = sqlite_writer_close,
     .load_end = sqlite_load_end,
     .sequences_set = sqlite_sequences_set,
-    .table_create = sqlite_table_create,
     .indexes_create = sqlite_indexes_create,
+    /* 1.2 */
+    .limits = &sqlite_limits,
+    .cursor_open_v2 = sqlite_cursor_open,
+    .table_create_v2 = sqlite_table_create,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {
-    if (!host || host->abi_major != INVS_ABI_MAJOR ||
-        !INVS_HAS(host, invs_host, canon_name))
+    if (!host || host->abi_major != INVS_ABI_MAJOR)
         return NULL;
+    if (!INVS_HAS(host, invs_host, canon_name)) {
+        host->log(NULL, INVS_LOG_ERROR, "the sqlite driver needs host ABI %d.0's services",
+                  INVS_ABI_MAJOR);
+        return NULL;
+    }
     sqlite_host = host;
     return &sqlite_driver;
 }

@@ -9,14 +9,19 @@
 
 extern const invs_host *sqlite_host;
 
-typedef struct sqlite_conn {
+/* The driver's handles: the ABI's opaque types, completed here. */
+typedef struct invs_drv_conn sqlite_conn;
+typedef struct invs_drv_cursor sqlite_cursor;
+typedef struct invs_drv_writer sqlite_writer;
+
+struct invs_drv_conn {
     sqlite3 *db;
     invs_session *s;
     char *path;
     int created;   /* we created the file: remove it unless committed */
     int committed;
     int in_txn;
-} sqlite_conn;
+};
 
 /* Report the connection's last SQLite error as `code` (refined by the
  * SQLite error: constraint, I/O, ...), naming what was being done. */
@@ -32,24 +37,27 @@ int sqlite_sb_ok(sqlite_conn *c, const invs_strbuf *sb);
 
 /* types */
 void sqlite_type_from_decl(invs_column *col, const char *decl);
-void sqlite_decl_for(invs_strbuf *sb, const invs_column *col, const char *origin_engine);
+/* The declaration for a column: its own where native (INVS_HINT_NATIVE),
+ * else the SQLite name whose affinity holds the canonical type's values. */
+void sqlite_decl_for(invs_strbuf *sb, const invs_column *col, int native);
 
 /* pull */
-int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload);
-int sqlite_cursor_open(void **out_cur, void *conn, const invs_table *t);
-int sqlite_cursor_next(void *cur, const invs_value **out_row);
-void sqlite_cursor_close(void *cur);
+int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
+int sqlite_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
+                       uint32_t hints);
+int sqlite_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);
+void sqlite_cursor_close(invs_drv_cursor *cur);
 
 /* push */
-int sqlite_has_rows(void *conn, const invs_table *t, int *out);
-int sqlite_table_create(void *conn, const invs_table *t);
-int sqlite_indexes_create(void *conn, const invs_table *t);
-int sqlite_table_clear(void *conn, const invs_table *t);
-int sqlite_load_begin(void *conn, const invs_table *const *ts, size_t n);
-int sqlite_load_end(void *conn, const invs_table *const *ts, size_t n);
-int sqlite_sequences_set(void *conn, const invs_table *t);
-int sqlite_writer_open(void **out_w, void *conn, const invs_table *t);
-int sqlite_writer_put(void *w, const invs_value *rows, size_t nrows);
-int sqlite_writer_close(void *w, int abort);
+int sqlite_has_rows(invs_drv_conn *conn, const invs_table *t, int *out);
+int sqlite_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints);
+int sqlite_indexes_create(invs_drv_conn *conn, const invs_table *t);
+int sqlite_table_clear(invs_drv_conn *conn, const invs_table *t);
+int sqlite_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+int sqlite_load_end(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+int sqlite_sequences_set(invs_drv_conn *conn, const invs_table *t);
+int sqlite_writer_open(invs_drv_writer **out_w, invs_drv_conn *conn, const invs_table *t);
+int sqlite_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
+int sqlite_writer_close(invs_drv_writer *w, int abort);
 
 #endif

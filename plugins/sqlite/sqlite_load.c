@@ -21,7 +21,7 @@ static int load_exec_sb(sqlite_conn *c, invs_strbuf *sb)
     return rc;
 }
 
-int sqlite_has_rows(void *conn, const invs_table *t, int *out)
+int sqlite_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
 {
     sqlite_conn *c = conn;
     sqlite3_stmt *s = NULL;
@@ -47,13 +47,14 @@ int sqlite_has_rows(void *conn, const invs_table *t, int *out)
 /* The single INTEGER column of an AUTOINCREMENT primary key: it must be
  * declared in the column, the only place SQLite accepts AUTOINCREMENT. A
  * key another engine fed from a sequence (identity, serial) becomes one
- * too, so its position can be kept in sqlite_sequence. */
+ * too, so its position can be kept in sqlite_sequence. (A SQLite source
+ * records a position only for its AUTOINCREMENT columns.) */
 static int load_fed_by_sequence(const invs_table *t, const invs_column *col)
 {
     size_t i;
     if (col->flags & INVS_COL_AUTOINCREMENT)
         return 1;
-    if (!strcmp(t->engine, "sqlite") || col->canon < INVS_T_INT16 || col->canon > INVS_T_INT64)
+    if (col->canon < INVS_T_INT16 || col->canon > INVS_T_INT64)
         return 0;
     for (i = 0; i < t->nseqs; i++)
         if (t->seqs[i].column && !strcmp(t->seqs[i].column, col->name))
@@ -76,13 +77,13 @@ static const invs_column *load_autoinc_pk(const invs_table *t, const invs_key **
     return NULL;
 }
 
-static void load_column_def(invs_strbuf *sb, const invs_table *t, const invs_column *col,
-                            const invs_column *autoinc)
+static void load_column_def(invs_strbuf *sb, const invs_column *col, const invs_column *autoinc,
+                            int native)
 {
     invs_sb_ident(sb, col->name, '"');
-    if (col->decl && (*col->decl || strcmp(t->engine, "sqlite") != 0)) {
+    if (col->decl && (*col->decl || !native)) {
         invs_sb_puts(sb, " ");
-        sqlite_decl_for(sb, col, t->engine);
+        sqlite_decl_for(sb, col, native);
     }
     if (col == autoinc)
         invs_sb_puts(sb, " PRIMARY KEY AUTOINCREMENT");
@@ -91,7 +92,7 @@ static void load_column_def(invs_strbuf *sb, const invs_table *t, const invs_col
     /* defaults are SQL of the source's dialect: only SQLite's is ours.
      * SQLite reports "DEFAULT (6 * 7)" as "6 * 7": the parentheses are
      * needed again, and harmless around a literal. */
-    if (col->default_expr && strcmp(t->engine, "sqlite") == 0)
+    if (col->default_expr && native)
         invs_sb_printf(sb, " DEFAULT (%s)", col->default_expr);
     if (col->collation) {
         invs_sb_puts(sb, " COLLATE ");
@@ -141,7 +142,7 @@ static int load_action_ok(const char *a)
     return 0;
 }
 
-int sqlite_table_create(void *conn, const invs_table *t)
+int sqlite_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
 {
     sqlite_conn *c = conn;
     const invs_key *pk;
@@ -163,7 +164,7 @@ int sqlite_table_create(void *conn, const invs_table *t)
     invs_sb_puts(&sb, " (");
     for (i = 0; i < t->ncols; i++) {
         invs_sb_puts(&sb, i ? ", " : "");
-        load_column_def(&sb, t, &t->cols[i], autoinc);
+        load_column_def(&sb, &t->cols[i], autoinc, (hints & INVS_HINT_NATIVE) != 0);
     }
     for (i = 0; i < t->nkeys; i++) {
         const invs_key *k = &t->keys[i];
@@ -182,7 +183,7 @@ int sqlite_table_create(void *conn, const invs_table *t)
     return load_exec_sb(c, &sb);
 }
 
-int sqlite_indexes_create(void *conn, const invs_table *t)
+int sqlite_indexes_create(invs_drv_conn *conn, const invs_table *t)
 {
     sqlite_conn *c = conn;
     size_t i;
@@ -220,7 +221,7 @@ static int load_has_sqlite_sequence(sqlite_conn *c)
                                          NULL, NULL, NULL) == SQLITE_OK;
 }
 
-int sqlite_table_clear(void *conn, const invs_table *t)
+int sqlite_table_clear(invs_drv_conn *conn, const invs_table *t)
 {
     sqlite_conn *c = conn;
     invs_strbuf sb;
@@ -236,13 +237,13 @@ int sqlite_table_clear(void *conn, const invs_table *t)
     return load_exec_sb(c, &sb);
 }
 
-int sqlite_load_begin(void *conn, const invs_table *const *ts, size_t n)
+int sqlite_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
 {
     (void)conn, (void)ts, (void)n; /* keys are off on this connection already */
     return INVS_OK;
 }
 
-int sqlite_load_end(void *conn, const invs_table *const *ts, size_t n)
+int sqlite_load_end(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
 {
     sqlite_conn *c = conn;
     sqlite3_stmt *s = NULL;
@@ -274,7 +275,7 @@ int sqlite_load_end(void *conn, const invs_table *const *ts, size_t n)
     return rc;
 }
 
-int sqlite_sequences_set(void *conn, const invs_table *t)
+int sqlite_sequences_set(invs_drv_conn *conn, const invs_table *t)
 {
     sqlite_conn *c = conn;
     sqlite3_stmt *del = NULL, *ins = NULL;

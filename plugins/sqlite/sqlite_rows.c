@@ -17,14 +17,15 @@ static void rows_column_list(invs_strbuf *sb, const invs_table *t)
 
 /* ------------------------------------------------------------ cursor */
 
-typedef struct sqlite_cursor {
+struct invs_drv_cursor {
     sqlite_conn *c;
     sqlite3_stmt *s;
     size_t ncols;
     invs_value vals[]; /* the current row */
-} sqlite_cursor;
+};
 
-int sqlite_cursor_open(void **out, void *conn, const invs_table *t)
+int sqlite_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table *t,
+                       uint32_t hints)
 {
     sqlite_conn *c = conn;
     sqlite_cursor *cur;
@@ -42,15 +43,15 @@ int sqlite_cursor_open(void **out, void *conn, const invs_table *t)
     rows_column_list(&sb, t);
     invs_sb_puts(&sb, " FROM ");
     invs_sb_ident(&sb, t->name, '"');
-    invs_sb_puts(&sb, " ORDER BY ");
-    if (pk) {
+    if (pk && !(hints & INVS_HINT_ANY_ORDER)) { /* a sort the host may not need */
+        invs_sb_puts(&sb, " ORDER BY ");
         for (i = 0; i < pk->ncols; i++) {
             if (i)
                 invs_sb_puts(&sb, ", ");
             invs_sb_ident(&sb, pk->cols[i], '"');
         }
-    } else {
-        invs_sb_puts(&sb, "rowid"); /* no key: the order rows were stored in */
+    } else if (!pk) {
+        invs_sb_puts(&sb, " ORDER BY rowid"); /* no key: the order rows were stored in */
     }
     if ((rc = sqlite_sb_ok(c, &sb)) != INVS_OK)
         goto out;
@@ -72,7 +73,7 @@ out:
     return rc;
 }
 
-int sqlite_cursor_next(void *cursor, const invs_value **out_row)
+int sqlite_cursor_next(invs_drv_cursor *cursor, const invs_value **out_row)
 {
     sqlite_cursor *cur = cursor;
     sqlite3_stmt *s = cur->s;
@@ -113,7 +114,7 @@ int sqlite_cursor_next(void *cursor, const invs_value **out_row)
     return INVS_ROW;
 }
 
-void sqlite_cursor_close(void *cursor)
+void sqlite_cursor_close(invs_drv_cursor *cursor)
 {
     sqlite_cursor *cur = cursor;
     if (!cur)
@@ -124,14 +125,14 @@ void sqlite_cursor_close(void *cursor)
 
 /* ------------------------------------------------------------ writer */
 
-typedef struct sqlite_writer {
+struct invs_drv_writer {
     sqlite_conn *c;
     const invs_table *t;
     sqlite3_stmt *s;
     int64_t rows;
-} sqlite_writer;
+};
 
-int sqlite_writer_open(void **out, void *conn, const invs_table *t)
+int sqlite_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table *t)
 {
     sqlite_conn *c = conn;
     sqlite_writer *w = NULL;
@@ -178,7 +179,7 @@ static int writer_refuse(sqlite_writer *w, size_t col, const char *what)
                               w->t->name, (long long)w->rows + 1, w->t->cols[col].name, what);
 }
 
-int sqlite_writer_put(void *writer, const invs_value *rows, size_t nrows)
+int sqlite_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
 {
     sqlite_writer *w = writer;
     sqlite3_stmt *s = w->s;
@@ -228,7 +229,7 @@ int sqlite_writer_put(void *writer, const invs_value *rows, size_t nrows)
     return INVS_OK;
 }
 
-int sqlite_writer_close(void *writer, int abort)
+int sqlite_writer_close(invs_drv_writer *writer, int abort)
 {
     sqlite_writer *w = writer;
     (void)abort; /* every row is in the transaction already */

@@ -90,6 +90,11 @@ static int sr_columns(schema_reader *r, invs_table *t)
         k->cols = pk;
         t->keys = k;
         t->nkeys = 1;
+        /* an INTEGER PRIMARY KEY of a rowid table is the rowid: SQLite hands
+         * out max+1 itself, a fact other engines learn from the flag */
+        for (i = 0; pkn == 1 && pk[0] && !(t->flags & INVS_TBL_WITHOUT_ROWID) && i < (int)n; i++)
+            if (!strcmp(cols[i].name, pk[0]) && !sqlite3_stricmp(cols[i].decl, "INTEGER"))
+                cols[i].flags |= INVS_COL_AUTO_KEY;
     }
     return r->pl.failed ? INVS_ENOMEM : INVS_OK;
 }
@@ -304,7 +309,7 @@ static int sr_has_check(const char *sql)
     return 0;
 }
 
-int sqlite_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
+int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload)
 {
     schema_reader r;
     sqlite3_stmt *tabs = NULL;

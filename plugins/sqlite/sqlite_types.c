@@ -99,9 +99,9 @@ void sqlite_type_from_decl(invs_column *c, const char *decl)
     }
 }
 
-void sqlite_decl_for(invs_strbuf *sb, const invs_column *c, const char *origin)
+void sqlite_decl_for(invs_strbuf *sb, const invs_column *c, int native)
 {
-    if (origin && strcmp(origin, "sqlite") == 0) {
+    if (native) {
         invs_sb_puts(sb, c->decl ? c->decl : "");
         return;
     }

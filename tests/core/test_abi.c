@@ -32,7 +32,17 @@ static_assert(offsetof(invs_driver, schema_read) == 64, "driver 1.0");
 static_assert(offsetof(invs_driver, begin) == 96, "driver 1.0");
 static_assert(offsetof(invs_driver, writer_put) == 152, "driver 1.0");
 static_assert(offsetof(invs_driver, indexes_create) == 192, "driver 1.0");
-static_assert(sizeof(invs_driver) == 200, "driver 1.0 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, limits) == 200, "driver 1.2 begins where 1.0 ended");
+static_assert(offsetof(invs_driver, cursor_open_v2) == 208, "driver 1.2");
+static_assert(offsetof(invs_driver, table_create_v2) == 216, "driver 1.2");
+static_assert(offsetof(invs_driver, table_drop) == 224, "driver 1.2");
+static_assert(sizeof(invs_driver) == 232, "driver 1.2 ends here: grow only at the end");
+
+static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
+static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");
+static_assert(offsetof(invs_limits, decimal_max) == 32, "limits 1.2");
+static_assert(offsetof(invs_limits, bmp_charsets) == 40, "limits 1.2");
+static_assert(sizeof(invs_limits) == 48, "limits 1.2 ends here: grow only at the end");
 
 static_assert(sizeof(invs_column) == 64, "invs_column is frozen");
 static_assert(offsetof(invs_column, default_expr) == 40, "invs_column");
@@ -55,6 +65,17 @@ static void return_codes_are_frozen(void)
     CHECK_INT(INVS_T_NUMERIC, 25);
 }
 
+static void flags_and_hints_are_frozen(void)
+{
+    CHECK_INT(INVS_COL_AUTO_KEY, 0x20);
+    CHECK_INT(INVS_TBL_ANY_ORDER, 0x100);
+    CHECK_INT(INVS_HINT_ANY_ORDER, 0x01);
+    CHECK_INT(INVS_HINT_NATIVE, 0x02);
+    CHECK_INT(INVS_LIM_TYPED, 0x01);
+    CHECK_INT(INVS_LIM_NO_INFINITY, 0x20);
+    CHECK_INT(INVS_UNIT_CHARS, 1);
+}
+
 static void has_detects_members_past_a_producers_size(void)
 {
     invs_host h;
@@ -64,4 +85,15 @@ static void has_detects_members_past_a_producers_size(void)
     CHECK(!INVS_HAS(&h, invs_host, canon_name));
 }
 
-CHECK_MAIN(TEST(return_codes_are_frozen), TEST(has_detects_members_past_a_producers_size))
+static void a_1_1_driver_table_lacks_the_1_2_members(void)
+{
+    invs_driver d;
+    d.struct_size = (uint32_t)(offsetof(invs_driver, indexes_create) + sizeof(void *));
+    CHECK(INVS_HAS(&d, invs_driver, indexes_create));
+    CHECK(!INVS_HAS(&d, invs_driver, limits));
+    CHECK(!INVS_HAS(&d, invs_driver, table_drop));
+}
+
+CHECK_MAIN(TEST(return_codes_are_frozen), TEST(flags_and_hints_are_frozen),
+           TEST(has_detects_members_past_a_producers_size),
+           TEST(a_1_1_driver_table_lacks_the_1_2_members))

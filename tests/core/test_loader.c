@@ -131,12 +131,70 @@ static void never_looks_in_the_current_directory(void)
     invs_ctx_free(ctx);
 }
 
+/* The driver serving a scheme, found through the plugin folder's manifest
+ * and the drivers' own scheme lists. */
+static const char *scheme_driver(invs_ctx *ctx, const char *scheme)
+{
+    const invs_driver *d = NULL;
+    return invs_driver_for_scheme(&d, ctx, scheme) == INVS_OK ? d->name : "(none)";
+}
+
 static void scheme_aliases_map_to_driver_names(void)
 {
-    CHECK_STR(invs_driver_for_scheme("postgresql"), "postgres");
-    CHECK_STR(invs_driver_for_scheme("mariadb"), "mysql");
-    CHECK_STR(invs_driver_for_scheme("sqlite"), "sqlite");
-    CHECK_STR(invs_driver_for_scheme("csvdir"), "csvdir");
+    invs_ctx *ctx = new_ctx();
+    invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
+    CHECK_STR(scheme_driver(ctx, "postgresql"), "postgres");
+    CHECK_STR(scheme_driver(ctx, "pgsql"), "postgres");
+    CHECK_STR(scheme_driver(ctx, "mariadb"), "mysql");
+    CHECK_STR(scheme_driver(ctx, "sqlite"), "sqlite");
+    CHECK_STR(scheme_driver(ctx, "sqlite3"), "sqlite");
+    CHECK_STR(scheme_driver(ctx, "csvdir"), "(none)");
+    CHECK_HAS(invs_errmsg(ctx), "invs_csvdir.so");
+    invs_ctx_free(ctx);
+}
+
+static void a_refusing_entry_point_says_why(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mock_says_why", &d), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "refused to start");
+    CHECK_HAS(invs_errmsg(ctx), "needs a host service from ABI 1.99");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_push_driver_that_cannot_read_back(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(load(ctx, "invs_mockpush", &d), INVS_EABI);
+    CHECK(d == NULL);
+    CHECK_HAS(invs_errmsg(ctx), "missing cursor_open");
+    CHECK_HAS(invs_errmsg(ctx), "reads back what it wrote");
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_driver_that_does_not_serve_its_scheme(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_for_scheme(&d, ctx, "mockunlisted"), INVS_EABI);
+    CHECK(d == NULL);
+    CHECK_HAS(invs_errmsg(ctx), "does not list");
+    CHECK_HAS(invs_errmsg(ctx), "mockunlisted");
+    /* by its module name it loads: what it serves is another question */
+    CHECK_INT(invs_driver_load(&d, ctx, "mockunlisted"), INVS_OK);
+    invs_ctx_free(ctx);
+}
+
+static void a_target_without_transactional_ddl_needs_table_drop(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "mockt"), INVS_OK);
+    CHECK(d && !(d->caps & INVS_CAP_TXN_DDL) && d->table_drop != NULL);
+    CHECK(d && d->limits && d->limits->ident_max == 8);
+    invs_ctx_free(ctx);
 }
 
 CHECK_MAIN(TEST(loads_a_current_driver_by_name), TEST(refuses_another_major_naming_both_versions),
@@ -146,4 +204,7 @@ CHECK_MAIN(TEST(loads_a_current_driver_by_name), TEST(refuses_another_major_nami
            TEST(refuses_a_driver_that_refuses_the_host),
            TEST(refuses_a_driver_whose_name_differs_from_its_file),
            TEST(missing_driver_lists_where_it_looked), TEST(refuses_names_that_could_be_paths),
-           TEST(scheme_aliases_map_to_driver_names), TEST(never_looks_in_the_current_directory))
+           TEST(scheme_aliases_map_to_driver_names), TEST(never_looks_in_the_current_directory),
+           TEST(a_refusing_entry_point_says_why), TEST(refuses_a_push_driver_that_cannot_read_back),
+           TEST(refuses_a_driver_that_does_not_serve_its_scheme),
+           TEST(a_target_without_transactional_ddl_needs_table_drop))

@@ -37,7 +37,7 @@ class Cli(TempDirTest):
     def test_version(self):
         r = run("--version")
         self.assertExit(r, 0)
-        self.assertRegex(r.out, r"^invstage \d+\.\d+\.\d+ \(stage format 1, driver ABI 1\.1\)")
+        self.assertRegex(r.out, r"^invstage \d+\.\d+\.\d+ \(stage format 1, driver ABI 1\.2\)")
 
     def test_usage_errors_exit_2(self):
         self.assertExit(run(), 2)
@@ -66,15 +66,15 @@ class Cli(TempDirTest):
         self.assertExit(r, 0)
         line = [l for l in r.out.splitlines() if l.startswith("sqlite ")]
         self.assertEqual(len(line), 1, r.out)
-        self.assertIn("ABI 1.1", line[0])
+        self.assertIn("ABI 1.2", line[0])
         self.assertIn("sqlite:", line[0])
         self.assertIn("pull, push, create", line[0])
 
     def test_plugins_reports_the_abi_verdict_on_a_file(self):
         r = run("plugins", os.path.join(MOCK_DIR, "invs_mock_major.so"))
         self.assertExit(r, 3)
-        self.assertIn("ABI 2.1", r.err)
-        self.assertIn("ABI 1.1", r.err)
+        self.assertIn("ABI 2.2", r.err)
+        self.assertIn("ABI 1.2", r.err)
         r = run("plugins", "-v", os.path.join(MOCK_DIR, "invs_mock.so"))
         self.assertExit(r, 0)
         self.assertIn("ABI compatible", r.out)

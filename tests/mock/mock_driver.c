@@ -6,12 +6,19 @@
  *   MOCK_DROP_CURSOR_NEXT    claims PULL without cursor_next
  *   MOCK_NO_ENTRY            exports no entry point
  *   MOCK_INIT_NULL           its entry point refuses the host
+ *   MOCK_INIT_SAYS_WHY       ... after saying why through host->log(NULL, ...)
  *   MOCK_NAME                the name it gives itself
+ *   MOCK_SCHEMES             its scheme list (default "mock")
+ *   MOCK_PUSH_ONLY           claims PUSH and CREATE, with no cursor to read
+ *                            back what it wrote
+ *   MOCK_SIZE_1_1            a driver table as ABI 1.1 drivers have it: it
+ *                            ends before the 1.2 members
  *
  * As a source ("mock:ROWS" or "mock:ROWS:FAILAT") it serves one table
  * "t"(id INTEGER PRIMARY KEY, v TEXT) with ROWS rows, failing with
  * INVS_ESQL when asked for row FAILAT.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +37,22 @@
 
 static const invs_host *host;
 
-typedef struct mock_conn {
+typedef struct invs_drv_conn mock_conn;
+typedef struct invs_drv_cursor mock_cursor;
+
+struct invs_drv_conn {
     invs_session *s;
     long rows, fail_at;
-} mock_conn;
+};
 
-typedef struct mock_cursor {
+struct invs_drv_cursor {
     mock_conn *c;
     long next;
     char text[32];
     invs_value vals[2];
-} mock_cursor;
+};
 
-static int mock_open(void **out, invs_session *s, const char *uri, unsigned flags,
+static int mock_open(invs_drv_conn **out, invs_session *s, const char *uri, unsigned flags,
                      const char *const *options)
 {
     mock_conn *c;
@@ -61,9 +71,9 @@ static int mock_open(void **out, invs_session *s, const char *uri, unsigned flag
     return INVS_OK;
 }
 
-static void mock_close(void *conn) { host->free(conn); }
+static void mock_close(invs_drv_conn *conn) { host->free(conn); }
 
-static int mock_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
+static int mock_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload)
 {
     static const char *const pk[] = {"id"};
     invs_column cols[2];
@@ -94,7 +104,7 @@ static int mock_schema_read(void *conn, invs_emit_table_fn emit, void *payload)
     return emit(&t, payload);
 }
 
-static int mock_cursor_open(void **out, void *conn, const invs_table *t)
+static int mock_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table *t)
 {
     mock_cursor *cur = host->alloc(sizeof(*cur));
     (void)t;
@@ -106,9 +116,8 @@ static int mock_cursor_open(void **out, void *conn, const invs_table *t)
     return INVS_OK;
 }
 
-static int mock_cursor_next(void *cursor, const invs_value **row)
+static int mock_cursor_next(invs_drv_cursor *cur, const invs_value **row)
 {
-    mock_cursor *cur = cursor;
     if (cur->next == cur->c->fail_at)
         return host->error(cur->c->s, INVS_ESQL, "XX000", 42, "mock failure at row %ld",
                            cur->next);
@@ -124,7 +133,44 @@ static int mock_cursor_next(void *cursor, const invs_value **row)
     return INVS_ROW;
 }
 
-static void mock_cursor_close(void *cursor) { host->free(cursor); }
+static void mock_cursor_close(invs_drv_cursor *cur) { host->free(cur); }
+
+#ifdef MOCK_PUSH_ONLY
+/* Enough of a target to pass a loader that forgot the read-back. */
+static int mock_ok(invs_drv_conn *conn) { (void)conn; return INVS_OK; }
+static int mock_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
+{
+    (void)conn, (void)t;
+    *out = 0;
+    return INVS_OK;
+}
+static int mock_table_op(invs_drv_conn *conn, const invs_table *t)
+{
+    (void)conn, (void)t;
+    return INVS_OK;
+}
+static int mock_tables_op(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
+{
+    (void)conn, (void)ts, (void)n;
+    return INVS_OK;
+}
+static int mock_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table *t)
+{
+    (void)conn, (void)t;
+    *out = NULL;
+    return INVS_OK;
+}
+static int mock_writer_put(invs_drv_writer *w, const invs_value *rows, size_t n)
+{
+    (void)w, (void)rows, (void)n;
+    return INVS_OK;
+}
+static int mock_writer_close(invs_drv_writer *w, int abort)
+{
+    (void)w, (void)abort;
+    return INVS_OK;
+}
+#endif
 
 typedef struct mock_driver {
     invs_driver d;
@@ -133,26 +179,51 @@ typedef struct mock_driver {
 #endif
 } mock_driver;
 
-static const char *const mock_schemes[] = {"mock", NULL};
+#ifndef MOCK_SCHEMES
+#define MOCK_SCHEMES "mock"
+#endif
+static const char *const mock_schemes[] = {MOCK_SCHEMES, NULL};
 
 static const mock_driver driver = {
     .d = {
         .abi_major = MOCK_MAJOR,
         .abi_minor = MOCK_MINOR,
+#ifdef MOCK_SIZE_1_1
+        .struct_size = offsetof(invs_driver, limits),
+#else
         .struct_size = sizeof(mock_driver),
+#endif
         .name = MOCK_NAME,
         .version = "0",
         .description = "test double",
         .schemes = mock_schemes,
-        .caps = INVS_CAP_PULL,
         .open = mock_open,
         .close = mock_close,
+#ifdef MOCK_PUSH_ONLY
+        .caps = INVS_CAP_PUSH | INVS_CAP_CREATE | INVS_CAP_TXN_DDL,
+        .schema_read = mock_schema_read,
+        .begin = mock_ok,
+        .commit = mock_ok,
+        .rollback = mock_ok,
+        .has_rows = mock_has_rows,
+        .table_clear = mock_table_op,
+        .load_begin = mock_tables_op,
+        .writer_open = mock_writer_open,
+        .writer_put = mock_writer_put,
+        .writer_close = mock_writer_close,
+        .load_end = mock_tables_op,
+        .sequences_set = mock_table_op,
+        .table_create = mock_table_op,
+        .indexes_create = mock_table_op,
+#else
+        .caps = INVS_CAP_PULL,
         .schema_read = mock_schema_read,
         .cursor_open = mock_cursor_open,
 #ifndef MOCK_DROP_CURSOR_NEXT
         .cursor_next = mock_cursor_next,
 #endif
         .cursor_close = mock_cursor_close,
+#endif
     },
 };
 
@@ -165,7 +236,12 @@ INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *h)
 {
     host = h;
     (void)mock_cursor_next;
-#ifdef MOCK_INIT_NULL
+    (void)mock_cursor_open;
+    (void)mock_cursor_close;
+#if defined(MOCK_INIT_SAYS_WHY)
+    h->log(NULL, INVS_LOG_ERROR, "this mock needs a host service from ABI %d.99", INVS_ABI_MAJOR);
+    return h ? NULL : &driver.d;
+#elif defined(MOCK_INIT_NULL)
     return h ? NULL : &driver.d;
 #else
     return &driver.d;

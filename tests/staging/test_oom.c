@@ -176,6 +176,8 @@ static void warm_up(void)
         abort();
     invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
     CHECK_INT(do_pull(ctx), INVS_OK);
+    CHECK_INT(do_verify(ctx), INVS_OK); /* loads the target's driver, for its limits */
+    CHECK_INT(do_pull(ctx), INVS_OK);
     unlink(target);
     CHECK_INT(do_push(ctx), INVS_OK);
     invs_ctx_free(ctx);

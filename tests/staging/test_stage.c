@@ -19,6 +19,8 @@ static const char *tmp(const char *name)
     return buf[i];
 }
 
+static invs_diag_rec err; /* why the last stage could not be created or opened */
+
 static invs_ctx *new_ctx(void)
 {
     invs_ctx *ctx;
@@ -114,7 +116,7 @@ static void roundtrip(const invs_value *vals, size_t n)
     t.ncols = 1;
     t.nkeys = 0;
     unlink(tmp("values.stage"));
-    CHECK_INT(invs_stage_create(&st, ctx, tmp("values.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("values.stage"), 0), INVS_OK);
     CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
     CHECK_INT(invs_stage_writer_open(&w, st, tid, 1), INVS_OK);
     for (i = 0; i < n; i++)
@@ -126,7 +128,7 @@ static void roundtrip(const invs_value *vals, size_t n)
     CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
     invs_stage_close(st);
 
-    CHECK_INT(invs_stage_open(&st, ctx, tmp("values.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_open(&st, ctx, &err, tmp("values.stage"), 0), INVS_OK);
     CHECK_INT(invs_stage_load_schema(st), INVS_OK);
     CHECK_INT(st->ntables, 1);
     CHECK_INT(st->tables[0].rows, (int64_t)n);
@@ -188,11 +190,11 @@ static void schema_round_trips(void)
     int64_t tid;
 
     unlink(tmp("schema.stage"));
-    CHECK_INT(invs_stage_create(&st, ctx, tmp("schema.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("schema.stage"), 0), INVS_OK);
     CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
     CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
     invs_stage_close(st);
-    CHECK_INT(invs_stage_open(&st, ctx, tmp("schema.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_open(&st, ctx, &err, tmp("schema.stage"), 0), INVS_OK);
     CHECK_INT(invs_stage_load_schema(st), INVS_OK);
     CHECK_INT(st->ntables, 1);
     b = &st->tables[0].schema->t;
@@ -246,7 +248,7 @@ static void make_stage(const char *path)
     invs_ctx *ctx = new_ctx();
     invs_stage *st;
     unlink(path);
-    if (invs_stage_create(&st, ctx, path, 0) != INVS_OK ||
+    if (invs_stage_create(&st, ctx, &err, path, 0) != INVS_OK ||
         invs_stage_finish(st, INVS_STATE_PULLED) != INVS_OK)
         abort();
     invs_stage_close(st);
@@ -257,10 +259,10 @@ static void expect_refusal(const char *path, int code, const char *says)
 {
     invs_ctx *ctx = new_ctx();
     invs_stage *st = (invs_stage *)1;
-    CHECK_INT(invs_stage_open(&st, ctx, path, 0), code);
+    CHECK_INT(invs_stage_open(&st, ctx, &err, path, 0), code);
     CHECK(st == NULL);
-    CHECK_HAS(invs_errmsg(ctx), says);
-    CHECK_HAS(invs_errmsg(ctx), path);
+    CHECK_HAS(err.msg, says);
+    CHECK_HAS(err.msg, path);
     invs_ctx_free(ctx);
 }
 
@@ -307,7 +309,7 @@ static void an_unfinished_stage_leaves_nothing(void)
     invs_stage *st;
     char tmpname[512];
     unlink(tmp("unfinished.stage"));
-    CHECK_INT(invs_stage_create(&st, ctx, tmp("unfinished.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("unfinished.stage"), 0), INVS_OK);
     snprintf(tmpname, sizeof(tmpname), "%s", st->tmp_path);
     CHECK_INT(access(tmpname, F_OK), 0);
     invs_stage_close(st); /* no finish: a failed pull */
@@ -321,9 +323,9 @@ static void create_refuses_an_existing_file_unless_told(void)
     invs_ctx *ctx = new_ctx();
     invs_stage *st = NULL;
     make_stage(tmp("exists.stage"));
-    CHECK_INT(invs_stage_create(&st, ctx, tmp("exists.stage"), 0), INVS_EINVAL);
-    CHECK_HAS(invs_errmsg(ctx), "already exists");
-    CHECK_INT(invs_stage_create(&st, ctx, tmp("exists.stage"), 1), INVS_OK);
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("exists.stage"), 0), INVS_EINVAL);
+    CHECK_HAS(err.msg, "already exists");
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("exists.stage"), 1), INVS_OK);
     invs_stage_close(st);
     invs_ctx_free(ctx);
 }

@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "verify.h"
-#include "stage.h"
+#include "audit.h"
 
 static const char info_help[] =
     "Usage: invstage info [OPTIONS] STAGE\n"
@@ -60,12 +59,16 @@ int cli_print_stage(cli *c, const char *path, int full)
     invs_stage *st = NULL;
     int64_t total = 0;
     size_t i, width = 5;
+    invs_job j;
     int rc;
 
-    if ((rc = invs_stage_open(&st, c->ctx, path, INVS_STAGE_INCOMPLETE_OK)) != INVS_OK ||
-        (rc = invs_stage_load_schema(st)) != INVS_OK) {
+    invs_job_init(&j, c->ctx);
+    if ((rc = invs_stage_open(&st, c->ctx, &j.diag, path, INVS_STAGE_INCOMPLETE_OK)) != INVS_OK)
+        return invs_ctx_report(c->ctx, &j.diag, rc);
+    if ((rc = invs_stage_load_schema(st)) != INVS_OK) {
+        invs_stage_err(&j, st, rc);
         invs_stage_close(st);
-        return rc;
+        return invs_ctx_report(c->ctx, &j.diag, rc);
     }
     for (i = 0; i < st->ntables; i++) {
         size_t n = strlen(st->tables[i].schema->t.name);
@@ -100,9 +103,11 @@ int cli_print_stage(cli *c, const char *path, int full)
                    changes && !c->verbose ? " (-v lists them)" : "");
         if (rc == INVS_OK && c->verbose && changes)
             rc = invs_audit_each_change(st, info_change, NULL);
+        if (rc != INVS_OK)
+            invs_stage_err(&j, st, rc);
     }
     invs_stage_close(st);
-    return rc;
+    return invs_ctx_report(c->ctx, &j.diag, rc);
 }
 
 int cmd_info(cli *c, int argc, char **argv)

@@ -9,10 +9,11 @@ static const char plugins_help[] =
     "Usage: invstage plugins [OPTIONS] [NAME|FILE]...\n"
     "\n"
     "Load each driver and show its name, version, URI schemes, what it can do,\n"
-    "and its driver ABI. Without arguments, the drivers invstage knows of\n"
-    "(sqlite, postgres, mysql) are looked up in the plugin path:\n"
+    "and its driver ABI. Without arguments, every driver that a directory of the\n"
+    "plugin path lists in its invs_drivers.list is shown. The plugin path:\n"
     "INVSTAGE_PLUGIN_PATH, then plugins/ beside the invstage binary, then\n"
     "../lib/invstage/plugins/ from it, then " INVS_PLUGIN_INSTALL_DIR ".\n"
+    "A NAME is a driver module name (invs_NAME.so in the plugin path).\n"
     "A FILE (any argument with a '/') is loaded from that path: use it to check\n"
     "a driver you built.\n"
     "\n"
@@ -47,9 +48,29 @@ static void plugins_print(const invs_driver *d)
     printf("\n");
 }
 
+typedef struct plugins_walk {
+    cli *c;
+    int ex;
+    int n;
+} plugins_walk;
+
+/* One driver a manifest lists: shown, or why it does not load. */
+static int plugins_listed(const char *name, void *payload)
+{
+    plugins_walk *w = payload;
+    const invs_driver *d;
+    w->n++;
+    if (invs_driver_load(&d, w->c->ctx, name) == INVS_OK)
+        plugins_print(d);
+    else if (invs_errcode(w->c->ctx) == INVS_ENOTFOUND)
+        printf("%-10s (listed, not installed)\n", name);
+    else
+        w->ex = cli_fail(w->c, invs_errcode(w->c->ctx)) ? EXIT_RUNTIME : 0;
+    return 0;
+}
+
 int cmd_plugins(cli *c, int argc, char **argv)
 {
-    static const char *const known[] = {"sqlite", "postgres", "mysql"};
     static const struct option opts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     int opt, i, ex = 0;
 
@@ -63,16 +84,13 @@ int cmd_plugins(cli *c, int argc, char **argv)
         return cli_usage(c, "unknown option");
     }
     if (optind == argc) {
-        for (i = 0; i < (int)(sizeof(known) / sizeof(known[0])); i++) {
-            const invs_driver *d;
-            if (invs_driver_load(&d, c->ctx, known[i]) == INVS_OK)
-                plugins_print(d);
-            else if (invs_errcode(c->ctx) == INVS_ENOTFOUND)
-                printf("%-10s (not installed)\n", known[i]);
-            else
-                ex = cli_fail(c, invs_errcode(c->ctx));
-        }
-        return ex;
+        plugins_walk w = {c, 0, 0};
+        int rc = invs_driver_list(c->ctx, plugins_listed, &w);
+        if (rc < 0)
+            return cli_fail(c, rc);
+        if (!w.n && !c->quiet)
+            printf("no driver is listed in the plugin path's invs_drivers.list\n");
+        return w.ex;
     }
     for (i = optind; i < argc; i++) {
         const invs_driver *d;

@@ -76,15 +76,18 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 {
     verify_print p = {NULL, c->quiet};
     invs_stage *st = NULL;
+    invs_job j;
     int rc;
 
+    invs_job_init(&j, c->ctx);
     if (json_path && !(p.list = json_array()))
-        return INVS_ENOMEM;
-    if ((rc = invs_stage_open(&st, c->ctx, path, 0)) == INVS_OK) {
+        return invs_ctx_report(c->ctx, &j.diag, invs_diag_oom(&j.diag));
+    if ((rc = invs_stage_open(&st, c->ctx, &j.diag, path, 0)) == INVS_OK) {
         if (!c->quiet)
             printf("verify %s: %lld error(s), %lld warning(s), %lld value(s) changed\n", path,
                    (long long)sum->errors, (long long)sum->warnings, (long long)sum->changes);
-        rc = invs_audit_findings(st, verify_each, &p);
+        if ((rc = invs_audit_findings(st, verify_each, &p)) != INVS_OK)
+            invs_stage_err(&j, st, rc);
     }
     invs_stage_close(st);
     if (rc == INVS_OK && json_path) {
@@ -92,14 +95,12 @@ static int verify_report(cli *c, const char *path, const char *json_path,
                                 (json_int_t)sum->errors, "warnings", (json_int_t)sum->warnings,
                                 "changed", (json_int_t)sum->changes, "findings", p.list);
         p.list = NULL;
-        if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
-            json_decref(doc);
-            return invs_diag(c->ctx, INVS_EIO, "cannot write %s", json_path);
-        }
+        if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2)) != 0)
+            rc = invs_diag(&j.diag, INVS_EIO, "cannot write %s", json_path);
         json_decref(doc);
     }
     json_decref(p.list);
-    return rc;
+    return invs_ctx_report(c->ctx, &j.diag, rc);
 }
 
 int cmd_verify(cli *c, int argc, char **argv)

@@ -4,19 +4,58 @@
  * This is the only header a driver author needs. It is self-contained (C99,
  * <stddef.h>, <stdint.h>, <stdarg.h> only) and a driver links against nothing
  * of invstage's: every host service arrives through the invs_host table.
+ * plugins/sqlite/ is a complete driver, tests/mock/mock_driver.c a small one.
  *
  * A driver is a loadable module exporting one symbol, INVS_DRIVER_ENTRY:
  *
  *     const invs_driver *invs_driver_init(const invs_host *host);
  *
  * It returns a pointer to a static table describing the driver, or NULL when
- * it cannot work with this host (for example a host service it needs is
- * missing; log why through host->log first).
+ * it cannot work with this host (a host service it needs is missing, say).
+ * Before returning NULL it says why with host->log(NULL, INVS_LOG_ERROR, ...):
+ * inside the entry point, and only there, the session may be NULL, and the
+ * host shows what was said in its refusal.
  *
- * Versioning: invs_host and invs_driver begin with abi_major, abi_minor and
- * struct_size and only ever grow at the end. A different major version is
- * refused by both sides. A member past the other side's struct_size does not
- * exist: use INVS_HAS() before touching a newer member.
+ * Versioning: invs_host, invs_driver, invs_table and invs_limits begin with
+ * their size (and the first two with abi_major, abi_minor) and only ever
+ * grow at the end; each group of members says which ABI minor added it. A
+ * different major version is refused by both sides. A member past the
+ * other side's struct_size does not exist: use INVS_HAS() before touching a
+ * newer member.
+ *
+ * A pull, as the host drives it:
+ *   1. open(INVS_OPEN_READ)
+ *   2. schema_read: emit calls the host once per table
+ *   3. per selected table, in emit order: cursor_open_v2 (1.2; else
+ *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close
+ *   4. close
+ * A push:
+ *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE)
+ *   2. with INVS_CAP_TXN_DDL: begin
+ *   3. schema_read (what the target holds); has_rows on its tables that the
+ *      stage names; a cursor over an application's migration table
+ *   4. without INVS_CAP_TXN_DDL: table_create and indexes_create for every
+ *      table the target lacks, then begin
+ *   5. load_begin with every table of the load, in load order
+ *   6. with -c: table_clear on the existing tables, children first
+ *   7. with INVS_CAP_TXN_DDL: table_create for the missing tables
+ *   8. per table, parents first: writer_open, writer_put (batches of a size
+ *      the host chooses), writer_close
+ *   9. with INVS_CAP_TXN_DDL: indexes_create on the tables step 7 made
+ *  10. load_end, then sequences_set per table
+ *  11. the proof: schema_read, and a cursor over every table of the load
+ *      (INVS_HINT_ANY_ORDER): what the driver would commit, read back
+ *  12. commit. After a failure at any step: rollback, and without
+ *      INVS_CAP_TXN_DDL table_drop on every table step 4 created
+ *  13. close
+ * So a driver that pushes also reads: the loader refuses INVS_CAP_PUSH
+ * without the pull functions.
+ *
+ * Threads: a connection, and the cursors and writers opened on it, are used
+ * by one thread at a time (not always the same one). Different connections
+ * of one driver may be used by different threads at once, so a driver keeps
+ * no per-connection state in globals. host services may be called from any
+ * thread.
  *
  * Ownership: every pointer handed across this interface is borrowed for the
  * duration of the call unless stated otherwise (like SQLITE_TRANSIENT). A row
@@ -39,7 +78,7 @@ extern "C" {
 #endif
 
 #define INVS_ABI_MAJOR 1
-#define INVS_ABI_MINOR 1
+#define INVS_ABI_MINOR 2
 
 /* Name of the one symbol a driver module exports. */
 #define INVS_DRIVER_ENTRY "invs_driver_init"
@@ -155,6 +194,11 @@ enum invs_canon {
 #define INVS_COL_IDENTITY 0x04u      /* SQL identity / serial */
 #define INVS_COL_UNSIGNED 0x08u
 #define INVS_COL_IDENTITY_ALWAYS 0x10u /* with IDENTITY: GENERATED ALWAYS */
+/* Since ABI 1.2: the source engine hands this key column a fresh value
+ * (its largest plus one) when a row arrives without one, though no
+ * sequence is declared: SQLite's INTEGER PRIMARY KEY, an alias of the
+ * rowid. A target gives the column its own way of doing the same. */
+#define INVS_COL_AUTO_KEY 0x20u
 
 typedef struct invs_column {
     const char *name;
@@ -206,9 +250,9 @@ typedef struct invs_sequence {
 
 #define INVS_TBL_WITHOUT_ROWID 0x01u /* SQLite WITHOUT ROWID */
 #define INVS_TBL_STRICT 0x02u        /* SQLite STRICT */
-/* Since ABI 1.1, a hint the host sets on the table it hands cursor_open:
- * the rows may come in any order (the host digests them, order
- * independently). A driver may skip its ORDER BY, or ignore the flag. */
+/* ABI 1.1 only: the host sets it on the table it hands cursor_open of a
+ * driver without cursor_open_v2 where it sets INVS_HINT_ANY_ORDER. Since
+ * ABI 1.2, hints are arguments (INVS_HINT_*) and never table flags. */
 #define INVS_TBL_ANY_ORDER 0x100u
 
 typedef struct invs_table {
@@ -247,6 +291,14 @@ typedef struct invs_uri {
 /* One session per open connection; diagnostics are recorded on it. */
 typedef struct invs_session invs_session;
 
+/* Since ABI 1.2, the driver's handles are distinct types, each defined by
+ * the driver (struct invs_drv_conn { ... } in its own sources) and opaque
+ * to the host: a cursor passed where a connection belongs does not compile.
+ * Their layout is a driver's own; 1.1 drivers used void * alike. */
+typedef struct invs_drv_conn invs_drv_conn;     /* an open database */
+typedef struct invs_drv_cursor invs_drv_cursor; /* rows of one table, forward only */
+typedef struct invs_drv_writer invs_drv_writer; /* rows going into one table */
+
 enum invs_log_level {
     INVS_LOG_ERROR = 0,
     INVS_LOG_WARN = 1,
@@ -259,13 +311,16 @@ typedef struct invs_host {
     uint16_t abi_minor;
     uint32_t struct_size;
 
+    /* -- ABI 1.0 -- */
+
     void *(*alloc)(size_t n);
     void *(*realloc)(void *p, size_t n);
     void (*free)(void *p);
 
     /* Record a diagnostic on the session and return `code`. sqlstate may be
      * NULL; native is the client library's own code (0 if none). The message
-     * must name what is wrong and must not contain a password. */
+     * must name what is wrong and must not contain a password. s may be
+     * NULL inside invs_driver_init only (log too). */
     int (*error)(invs_session *s, int code, const char *sqlstate, long native,
                  const char *fmt, ...) INVS_PRINTF(5, 6);
     void (*log)(invs_session *s, int level, const char *fmt, ...) INVS_PRINTF(3, 4);
@@ -284,14 +339,49 @@ typedef struct invs_host {
     const char *(*canon_name)(int canon);
 } invs_host;
 
+/* ------------------------------------------------------------------ limits */
+
+/* Since ABI 1.2: what an engine cannot store, as data its driver hands the
+ * host, so that `invstage verify --target DRIVER` can find in the stage what
+ * that target would refuse or change, before it is touched. */
+#define INVS_LIM_TYPED 0x01u       /* values must fit the column's type (no
+                                      SQLite-like affinity): type problems
+                                      are errors, not warnings */
+#define INVS_LIM_NO_NUL 0x02u      /* text cannot hold a NUL byte */
+#define INVS_LIM_ZERO_DATES 0x04u  /* dates may be 0000-00-00 and partial */
+#define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys ignore case by default */
+#define INVS_LIM_NO_BC 0x10u       /* no years before 1 AD */
+#define INVS_LIM_NO_INFINITY 0x20u /* no 'infinity' dates */
+
+#define INVS_UNIT_BYTES 0
+#define INVS_UNIT_CHARS 1
+
+typedef struct invs_limits {
+    uint32_t struct_size; /* grows at the end only */
+    uint32_t flags;       /* INVS_LIM_* */
+    const char *engine;   /* the engine's name in messages: "PostgreSQL" */
+    uint32_t ident_max;   /* the longest table or column name; 0: no limit */
+    uint32_t ident_unit;  /* INVS_UNIT_BYTES or INVS_UNIT_CHARS */
+    int32_t year_min;     /* the years a date may have; 0 and 0: any */
+    int32_t year_max;
+    int32_t decimal_max;  /* the largest decimal precision; 0: no limit */
+    uint32_t reserved;
+    /* column charsets that hold no character beyond U+FFFF ("utf8mb3"),
+     * NULL-terminated; NULL: none */
+    const char *const *bmp_charsets;
+} invs_limits;
+
 /* ------------------------------------------------------------------ driver */
 
 /* Capabilities: each bit promises non-NULL functions, checked at load. */
-#define INVS_CAP_PULL 0x01u     /* schema_read, cursor_open/next/close */
+#define INVS_CAP_PULL 0x01u     /* schema_read, cursor_open(_v2), cursor_next,
+                                   cursor_close */
 #define INVS_CAP_PUSH 0x02u     /* begin, commit, rollback, has_rows,
                                    table_clear, load_begin, writer_*,
-                                   load_end, sequences_set */
-#define INVS_CAP_CREATE 0x04u   /* table_create, indexes_create */
+                                   load_end, sequences_set; and PULL's
+                                   functions, for the read-back */
+#define INVS_CAP_CREATE 0x04u   /* table_create(_v2), indexes_create; and,
+                                   without INVS_CAP_TXN_DDL, table_drop */
 #define INVS_CAP_SNAPSHOT 0x08u /* pull reads one consistent snapshot */
 #define INVS_CAP_TXN_DDL 0x10u  /* DDL is transactional (rolled back too) */
 
@@ -300,6 +390,16 @@ typedef struct invs_host {
 #define INVS_OPEN_WRITE 0x02u
 #define INVS_OPEN_CREATE 0x04u /* create the database if missing */
 
+/* Since ABI 1.2, what the host tells a driver about one call, as an
+ * argument. A driver ignores the hints it does not know. */
+#define INVS_HINT_ANY_ORDER 0x01u /* cursor_open_v2: the rows may come in any
+                                     order (the host digests them, order
+                                     independently): skip the ORDER BY */
+#define INVS_HINT_NATIVE 0x02u    /* table_create_v2: the table was read by a
+                                     driver of this name (t->engine is yours),
+                                     so its declarations, defaults and
+                                     collations are in your dialect */
+
 typedef int (*invs_emit_table_fn)(const invs_table *t, void *payload);
 
 typedef struct invs_driver {
@@ -307,58 +407,78 @@ typedef struct invs_driver {
     uint16_t abi_minor;
     uint32_t struct_size;
 
+    /* -- ABI 1.0 -- */
     const char *name;        /* module name: "sqlite" for invs_sqlite.so */
     const char *version;
     const char *description;
-    const char *const *schemes; /* URI schemes served, NULL-terminated */
+    const char *const *schemes; /* URI schemes served, NULL-terminated; the
+                                   loader refuses a driver loaded for a
+                                   scheme it does not list */
     uint64_t caps;              /* INVS_CAP_* */
 
     /* options: NULL-terminated "key=value" strings the user gave for this
      * driver (e.g. "schema=public"), or NULL. An option the driver does not
      * know is an INVS_EINVAL error naming it. */
-    int (*open)(void **out_conn, invs_session *s, const char *uri, unsigned flags,
+    int (*open)(invs_drv_conn **out_conn, invs_session *s, const char *uri, unsigned flags,
                 const char *const *options);
-    void (*close)(void *conn);
+    void (*close)(invs_drv_conn *conn);
 
     /* -- INVS_CAP_PULL -- */
     /* Call emit once per table, in creation order. A non-zero return from
      * emit stops the walk and is returned. */
-    int (*schema_read)(void *conn, invs_emit_table_fn emit, void *payload);
+    int (*schema_read)(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
     /* Rows of t (as schema_read described it), columns in t->cols order,
      * in primary-key order where there is one (any order, if the driver
-     * likes, with INVS_TBL_ANY_ORDER in t->flags). */
-    int (*cursor_open)(void **out_cur, void *conn, const invs_table *t);
+     * likes, with INVS_TBL_ANY_ORDER in t->flags). Superseded by
+     * cursor_open_v2 (1.2); a 1.2 driver may leave it NULL. */
+    int (*cursor_open)(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t);
     /* INVS_ROW with *out_row = t->ncols values, INVS_DONE, or an error. */
-    int (*cursor_next)(void *cur, const invs_value **out_row);
-    void (*cursor_close)(void *cur);
+    int (*cursor_next)(invs_drv_cursor *cur, const invs_value **out_row);
+    void (*cursor_close)(invs_drv_cursor *cur);
 
     /* -- INVS_CAP_PUSH -- everything between begin and commit is one
      * transaction; rollback must leave the target as it was. */
-    int (*begin)(void *conn);
-    int (*commit)(void *conn);
-    int (*rollback)(void *conn);
-    int (*has_rows)(void *conn, const invs_table *t, int *out_has_rows);
-    int (*table_clear)(void *conn, const invs_table *t);
-    /* Called once, before anything is cleared, created or loaded, with every
-     * table of the load in load order (some may not exist in the target
-     * yet): relax what stops rows arriving child-first (self-references,
-     * cycles) or tables being cleared. load_end must restore it and check
-     * that it holds. */
-    int (*load_begin)(void *conn, const invs_table *const *ts, size_t n);
+    int (*begin)(invs_drv_conn *conn);
+    int (*commit)(invs_drv_conn *conn);
+    int (*rollback)(invs_drv_conn *conn);
+    int (*has_rows)(invs_drv_conn *conn, const invs_table *t, int *out_has_rows);
+    int (*table_clear)(invs_drv_conn *conn, const invs_table *t);
+    /* Called once, before anything is cleared or loaded (and, with
+     * INVS_CAP_TXN_DDL, created), with every table of the load in load
+     * order (some may not exist in the target yet): relax what stops rows
+     * arriving child-first (self-references, cycles) or tables being
+     * cleared. load_end must restore it and check that it holds. */
+    int (*load_begin)(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
     /* Rows arrive as nrows * t->ncols values, row-major, in t->cols order. */
-    int (*writer_open)(void **out_w, void *conn, const invs_table *t);
-    int (*writer_put)(void *w, const invs_value *rows, size_t nrows);
+    int (*writer_open)(invs_drv_writer **out_w, invs_drv_conn *conn, const invs_table *t);
+    int (*writer_put)(invs_drv_writer *w, const invs_value *rows, size_t nrows);
     /* Flush and free; abort != 0 frees without flushing. */
-    int (*writer_close)(void *w, int abort);
-    int (*load_end)(void *conn, const invs_table *const *ts, size_t n);
+    int (*writer_close)(invs_drv_writer *w, int abort);
+    int (*load_end)(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
     /* Called for every table after load_end: set t->seqs' positions (and
      * whatever the engine needs for new rows to get fresh keys). */
-    int (*sequences_set)(void *conn, const invs_table *t);
+    int (*sequences_set)(invs_drv_conn *conn, const invs_table *t);
 
     /* -- INVS_CAP_CREATE -- table_create makes the table with its keys;
-     * indexes_create adds secondary indexes after the load. */
-    int (*table_create)(void *conn, const invs_table *t);
-    int (*indexes_create)(void *conn, const invs_table *t);
+     * indexes_create adds secondary indexes (after the load where DDL is
+     * transactional, before it otherwise). table_create is superseded by
+     * table_create_v2 (1.2); a 1.2 driver may leave it NULL. */
+    int (*table_create)(invs_drv_conn *conn, const invs_table *t);
+    int (*indexes_create)(invs_drv_conn *conn, const invs_table *t);
+
+    /* -- ABI 1.1 added INVS_TBL_ANY_ORDER only -- */
+
+    /* -- ABI 1.2 -- */
+    /* What the engine cannot store (see invs_limits); NULL: nothing known. */
+    const invs_limits *limits;
+    /* cursor_open with hints (INVS_HINT_ANY_ORDER). */
+    int (*cursor_open_v2)(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
+                          uint32_t hints);
+    /* table_create with hints (INVS_HINT_NATIVE). */
+    int (*table_create_v2)(invs_drv_conn *conn, const invs_table *t, uint32_t hints);
+    /* INVS_CAP_CREATE without INVS_CAP_TXN_DDL: remove a table this push
+     * created, outside any transaction, after a failure. */
+    int (*table_drop)(invs_drv_conn *conn, const invs_table *t);
 } invs_driver;
 
 typedef const invs_driver *(*invs_driver_init_fn)(const invs_host *host);

@@ -6,7 +6,8 @@
  * per fragment and checked once.
  *
  * invs_sb_ident() is the one identifier quoter of invstage: every identifier
- * that reaches SQL goes through it.
+ * that reaches SQL goes through it. invs_sb_row_key() is the one way a row
+ * is named in a message, by the host and by drivers alike.
  */
 #ifndef INVSTAGE_STRBUF_H
 #define INVSTAGE_STRBUF_H
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "invstage/driver.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,6 +156,51 @@ static inline void invs_sb_ident_list(invs_strbuf *sb, const char *const *names,
 static inline void invs_sb_literal(invs_strbuf *sb, const char *s)
 {
     invs_sb_ident(sb, s, '\'');
+}
+
+/* Append a value as messages show it: NULL, 42, 1.5, 'text' (its first 40
+ * bytes), <3 bytes>. */
+static inline void invs_sb_value(invs_strbuf *sb, const invs_value *v)
+{
+    switch (v ? (int)v->type : (int)INVS_NULL) {
+    case INVS_INT: invs_sb_printf(sb, "%lld", (long long)v->num.i); break;
+    case INVS_UINT: invs_sb_printf(sb, "%llu", (unsigned long long)v->num.u); break;
+    case INVS_REAL: invs_sb_printf(sb, "%.17g", v->num.d); break;
+    case INVS_TEXT:
+        invs_sb_printf(sb, "'%.*s'", (int)(v->len > 40 ? 40 : v->len), (const char *)v->ptr);
+        break;
+    case INVS_BLOB: invs_sb_printf(sb, "<%zu bytes>", v->len); break;
+    default: invs_sb_puts(sb, "NULL");
+    }
+}
+
+/* Append the key of a row of t (its values in t->cols order) as messages
+ * name it: "(id)=(5)", "(a, b)=('x', 2)"; "row N" (rid, counted from 1)
+ * where t has no primary key. */
+static inline void invs_sb_row_key(invs_strbuf *sb, const invs_table *t, const invs_value *row,
+                                   int64_t rid)
+{
+    const invs_key *pk = NULL;
+    size_t k, c;
+    for (k = 0; k < t->nkeys && !pk; k++)
+        if (t->keys[k].kind == INVS_KEY_PRIMARY)
+            pk = &t->keys[k];
+    if (!pk) {
+        invs_sb_printf(sb, "row %lld", (long long)rid);
+        return;
+    }
+    invs_sb_puts(sb, "(");
+    for (k = 0; k < pk->ncols; k++)
+        invs_sb_printf(sb, "%s%s", k ? ", " : "", pk->cols[k]);
+    invs_sb_puts(sb, ")=(");
+    for (k = 0; k < pk->ncols; k++) {
+        for (c = 0; c < t->ncols && strcmp(t->cols[c].name, pk->cols[k]) != 0; c++)
+            ;
+        if (k)
+            invs_sb_puts(sb, ", ");
+        invs_sb_value(sb, c < t->ncols ? &row[c] : NULL);
+    }
+    invs_sb_puts(sb, ")");
 }
 
 /* Take the string out of the buffer (caller frees with free_fn). */

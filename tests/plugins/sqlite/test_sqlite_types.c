@@ -66,7 +66,7 @@ static const char *decl_for(int canon_type, int len, int prec, int scale, const 
     c.scale = scale;
     invs_sb_init(&sb, realloc, free);
     invs_sb_puts(&sb, "");
-    sqlite_decl_for(&sb, &c, engine);
+    sqlite_decl_for(&sb, &c, !strcmp(engine, "sqlite"));
     snprintf(out, sizeof(out), "%s", sb.p);
     invs_sb_free(&sb);
     return out;

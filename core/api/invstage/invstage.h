@@ -44,8 +44,14 @@ const char *invs_rc_name(int rc);
 /* Load a driver by module name ("sqlite") from the plugin dirs, or by a path
  * containing '/'. Drivers stay resident for the life of the process. */
 int invs_driver_load(const invs_driver **out, invs_ctx *ctx, const char *name_or_path);
-/* The driver module name serving a URI scheme ("postgresql" -> "postgres"). */
-const char *invs_driver_for_scheme(const char *scheme);
+/* The driver serving a URI scheme ("postgresql" -> postgres): the module of
+ * that name, else a driver listed in a plugin directory's invs_drivers.list
+ * whose own schemes name it. */
+int invs_driver_for_scheme(const invs_driver **out, invs_ctx *ctx, const char *scheme);
+/* Every driver module name listed in the plugin directories' manifests
+ * (invs_drivers.list), the first time it is listed; fn's non-zero return
+ * stops the walk and is returned. */
+int invs_driver_list(invs_ctx *ctx, int (*fn)(const char *name, void *payload), void *payload);
 
 /* -- pull / push -- */
 typedef struct invs_pull_opts {

@@ -1,0 +1,185 @@
+/*
+ * Decimal numbers as text: one grammar ([sign] digits [. digits]
+ * [e [sign] digits], spaces around) read by the digest, the conversion into
+ * decimal columns, JSON's canonical form and verify's number test alike;
+ * its normalised text; and the shortest text of a double.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invs_core.h"
+
+int invs_decimal_parse(const char *s, size_t n, invs_decimal *d)
+{
+    invs_decimal grammar_only;
+    size_t i = 0, nd = 0;
+    long frac = 0, exp10 = 0;
+    int any = 0, point = 0, neg = 0;
+
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            any = 1;
+            if (point)
+                frac++;
+            if (nd == 0 && s[i] == '0')
+                continue;
+            if (d && nd >= INVS_DECIMAL_DIGITS)
+                return INVS_EINVAL; /* a number, but more digits than d holds */
+            if (d)
+                d->digits[nd] = s[i];
+            nd++;
+        } else if (s[i] == '.' && !point) {
+            point = 1;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return INVS_EINVAL;
+    if (!d)
+        d = &grammar_only;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        char tmp[32], *end;
+        size_t m = n - i - 1;
+        if (m == 0 || m >= sizeof(tmp))
+            return INVS_EINVAL;
+        memcpy(tmp, s + i + 1, m);
+        tmp[m] = '\0';
+        exp10 = strtol(tmp, &end, 10);
+        while (*end == ' ')
+            end++;
+        if (end == tmp || *end || labs(exp10) > 100000)
+            return INVS_EINVAL;
+        i = n;
+    }
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i != n)
+        return INVS_EINVAL;
+    d->nd = nd;
+    d->neg = neg;
+    d->exp10 = exp10 - frac;
+    return INVS_OK;
+}
+
+int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
+{
+    invs_decimal d;
+    char *digits = d.digits;
+    size_t nd;
+    long exp10;
+
+    /* value = digits * 10^exp10, digits without leading or trailing zeros */
+    if (invs_decimal_parse(s, n, &d) != INVS_OK)
+        return INVS_EINVAL;
+    nd = d.nd;
+    exp10 = d.exp10;
+    while (nd && digits[nd - 1] == '0') {
+        nd--;
+        exp10++;
+    }
+    if (nd == 0) {
+        invs_sb_add(sb, "0", 1);
+        return INVS_OK;
+    }
+    if (d.neg)
+        invs_sb_add(sb, "-", 1);
+    if (exp10 >= 0 && exp10 + (long)nd <= 400) {
+        invs_sb_add(sb, digits, nd);
+        for (; exp10 > 0; exp10--)
+            invs_sb_add(sb, "0", 1);
+    } else if (exp10 < 0 && -exp10 <= 400) {
+        long intlen = (long)nd + exp10;
+        if (intlen > 0) {
+            invs_sb_add(sb, digits, (size_t)intlen);
+            invs_sb_add(sb, ".", 1);
+            invs_sb_add(sb, digits + intlen, nd - (size_t)intlen);
+        } else {
+            invs_sb_add(sb, "0.", 2);
+            for (; intlen < 0; intlen++)
+                invs_sb_add(sb, "0", 1);
+            invs_sb_add(sb, digits, nd);
+        }
+    } else {
+        invs_sb_add(sb, digits, nd);
+        invs_sb_printf(sb, "E%+ld", exp10);
+    }
+    return INVS_OK;
+}
+
+size_t invs_int_text(char *out, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    n = (size_t)(tmp + sizeof(tmp) - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+/* The shortest decimal of d when it is n / 10^k with |n| < 2^53 and k <= 9:
+ * IEEE division of two exact integers is correctly rounded, so if n / 10^k
+ * gives back d, the text "n with k decimals" reads back as d, and the
+ * smallest such k is the shortest. 0 when d is not of that shape. */
+static size_t decimal_fixed(char *out, double d)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    int k;
+    if (!(fabs(d) < 9007199254740992.0))
+        return 0;
+    for (k = 0; k <= 9; k++) {
+        double x = rint(d * p10[k]);
+        if (fabs(x) < 9007199254740992.0 && x / p10[k] == d) {
+            char digits[24];
+            int64_t n = (int64_t)x;
+            size_t len, neg = n < 0, nd;
+            if (n == 0) /* -0.0 too: a number, and zero */
+                return (size_t)(out[0] = '0', out[1] = '\0', 1);
+            len = invs_int_text(digits, n < 0 ? -n : n);
+            nd = len;
+            if (neg)
+                *out++ = '-';
+            if ((size_t)k >= nd) { /* 0.00ddd */
+                memcpy(out, "0.", 2);
+                memset(out + 2, '0', (size_t)k - nd);
+                memcpy(out + 2 + k - nd, digits, nd);
+                out[2 + k] = '\0';
+                return neg + 2 + (size_t)k;
+            }
+            memcpy(out, digits, nd - (size_t)k);
+            if (k) {
+                out[nd - (size_t)k] = '.';
+                memcpy(out + nd - (size_t)k + 1, digits + nd - k, (size_t)k);
+            }
+            out[nd + (k ? 1 : 0)] = '\0';
+            return neg + nd + (k ? 1 : 0);
+        }
+    }
+    return 0;
+}
+
+void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
+{
+    const size_t cap = INVS_DOUBLE_TEXT;
+    int prec;
+    if (decimal_fixed(buf, d))
+        return;
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+

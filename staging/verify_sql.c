@@ -1,0 +1,180 @@
+/*
+ * The SQL functions verify's integrity pass asks its questions with. Each
+ * rule exists once, in core/, and is only exposed to SQL here:
+ *
+ *   invs_is_number(x)          text a numeric column can take: the decimal
+ *                              grammar (core/decimal.c), or NaN / Infinity
+ *   invs_bool_ok(x)            a value core/convert.c makes a boolean of
+ *                              (NULL passes)
+ *   invs_date_ok(x, with_time, year_min, year_max, flags)
+ *                              a real date (and time), within the years a
+ *                              target stores; flags are its INVS_LIM_*
+ *   invs_decimal_fit(x, p, s)  0 fits decimal(p,s); 1 too many integer
+ *                              digits; 2 too many decimals; NULL: no number
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "verify.h"
+
+static void sql_is_number(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    static const char *const special[] = {"nan", "inf", "infinity", "+inf", "+infinity",
+                                          "-inf", "-infinity"};
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]), i, a = 0, b;
+    (void)argc;
+    if (!s) {
+        sqlite3_result_int(cx, 0);
+        return;
+    }
+    if (invs_decimal_parse(s, n, NULL) == INVS_OK) {
+        sqlite3_result_int(cx, 1);
+        return;
+    }
+    while (a < n && s[a] == ' ')
+        a++;
+    for (b = n; b > a && s[b - 1] == ' '; b--)
+        ;
+    for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+        if (strlen(special[i]) == b - a && strncasecmp(s + a, special[i], b - a) == 0) {
+            sqlite3_result_int(cx, 1);
+            return;
+        }
+    sqlite3_result_int(cx, 0);
+}
+
+static void sql_bool_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    invs_value v, out;
+    (void)argc;
+    memset(&v, 0, sizeof(v));
+    switch (sqlite3_value_type(argv[0])) {
+    case SQLITE_NULL:
+        sqlite3_result_int(cx, 1);
+        return;
+    case SQLITE_INTEGER:
+        v.type = INVS_INT;
+        v.num.i = sqlite3_value_int64(argv[0]);
+        break;
+    case SQLITE_FLOAT:
+        v.type = INVS_REAL;
+        v.num.d = sqlite3_value_double(argv[0]);
+        break;
+    case SQLITE_TEXT:
+        v.type = INVS_TEXT;
+        v.ptr = sqlite3_value_text(argv[0]);
+        v.len = (size_t)sqlite3_value_bytes(argv[0]);
+        break;
+    default:
+        v.type = INVS_BLOB;
+    }
+    sqlite3_result_int(cx, invs_convert_bool(&out, &v) == INVS_OK);
+}
+
+static int sql_days_in(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* A zero or partial date: "0000-00-00", "2026-00-10", "2026-03-00". */
+static int sql_zero_date(long y, int m, int d)
+{
+    return y == 0 || m == 0 || d == 0;
+}
+
+/* Text that is a real date "Y-MM-DD" (at least 4 year digits, optionally
+ * " BC"), then for timestamps " HH:MM..." or "THH:MM..."; 'infinity'. */
+static int sql_date_ok(const char *s, int with_time, int ymin, int ymax, unsigned flags)
+{
+    int m, d, n = 0;
+    long y;
+    char *end;
+    if (!strcmp(s, "infinity") || !strcmp(s, "-infinity"))
+        return !(flags & INVS_LIM_NO_INFINITY);
+    y = strtol(s, &end, 10);
+    if (end - s < 4 || *s == '-' || *s == '+' || *end != '-' ||
+        sscanf(end, "-%2d-%2d%n", &m, &d, &n) != 2 || n != 6 || m < 0 || m > 12 || d < 0)
+        return 0;
+    if (sql_zero_date(y, m, d)) {
+        if (!(flags & INVS_LIM_ZERO_DATES))
+            return 0;
+    } else if (d > sql_days_in((int)(y % 400), m) || ((ymin || ymax) && (y < ymin || y > ymax))) {
+        return 0;
+    }
+    s = end + 6;
+    if (!strncmp(s, " BC", 3)) {
+        if (flags & INVS_LIM_NO_BC)
+            return 0;
+        s += 3;
+    }
+    if (with_time && (*s == ' ' || *s == 'T')) {
+        int h, mi;
+        return sscanf(s + 1, "%2d:%2d", &h, &mi) == 2 && h <= 24 && mi <= 59;
+    }
+    return *s == '\0';
+}
+
+static void sql_date_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    (void)argc;
+    sqlite3_result_int(cx, s && sql_date_ok(s, sqlite3_value_int(argv[1]),
+                                            sqlite3_value_int(argv[2]), sqlite3_value_int(argv[3]),
+                                            (unsigned)sqlite3_value_int(argv[4])));
+}
+
+static void sql_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    int p = sqlite3_value_int(argv[1]), sc = sqlite3_value_int(argv[2]);
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char buf[INVS_DOUBLE_TEXT];
+    invs_strbuf sb;
+    (void)argc;
+    invs_sb_init_std(&sb);
+    if (s && sqlite3_value_type(argv[0]) == SQLITE_FLOAT && isfinite(sqlite3_value_double(argv[0]))) {
+        invs_double_text(buf, sqlite3_value_double(argv[0]));
+        s = buf;
+    }
+    if (s && invs_decimal_normalize(&sb, s, strlen(s)) != INVS_OK)
+        s = NULL;
+    if (!s || !sb.p || strchr(sb.p, 'E')) {
+        if (s && sb.p) /* beyond 400 digits: too big for any precision */
+            sqlite3_result_int(cx, 1);
+        else
+            sqlite3_result_null(cx);
+    } else {
+        const char *q = sb.p[0] == '-' ? sb.p + 1 : sb.p, *dot = strchr(q, '.');
+        long ints = dot ? (long)(dot - q) : (long)strlen(q), frac = dot ? (long)strlen(dot + 1) : 0;
+        if (ints == 1 && q[0] == '0')
+            ints = 0;
+        sqlite3_result_int(cx, ints > p - sc ? 1 : frac > sc ? 2 : 0);
+    }
+    invs_sb_free(&sb);
+}
+
+int invs_verify_sql_register(invs_stage *st)
+{
+    static const struct {
+        const char *name;
+        int nargs;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } fns[] = {
+        {"invs_is_number", 1, sql_is_number},
+        {"invs_bool_ok", 1, sql_bool_ok},
+        {"invs_date_ok", 5, sql_date_ok_fn},
+        {"invs_decimal_fit", 3, sql_decimal_fit},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+        if (sqlite3_create_function(st->db, fns[i].name, fns[i].nargs,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fns[i].fn, NULL,
+                                    NULL) != SQLITE_OK)
+            return invs_stage_sqlerr(st, INVS_ENOMEM, "registering a function");
+    return INVS_OK;
+}
