@@ -147,107 +147,145 @@ static int push_unconvertible(push_job *j, const invs_table *t, const invs_value
     return rc;
 }
 
+/* One table's rows on their way: converted into the target's types where
+ * it had the table, digested as the proof will compare them, and handed
+ * to the writer in batches (rows copied into an arena: memory stays flat). */
+typedef struct push_send {
+    const invs_table *t;
+    invs_drv_writer *w;
+    invs_value *rows, *cvrow;
+    size_t cap, n, bytes;
+    invs_arena arena;
+    invs_convert cv;
+    const invs_table *dt; /* NULL: the stage's own digest serves the proof */
+    invs_digest dg;
+    invs_strbuf enc;
+} push_send;
+
+static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
+                          const invs_table *existing)
+{
+    memset(ps, 0, sizeof(*ps));
+    ps->t = t;
+    ps->cap = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
+    invs_digest_init(&ps->dg);
+    invs_sb_init_std(&ps->enc);
+    invs_arena_init(&ps->arena, 256 * 1024);
+    if (!(ps->rows = malloc(ps->cap * t->ncols * sizeof(*ps->rows))) ||
+        (existing && (invs_convert_plan(&ps->cv, t, existing, j->tz) != INVS_OK ||
+                      !(ps->cvrow = calloc(t->ncols + 1, sizeof(*ps->cvrow))))))
+        return invs_diag_oom(&j->job.diag);
+    if (existing && !j->opts->no_check && (ps->cv.any || ps->cv.retyped))
+        ps->dt = invs_convert_digest_table(&ps->cv, t);
+    return INVS_OK;
+}
+
+static void push_send_free(push_job *j, push_send *ps)
+{
+    if (ps->w)
+        j->dst->drv->writer_close(ps->w, 1);
+    invs_arena_free(&ps->arena);
+    invs_convert_free(&ps->cv);
+    invs_sb_free(&ps->enc);
+    free(ps->cvrow);
+    free(ps->rows);
+}
+
+static int push_send_flush(push_job *j, push_send *ps)
+{
+    int rc;
+    if (!ps->n)
+        return INVS_OK;
+    if ((rc = j->dst->drv->writer_put(ps->w, ps->rows, ps->n)) != INVS_OK)
+        return invs_conn_err(&j->job, j->dst, rc);
+    ps->n = ps->bytes = 0;
+    invs_arena_reset(&ps->arena);
+    return INVS_OK;
+}
+
+/* Row number rid of the stage: converted, digested, batched (a full batch
+ * goes to the writer: *flushed). */
+static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int64_t rid,
+                         int *flushed)
+{
+    const invs_value *sent = row;
+    const char *why;
+    size_t bad;
+    int rc;
+    *flushed = 0;
+    if (ps->cv.any) {
+        if ((rc = invs_convert_row(&ps->cv, row, ps->cvrow, &bad, &why)) == INVS_ETYPE)
+            return push_unconvertible(j, ps->t, row, rid, bad, ps->cv.to[bad], why);
+        if (rc != INVS_OK)
+            return invs_diag_oom(&j->job.diag);
+        sent = ps->cvrow;
+    }
+    if (ps->dt)
+        invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    if (invs_arena_copy_row(&ps->arena, ps->rows + ps->n * ps->t->ncols, sent, ps->t->ncols,
+                            &ps->bytes) != INVS_OK)
+        return invs_diag_oom(&j->job.diag);
+    if (++ps->n < ps->cap && ps->bytes < PUSH_BATCH_BYTES)
+        return INVS_OK;
+    *flushed = 1;
+    return push_send_flush(j, ps);
+}
+
 static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
 {
     const invs_table *t = &st->schema->t;
-    const invs_driver *d = j->dst->drv;
-    size_t batch = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
+    size_t k = (size_t)(st - j->stage->tables);
     invs_stage_reader *r = NULL;
-    invs_value *rows = NULL, *cvrow = NULL;
-    invs_drv_writer *w = NULL;
-    invs_arena bytes;
-    invs_convert cv;
-    invs_digest dg;
-    invs_strbuf enc;
-    const invs_table *dt = NULL; /* digest the rows sent as the proof will compare them */
-    const invs_value *row, *sent;
-    size_t inbatch = 0, nbytes = 0, bad;
-    const char *why;
+    const invs_value *row;
+    push_send ps;
     int64_t n = 0;
-    int rc;
+    int rc, flushed;
 
-    memset(&cv, 0, sizeof(cv));
-    invs_digest_init(&dg);
-    invs_sb_init_std(&enc);
-    invs_arena_init(&bytes, 256 * 1024);
-    if (!(rows = malloc(batch * t->ncols * sizeof(*rows))) ||
-        (existing && (invs_convert_plan(&cv, t, existing, j->tz) != INVS_OK ||
-                      !(cvrow = calloc(t->ncols + 1, sizeof(*cvrow)))))) {
-        rc = invs_diag_oom(&j->job.diag);
+    if ((rc = push_send_open(j, &ps, t, existing)) != INVS_OK)
         goto out;
-    }
-    if (existing)
-        j->into_existing[st - j->stage->tables] = 1;
-    if (existing && !j->opts->no_check && (cv.any || cv.retyped))
-        dt = invs_convert_digest_table(&cv, t);
+    j->into_existing[k] = existing != NULL;
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK) {
         invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    if ((rc = d->writer_open(&w, j->dst->h, t)) != INVS_OK) {
-        w = NULL;
+    if ((rc = j->dst->drv->writer_open(&ps.w, j->dst->h, t)) != INVS_OK) {
+        ps.w = NULL;
         invs_conn_err(&j->job, j->dst, rc);
         goto out;
     }
     invs_progress(j->job.ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
-        if (cv.any && (rc = invs_convert_row(&cv, row, cvrow, &bad, &why)) != INVS_OK) {
-            if (rc == INVS_ETYPE)
-                push_unconvertible(j, t, row, n + 1, bad, cv.to[bad], why);
-            else
-                invs_diag_oom(&j->job.diag);
+        if ((rc = push_send_row(j, &ps, row, ++n, &flushed)) != INVS_OK)
+            goto out;
+        if (flushed && invs_ctx_cancelled(j->job.ctx)) {
+            rc = invs_diag(&j->job.diag, INVS_ECANCELLED, "interrupted");
             goto out;
         }
-        sent = cv.any ? cvrow : row;
-        if (dt)
-            invs_digest_row(&dg, &enc, dt, sent, NULL, NULL, NULL);
-        if (invs_arena_copy_row(&bytes, rows + inbatch * t->ncols, sent, t->ncols, &nbytes) !=
-            INVS_OK) {
-            rc = invs_diag_oom(&j->job.diag);
-            goto out;
-        }
-        n++;
-        if (++inbatch == batch || nbytes >= PUSH_BATCH_BYTES) {
-            if ((rc = d->writer_put(w, rows, inbatch)) != INVS_OK) {
-                invs_conn_err(&j->job, j->dst, rc);
-                goto out;
-            }
-            inbatch = nbytes = 0;
-            invs_arena_reset(&bytes);
-            if (invs_ctx_cancelled(j->job.ctx)) {
-                rc = invs_diag(&j->job.diag, INVS_ECANCELLED, "interrupted");
-                goto out;
-            }
-            if ((uint64_t)n % 65536 < batch)
-                invs_progress(j->job.ctx, t->name, n, st->rows);
-        }
+        if (flushed && (uint64_t)n % 65536 < ps.cap)
+            invs_progress(j->job.ctx, t->name, n, st->rows);
     }
     if (rc != INVS_DONE) {
         invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    if ((inbatch && (rc = d->writer_put(w, rows, inbatch)) != INVS_OK) ||
-        (rc = d->writer_close(w, 0), w = NULL, rc) != INVS_OK) {
-        invs_conn_err(&j->job, j->dst, rc);
+    if ((rc = push_send_flush(j, &ps)) != INVS_OK)
         goto out;
-    }
-    if (dt && invs_sb_failed(&enc))
+    rc = j->dst->drv->writer_close(ps.w, 0);
+    ps.w = NULL;
+    if (rc != INVS_OK)
+        invs_conn_err(&j->job, j->dst, rc);
+    else if (ps.dt && invs_sb_failed(&ps.enc))
         rc = invs_diag_oom(&j->job.diag);
-    else if (rc == INVS_OK && dt)
-        invs_digest_hex(&dg, j->expected[st - j->stage->tables]);
+    else if (ps.dt)
+        invs_digest_hex(&ps.dg, j->expected[k]);
     if (rc == INVS_OK && n != st->rows)
-        rc = invs_diag(&j->job.diag, INVS_ECORRUPT, "stage %s: table %s records %lld rows but holds %lld",
-                       j->stage->path, t->name, (long long)st->rows, (long long)n);
+        rc = invs_diag(&j->job.diag, INVS_ECORRUPT,
+                       "stage %s: table %s records %lld rows but holds %lld", j->stage->path,
+                       t->name, (long long)st->rows, (long long)n);
     invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
-    if (w)
-        d->writer_close(w, 1);
+    push_send_free(j, &ps);
     invs_stage_reader_close(r);
-    invs_arena_free(&bytes);
-    invs_convert_free(&cv);
-    invs_sb_free(&enc);
-    free(cvrow);
-    free(rows);
     if (rc != INVS_OK)
         invs_diag_prefix(&j->job.diag, "push: table %s", t->name);
     return rc;

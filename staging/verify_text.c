@@ -130,129 +130,174 @@ static void text_strip_nul(invs_strbuf *out, const unsigned char *p, size_t n)
             invs_sb_add(out, p + i, 1);
 }
 
-int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
-{
-    const invs_table *t = &st->schema->t;
-    invs_stage_reader *r = NULL;
-    col_tally *tally = calloc(t->ncols, sizeof(*tally));
-    iconv_t *cds = calloc(t->ncols, sizeof(*cds));
-    iconv_t *backs = calloc(t->ncols, sizeof(*backs));
+/* One table's text pass: per column a decoder, an encoder back (for the
+ * double-encoding test) and a tally; buffers for the value being made. */
+typedef struct text_pass {
+    invs_verify_run *v;
+    const invs_stage_table *st;
+    const invs_table *t;
+    col_tally *tally;
+    iconv_t *cds, *backs;
     invs_strbuf conv, stripped, reason, enc, tmp, nfc;
+} text_pass;
+
+static const char *text_charset(const text_pass *p, size_t i)
+{
+    return text_iconv_name(p->t->cols[i].charset ? p->t->cols[i].charset : p->v->charset);
+}
+
+static int text_open(text_pass *p)
+{
+    size_t i, n = p->t->ncols;
+    invs_sb_init_std(&p->enc);
+    invs_sb_init_std(&p->conv);
+    invs_sb_init_std(&p->stripped);
+    invs_sb_init_std(&p->reason);
+    invs_sb_init_std(&p->tmp);
+    invs_sb_init_std(&p->nfc);
+    p->tally = calloc(n + 1, sizeof(*p->tally));
+    p->cds = calloc(n + 1, sizeof(*p->cds));
+    p->backs = calloc(n + 1, sizeof(*p->backs));
+    if (!p->tally || !p->cds || !p->backs)
+        return invs_diag_oom(&p->v->st->diag);
+    for (i = 0; i < n; i++) {
+        const char *cs = text_charset(p, i);
+        p->cds[i] = iconv_open("UTF-8", cs);
+        /* going back to UTF-8 from UTF-8 proves nothing: no double check */
+        p->backs[i] = p->cds[i] == (iconv_t)-1 ? (iconv_t)-1
+                      : strcmp(cs, "UTF-8")     ? iconv_open(cs, "UTF-8")
+                                                : NULL;
+        invs_sb_init_std(&p->tally[i].keys_undecodable);
+        invs_sb_init_std(&p->tally[i].keys_nul);
+        invs_sb_init_std(&p->tally[i].keys_transcoded);
+        invs_sb_init_std(&p->tally[i].keys_doubled);
+        if (p->cds[i] == (iconv_t)-1 || p->backs[i] == (iconv_t)-1)
+            return invs_diag(&p->v->st->diag, INVS_EINVAL, "column %s: unknown charset '%s'",
+                             p->t->cols[i].name, cs);
+    }
+    return INVS_OK;
+}
+
+static void text_close(text_pass *p)
+{
+    size_t i;
+    for (i = 0; i < p->t->ncols; i++) {
+        if (p->cds && p->cds[i] && p->cds[i] != (iconv_t)-1)
+            iconv_close(p->cds[i]);
+        if (p->backs && p->backs[i] && p->backs[i] != (iconv_t)-1)
+            iconv_close(p->backs[i]);
+        if (!p->tally)
+            continue;
+        invs_sb_free(&p->tally[i].keys_doubled);
+        invs_sb_free(&p->tally[i].keys_undecodable);
+        invs_sb_free(&p->tally[i].keys_nul);
+        invs_sb_free(&p->tally[i].keys_transcoded);
+    }
+    free(p->tally);
+    free(p->cds);
+    free(p->backs);
+    invs_sb_free(&p->tmp);
+    invs_sb_free(&p->nfc);
+    invs_sb_free(&p->enc);
+    invs_sb_free(&p->conv);
+    invs_sb_free(&p->stripped);
+    invs_sb_free(&p->reason);
+}
+
+/* Text value old of column i, row rid: what it becomes in *now (its
+ * reason in p->reason when it changes), tallied. */
+static void text_value(text_pass *p, const invs_value *row, int64_t rid, size_t i,
+                       invs_value *now)
+{
+    const invs_value *old = &row[i];
+    col_tally *c = &p->tally[i];
+    *now = *old;
+    invs_sb_reset(&p->reason);
+    if (old->type != INVS_TEXT)
+        return;
+    if (!invs_utf8_valid(old->ptr, old->len)) {
+        if (text_transcode(p->cds[i], old, &p->conv) != 0) {
+            tally_key(&c->keys_undecodable, ++c->undecodable, p->t, row, rid);
+            return;
+        }
+        now->ptr = p->conv.p;
+        now->len = p->conv.len;
+        invs_sb_printf(&p->reason, "not UTF-8: transcoded from %s", text_charset(p, i));
+        tally_key(&c->keys_transcoded, ++c->transcoded, p->t, row, rid);
+    } else if (p->backs[i] && text_double_encoded(p->backs[i], old, &p->tmp)) {
+        tally_key(&c->keys_doubled, ++c->doubled, p->t, row, rid);
+    }
+    if (p->v->o->nfc && text_nfc(now, &p->nfc)) {
+        now->ptr = p->nfc.p;
+        now->len = p->nfc.len;
+        invs_sb_printf(&p->reason, "%sUnicode NFC", p->reason.len ? "; " : "");
+        c->nfc++;
+    }
+    if (now->len && memchr(now->ptr, 0, now->len)) {
+        if (p->v->o->strip_nul) {
+            text_strip_nul(&p->stripped, now->ptr, now->len);
+            now->ptr = p->stripped.p ? p->stripped.p : "";
+            now->len = p->stripped.len;
+            invs_sb_printf(&p->reason, "%sNUL bytes removed", p->reason.len ? "; " : "");
+            c->stripped++;
+        } else {
+            tally_key(&c->keys_nul, ++c->nul, p->t, row, rid);
+        }
+    }
+}
+
+/* Every row: values changed and audited, the new digest computed. */
+static int text_rows(text_pass *p, invs_digest *dg)
+{
+    invs_stage_reader *r = NULL;
     const invs_value *row;
     int64_t rid = 0;
-    invs_digest dg;
-    char hex[INVS_DIGEST_HEX];
     size_t i;
     int rc;
-
-    invs_digest_init(&dg);
-    invs_sb_init_std(&enc);
-    invs_sb_init_std(&conv);
-    invs_sb_init_std(&stripped);
-    invs_sb_init_std(&reason);
-    invs_sb_init_std(&tmp);
-    invs_sb_init_std(&nfc);
-    if (!tally || !cds || !backs) {
-        rc = invs_diag_oom(&v->st->diag);
-        goto out;
-    }
-    for (i = 0; i < t->ncols; i++) {
-        const char *cs = text_iconv_name(t->cols[i].charset ? t->cols[i].charset : v->charset);
-        cds[i] = iconv_open("UTF-8", cs);
-        /* going back to UTF-8 from UTF-8 proves nothing: no double check */
-        backs[i] = cds[i] == (iconv_t)-1 ? (iconv_t)-1
-                   : strcmp(cs, "UTF-8") ? iconv_open(cs, "UTF-8")
-                                         : NULL;
-        invs_sb_init_std(&tally[i].keys_undecodable);
-        invs_sb_init_std(&tally[i].keys_nul);
-        invs_sb_init_std(&tally[i].keys_transcoded);
-        invs_sb_init_std(&tally[i].keys_doubled);
-        if (cds[i] == (iconv_t)-1 || backs[i] == (iconv_t)-1) {
-            rc = invs_diag(&v->st->diag, INVS_EINVAL, "column %s: unknown charset '%s'",
-                           t->cols[i].name, cs);
-            goto out;
-        }
-    }
-    if ((rc = invs_stage_reader_open(&r, v->st, st)) != INVS_OK)
-        goto out;
+    if ((rc = invs_stage_reader_open(&r, p->v->st, p->st)) != INVS_OK)
+        return rc;
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
         rid++;
-        invs_sb_reset(&enc); /* the row as it will be, for its digest */
-        for (i = 0; i < t->ncols; i++) {
-            const invs_value *old = &row[i];
-            invs_value now = *old;
-            col_tally *c = &tally[i];
-            invs_sb_reset(&reason);
-            if (old->type != INVS_TEXT)
-                goto digest;
-            if (!invs_utf8_valid(old->ptr, old->len)) {
-                if (text_transcode(cds[i], old, &conv) != 0) {
-                    tally_key(&c->keys_undecodable, ++c->undecodable, t, row, rid);
-                    goto digest;
-                }
-                now.ptr = conv.p;
-                now.len = conv.len;
-                invs_sb_printf(&reason, "not UTF-8: transcoded from %s",
-                               text_iconv_name(t->cols[i].charset ? t->cols[i].charset
-                                                                  : v->charset));
-                tally_key(&c->keys_transcoded, ++c->transcoded, t, row, rid);
-            } else if (backs[i] && text_double_encoded(backs[i], old, &tmp)) {
-                tally_key(&c->keys_doubled, ++c->doubled, t, row, rid);
-            }
-            if (v->o->nfc && text_nfc(&now, &nfc)) {
-                now.ptr = nfc.p;
-                now.len = nfc.len;
-                invs_sb_printf(&reason, "%sUnicode NFC", reason.len ? "; " : "");
-                c->nfc++;
-            }
-            if (now.len && memchr(now.ptr, 0, now.len)) {
-                if (v->o->strip_nul) {
-                    text_strip_nul(&stripped, now.ptr, now.len);
-                    now.ptr = stripped.p ? stripped.p : "";
-                    now.len = stripped.len;
-                    invs_sb_printf(&reason, "%sNUL bytes removed", reason.len ? "; " : "");
-                    c->stripped++;
-                } else {
-                    tally_key(&c->keys_nul, ++c->nul, t, row, rid);
-                }
-            }
-            if (invs_sb_failed(&conv) || invs_sb_failed(&stripped) || invs_sb_failed(&reason)) {
-                rc = invs_diag_oom(&v->st->diag);
-                goto out;
-            }
-            if (reason.len &&
-                (rc = invs_audit_change(v->st, st->tid, rid, i, old, &now, reason.p)) != INVS_OK)
-                goto out;
-            if (reason.len)
-                v->changed++;
-        digest:
-            invs_digest_value(&enc, &t->cols[i], &now);
+        invs_sb_reset(&p->enc); /* the row as it will be, for its digest */
+        for (i = 0; i < p->t->ncols && rc == INVS_ROW; i++) {
+            invs_value now;
+            text_value(p, row, rid, i, &now);
+            if (invs_sb_failed(&p->conv) || invs_sb_failed(&p->stripped) ||
+                invs_sb_failed(&p->reason))
+                rc = invs_diag_oom(&p->v->st->diag);
+            else if (p->reason.len &&
+                     (rc = invs_audit_change(p->v->st, p->st->tid, rid, i, &row[i], &now,
+                                             p->reason.p)) == INVS_OK)
+                rc = INVS_ROW, p->v->changed++;
+            invs_digest_value(&p->enc, &p->t->cols[i], &now);
         }
-        invs_digest_add(&dg, enc.p ? enc.p : "", enc.len, NULL, NULL);
+        if (rc != INVS_ROW)
+            break;
+        invs_digest_add(dg, p->enc.p ? p->enc.p : "", p->enc.len, NULL, NULL);
     }
-    if (rc != INVS_DONE)
-        goto out;
     invs_stage_reader_close(r);
-    r = NULL;
-    if ((rc = invs_audit_apply(v->st, st)) != INVS_OK)
-        goto out;
-    if (invs_sb_failed(&enc)) {
-        rc = invs_diag_oom(&v->st->diag);
-        goto out;
-    }
-    invs_digest_hex(&dg, hex);
-    if ((rc = invs_stage_set_digest(v->st, st->tid, hex)) != INVS_OK)
-        goto out;
+    if (rc == INVS_DONE && invs_sb_failed(&p->enc))
+        rc = invs_diag_oom(&p->v->st->diag);
+    return rc == INVS_DONE ? INVS_OK : rc;
+}
+
+/* Each column's findings. */
+static int text_report(text_pass *p)
+{
+    invs_verify_run *v = p->v;
+    const invs_table *t = p->t;
+    size_t i;
+    int rc = INVS_OK;
     for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
-        col_tally *c = &tally[i];
+        col_tally *c = &p->tally[i];
         const char *name = t->cols[i].name;
+        char detail[160];
         if (c->undecodable)
             rc = invs_verify_report(v, "undecodable-text", 1, t->name, name, c->undecodable,
                                     c->keys_undecodable.p,
                                     "not UTF-8 and not decodable from the column's charset; kept "
                                     "as pulled");
         if (rc == INVS_OK && c->nul) {
-            char detail[160];
             snprintf(detail, sizeof(detail),
                      "text holds NUL bytes, which %s cannot store (--strip-nul removes them)",
                      (v->lim->flags & INVS_LIM_NO_NUL) ? invs_verify_engine(v) : "some engines");
@@ -264,40 +309,36 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
                                     c->keys_doubled.p,
                                     "looks like UTF-8 encoded twice (\"Ã©\" for \"é\"); not changed");
         if (rc == INVS_OK && c->transcoded) {
-            invs_strbuf d;
-            invs_sb_init_std(&d);
-            invs_sb_printf(&d, "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",
-                           text_iconv_name(t->cols[i].charset ? t->cols[i].charset
-                                                              : v->charset));
+            snprintf(detail, sizeof(detail),
+                     "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",
+                     text_charset(p, i));
             rc = invs_verify_report(v, "transcoded", 0, t->name, name, c->transcoded,
-                                    c->keys_transcoded.p, d.p);
-            invs_sb_free(&d);
+                                    c->keys_transcoded.p, detail);
         }
     }
-out:
-    invs_stage_reader_close(r);
-    for (i = 0; i < t->ncols; i++) {
-        if (cds && cds[i] && cds[i] != (iconv_t)-1)
-            iconv_close(cds[i]);
-        if (backs && backs[i] && backs[i] != (iconv_t)-1)
-            iconv_close(backs[i]);
-        if (!tally)
-            continue;
-        invs_sb_free(&tally[i].keys_doubled);
-        invs_sb_free(&tally[i].keys_undecodable);
-        invs_sb_free(&tally[i].keys_nul);
-        invs_sb_free(&tally[i].keys_transcoded);
+    return rc;
+}
+
+int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
+{
+    text_pass p;
+    invs_digest dg;
+    char hex[INVS_DIGEST_HEX];
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    p.v = v;
+    p.st = st;
+    p.t = &st->schema->t;
+    invs_digest_init(&dg);
+    if ((rc = text_open(&p)) == INVS_OK && (rc = text_rows(&p, &dg)) == INVS_OK &&
+        (rc = invs_audit_apply(v->st, st)) == INVS_OK) {
+        invs_digest_hex(&dg, hex);
+        if ((rc = invs_stage_set_digest(v->st, st->tid, hex)) == INVS_OK)
+            rc = text_report(&p);
     }
-    free(tally);
-    free(cds);
-    free(backs);
-    invs_sb_free(&tmp);
-    invs_sb_free(&nfc);
-    invs_sb_free(&enc);
-    invs_sb_free(&conv);
-    invs_sb_free(&stripped);
-    invs_sb_free(&reason);
+    text_close(&p);
     if (rc != INVS_OK)
-        invs_diag_prefix(&v->st->diag, "verify: table %s", t->name);
+        invs_diag_prefix(&v->st->diag, "verify: table %s", p.t->name);
     return rc;
 }
