@@ -178,7 +178,7 @@ static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, 
         zero &= digits[i] == '0';
     intd = point > 0 ? point : 0;
     if (!zero && precision > 0 && intd > precision - scale)
-        return -1;
+        return INVS_EINVAL;
     if (neg && !zero)
         invs_sb_add(sb, "-", 1);
     if (intd == 0)
@@ -197,7 +197,7 @@ static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int preci
 {
     invs_decimal d;
     if (invs_decimal_parse(s, n, &d) != 0)
-        return -1;
+        return INVS_EINVAL;
     return conv_decimal_digits(sb, d.neg, d.digits, (long)d.nd, (long)d.nd + d.exp10,
                                precision, scale);
 }
@@ -209,7 +209,7 @@ static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale
     long nd = 0, exp10;
     const char *p;
     if (!isfinite(d))
-        return -1;
+        return INVS_EINVAL;
     snprintf(e, sizeof(e), "%.14e", d); /* "-d.dddddddddddddde+XX" */
     for (p = e; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9')
@@ -229,11 +229,11 @@ static int conv_decimal(const invs_column *to, const invs_value *v, invs_value *
     case INVS_REAL: return conv_decimal_real(sb, v->num.d, to->precision, to->scale) ? -1 : 1;
     case INVS_TEXT:
         return conv_decimal_text(sb, v->ptr, v->len, to->precision, to->scale) ? -1 : 1;
-    default: return -1;
+    default: return INVS_EINVAL;
     }
     /* integers stay integers when they fit */
     if (to->precision > 0 && n - (num[0] == '-') > to->precision - to->scale && strcmp(num, "0"))
-        return -1;
+        return INVS_EINVAL;
     *out = *v;
     return 0;
 }
@@ -251,7 +251,7 @@ static int conv_timestamp(int kind, const invs_tz *tz, const invs_value *v, invs
         if (ts.has_offset)
             return 0;
         if (invs_tz_local_to_utc(tz, ts.secs, &utc) != 0)
-            return -1;
+            return INVS_EINVAL;
         invs_timestamp_format(sb, utc, ts.frac, ts.nfrac, 0);
         return 1;
     }
@@ -304,7 +304,7 @@ int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, si
             if (v->type == INVS_REAL) {
                 if (!(v->num.d >= -9223372036854775808.0 && v->num.d < 9223372036854775808.0) ||
                     v->num.d != floor(v->num.d))
-                    r = -1;
+                    r = INVS_ETYPE;
                 else
                     out[i].type = INVS_INT, out[i].num.i = (int64_t)v->num.d;
             }

@@ -45,7 +45,7 @@ static int digest_timestamp(invs_strbuf *sb, const char *s, size_t n)
 {
     invs_timestamp ts;
     if (invs_timestamp_parse(s, n, &ts) != 0)
-        return -1;
+        return INVS_EINVAL;
     invs_sb_add(sb, "S", 1);
     invs_timestamp_format(sb, ts.secs - ts.offset, ts.frac, ts.nfrac, 0);
     return 0;

@@ -36,7 +36,7 @@ static int json_hex4(json_in *in, unsigned *out)
     unsigned v = 0;
     int k;
     if (in->i + 4 > in->n)
-        return -1;
+        return INVS_EINVAL;
     for (k = 0; k < 4; k++) {
         char c = in->s[in->i++];
         v <<= 4;
@@ -47,7 +47,7 @@ static int json_hex4(json_in *in, unsigned *out)
         else if (c >= 'A' && c <= 'F')
             v |= (unsigned)(c - 'A' + 10);
         else
-            return -1;
+            return INVS_EINVAL;
     }
     *out = v;
     return 0;
@@ -79,13 +79,13 @@ static int json_unescape(invs_strbuf *sb, json_in *in)
         if (c == '"')
             return 0;
         if ((unsigned char)c < 0x20)
-            return -1;
+            return INVS_EINVAL;
         if (c != '\\') {
             invs_sb_add(sb, &c, 1);
             continue;
         }
         if (in->i >= in->n)
-            return -1;
+            return INVS_EINVAL;
         switch (c = in->s[in->i++]) {
         case '"': case '\\': case '/': invs_sb_add(sb, &c, 1); break;
         case 'b': invs_sb_add(sb, "\b", 1); break;
@@ -95,7 +95,7 @@ static int json_unescape(invs_strbuf *sb, json_in *in)
         case 't': invs_sb_add(sb, "\t", 1); break;
         case 'u':
             if (json_hex4(in, &cp))
-                return -1;
+                return INVS_EINVAL;
             if (cp >= 0xd800 && cp < 0xdc00 && in->i + 6 <= in->n && in->s[in->i] == '\\' &&
                 in->s[in->i + 1] == 'u') {
                 size_t back = in->i;
@@ -107,10 +107,10 @@ static int json_unescape(invs_strbuf *sb, json_in *in)
             }
             json_utf8(sb, cp);
             break;
-        default: return -1;
+        default: return INVS_EINVAL;
         }
     }
-    return -1;
+    return INVS_EINVAL;
 }
 
 /* Raw bytes p[0..n) as a JSON string: only '"', '\' and controls escaped. */
@@ -237,10 +237,10 @@ static int json_value(invs_strbuf *sb, json_in *in, int depth)
     size_t start;
     char c;
     if (depth > JSON_MAX_DEPTH)
-        return -1;
+        return INVS_EINVAL;
     json_ws(in);
     if (in->i >= in->n)
-        return -1;
+        return INVS_EINVAL;
     c = in->s[in->i];
     if (c == '{') {
         in->i++;
@@ -261,7 +261,7 @@ static int json_value(invs_strbuf *sb, json_in *in, int depth)
                 invs_sb_add(sb, ",", 1);
             first = 0;
             if (json_value(sb, in, depth + 1))
-                return -1;
+                return INVS_EINVAL;
             json_ws(in);
             if (in->i < in->n && in->s[in->i] == ',') {
                 in->i++;
@@ -271,7 +271,7 @@ static int json_value(invs_strbuf *sb, json_in *in, int depth)
                 invs_sb_add(sb, "]", 1);
                 return 0;
             }
-            return -1;
+            return INVS_EINVAL;
         }
     }
     if (c == '"') {
@@ -298,7 +298,7 @@ static int json_value(invs_strbuf *sb, json_in *in, int depth)
         invs_sb_add(sb, in->s + start, in->i - start);
         return 0;
     }
-    return -1;
+    return INVS_EINVAL;
 }
 
 int invs_json_canon(invs_strbuf *sb, const char *s, size_t n)

@@ -48,7 +48,7 @@ static int ts_num(const char *s, size_t n, size_t *i, int digits, int *out)
     int v = 0, k;
     for (k = 0; k < digits; k++, (*i)++) {
         if (*i >= n || s[*i] < '0' || s[*i] > '9')
-            return -1;
+            return INVS_EINVAL;
         v = v * 10 + (s[*i] - '0');
     }
     *out = v;
@@ -140,13 +140,13 @@ static int tz_fixed(const char *s, int32_t *out)
     size_t i = 1, n = strlen(s);
     int h, m = 0;
     if ((s[0] != '+' && s[0] != '-') || ts_num(s, n, &i, 2, &h))
-        return -1;
+        return INVS_EINVAL;
     if (i < n && s[i] == ':')
         i++;
     if (i < n && ts_num(s, n, &i, 2, &m))
-        return -1;
+        return INVS_EINVAL;
     if (i != n || h > 15 || m > 59)
-        return -1;
+        return INVS_EINVAL;
     *out = (s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
     return 0;
 }
@@ -156,12 +156,12 @@ static int tz_read_tzif(invs_tz *z, const unsigned char *b, size_t n)
 {
     size_t off = 0, v1, isut, isstd, leap, timecnt, typecnt, charcnt, i;
     if (n < 44 || memcmp(b, "TZif", 4) != 0 || b[4] < '2')
-        return -1;
+        return INVS_EINVAL;
     v1 = tz_be32(b + 32) * 5 + tz_be32(b + 36) * 6 + tz_be32(b + 40) + tz_be32(b + 28) * 8 +
          tz_be32(b + 24) + tz_be32(b + 20);
     off = 44 + v1;
     if (off + 44 > n || memcmp(b + off, "TZif", 4) != 0)
-        return -1;
+        return INVS_EINVAL;
     isut = tz_be32(b + off + 20), isstd = tz_be32(b + off + 24), leap = tz_be32(b + off + 28);
     timecnt = tz_be32(b + off + 32), typecnt = tz_be32(b + off + 36),
     charcnt = tz_be32(b + off + 40);
@@ -169,18 +169,18 @@ static int tz_read_tzif(invs_tz *z, const unsigned char *b, size_t n)
     (void)isut, (void)isstd, (void)leap, (void)charcnt;
     if (!typecnt || typecnt > 256 || timecnt > 100000 ||
         off + timecnt * 9 + typecnt * 6 > n)
-        return -1;
+        return INVS_EINVAL;
     z->times = malloc((timecnt + 1) * sizeof(*z->times));
     z->idx = malloc(timecnt + 1);
     z->offs = malloc(typecnt * sizeof(*z->offs));
     if (!z->times || !z->idx || !z->offs)
-        return -2;
+        return INVS_ENOMEM;
     for (i = 0; i < timecnt; i++)
         z->times[i] = tz_be64(b + off + i * 8);
     off += timecnt * 8;
     for (i = 0; i < timecnt; i++)
         if ((z->idx[i] = b[off + i]) >= typecnt)
-            return -1;
+            return INVS_EINVAL;
     off += timecnt;
     for (i = 0; i < typecnt; i++)
         z->offs[i] = (int32_t)tz_be32(b + off + i * 6);
@@ -231,8 +231,8 @@ int invs_tz_open(invs_tz **out, const char *name, invs_strbuf *err)
     if (!f || !buf || (rc = tz_read_tzif(z, buf, n)) != 0) {
         invs_sb_printf(err, "time zone '%s': %s", name,
                        !f ? "no such zone in " INVS_ZONEINFO_DIR " (is tzdata installed?)"
-                       : rc == -2 || !buf ? "out of memory" : "not a readable zone file");
-        rc = !f ? INVS_ENOTFOUND : rc == -2 || !buf ? INVS_ENOMEM : INVS_EINVAL;
+                       : rc == INVS_ENOMEM || !buf ? "out of memory" : "not a readable zone file");
+        rc = !f ? INVS_ENOTFOUND : rc == INVS_ENOMEM || !buf ? INVS_ENOMEM : INVS_EINVAL;
     }
 out:
     if (f)

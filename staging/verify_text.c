@@ -110,12 +110,12 @@ static int text_transcode(iconv_t cd, const invs_value *in, invs_strbuf *out)
     size_t inleft = in->len, outleft = in->len * 4 + 4;
     invs_sb_reset(out);
     if (invs_sb_reserve(out, outleft) != 0)
-        return -1;
+        return INVS_EINVAL;
     dst = out->p;
     iconv(cd, NULL, NULL, NULL, NULL);
     if (iconv(cd, &src, &inleft, &dst, &outleft) == (size_t)-1 ||
         iconv(cd, NULL, NULL, &dst, &outleft) == (size_t)-1)
-        return -1;
+        return INVS_EINVAL;
     out->len = (size_t)(dst - out->p);
     out->p[out->len] = '\0';
     return 0;

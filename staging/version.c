@@ -76,7 +76,7 @@ static int version_columns(const invs_table *t, const char *const *cols, long *i
 {
     for (*n = 0; cols[*n]; (*n)++)
         if ((idx[*n] = invs_schema_column(t, cols[*n])) < 0)
-            return -1;
+            return INVS_EINVAL;
     return 0;
 }
 

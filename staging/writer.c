@@ -135,7 +135,7 @@ static int writer_bind(sqlite3_stmt *s, int i, const invs_value *v)
             sqlite3_bind_zeroblob(s, i, 0);
         return 0;
     }
-    return -1;
+    return INVS_EINVAL;
 }
 
 int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
