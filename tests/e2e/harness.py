@@ -143,6 +143,15 @@ class Pg:
         return diffs
 
 
+def make_db(path, script):
+    """An SQLite database built by a script."""
+    import sqlite3
+    con = sqlite3.connect(path)
+    con.executescript(script)
+    con.commit()
+    con.close()
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()

@@ -10,16 +10,9 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import MOCK_DIR, TempDirTest, main, run  # noqa: E402
+from harness import MOCK_DIR, TempDirTest, main, make_db, run  # noqa: E402
 
 ENV = {"INVSTAGE_PLUGIN_PATH": MOCK_DIR}
-
-
-def make_db(path, script):
-    con = sqlite3.connect(path)
-    con.executescript(script)
-    con.commit()
-    con.close()
 
 
 def listing(d):

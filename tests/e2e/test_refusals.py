@@ -9,14 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import MOCK_DIR, TempDirTest, main, run, sha256  # noqa: E402
-
-
-def make_db(path, script):
-    con = sqlite3.connect(path)
-    con.executescript(script)
-    con.commit()
-    con.close()
+from harness import MOCK_DIR, TempDirTest, main, make_db, run, sha256  # noqa: E402
 
 
 class PushRefusals(TempDirTest):
