@@ -35,10 +35,13 @@ int invs_schema_copy(invs_schema_table **out, const invs_table *src)
         return INVS_ENOMEM;
     a = &st->arena;
     invs_arena_init(a, 4096);
-    st->t = *src;
+    /* a producer's table may be an older, smaller one: read no further */
+    memcpy(&st->t, src, src->struct_size < sizeof(invs_table) ? src->struct_size
+                                                              : sizeof(invs_table));
     st->t.struct_size = sizeof(invs_table);
     if (!INVS_HAS(src, invs_table, row_count))
         st->t.row_count = -1;
+    st->t.digest = INVS_HAS(src, invs_table, digest) ? invs_arena_strdup(a, src->digest) : NULL;
     st->t.schema = invs_arena_strdup(a, src->schema);
     st->t.name = invs_arena_strdup(a, src->name ? src->name : "");
     st->t.engine = invs_arena_strdup(a, src->engine ? src->engine : "");

@@ -108,6 +108,24 @@ int invs_stage_meta_set(invs_stage *st, const char *key, const char *value)
     return rc;
 }
 
+int invs_stage_meta_each(invs_stage *st, invs_emit_meta_fn fn, void *payload)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = INVS_OK, step;
+    if (sqlite3_prepare_v2(st->db, "SELECT key, value FROM invs_meta ORDER BY key", -1, &s,
+                           NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_ECORRUPT, "reading meta data");
+    while (rc == INVS_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = fn((const char *)sqlite3_column_text(s, 0),
+                sqlite3_column_type(s, 1) == SQLITE_NULL ? ""
+                                                        : (const char *)sqlite3_column_text(s, 1),
+                payload);
+    if (rc == INVS_OK && step != SQLITE_DONE)
+        rc = invs_stage_sqlerr(st, INVS_ECORRUPT, "reading meta data");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 char *invs_stage_meta_get(invs_stage *st, const char *key)
 {
     sqlite3_stmt *s = NULL;

@@ -77,6 +77,37 @@ static void pull_check_refs(pull_state *ps)
     }
 }
 
+typedef struct pull_meta_sink {
+    invs_job *j;
+    invs_stage *stage;
+} pull_meta_sink;
+
+static int pull_meta_fact(const char *key, const char *value, void *payload)
+{
+    pull_meta_sink *m = payload;
+    invs_strbuf k;
+    int rc;
+    invs_sb_init_std(&k);
+    invs_sb_printf(&k, "source.%s", key);
+    if (invs_sb_failed(&k))
+        return invs_diag_oom(&m->j->diag);
+    if ((rc = invs_stage_meta_set(m->stage, k.p, value)) != INVS_OK)
+        invs_stage_err(m->j, m->stage, rc);
+    invs_sb_free(&k);
+    return rc;
+}
+
+/* The facts a source carries about its data (1.2 drivers that have any),
+ * kept in the stage as source.KEY. */
+static int pull_meta(pull_state *ps, invs_conn *src, invs_stage *stage)
+{
+    pull_meta_sink m = {&ps->job, stage};
+    const invs_driver *d = src->drv;
+    if (!INVS_HAS(d, invs_driver, meta_read) || !d->meta_read)
+        return INVS_OK;
+    return d->meta_read(src->h, pull_meta_fact, &m);
+}
+
 /* The stage's side of a table: runs in the row pipe's thread. */
 typedef struct pull_sink {
     invs_stage_writer *w;
@@ -155,6 +186,13 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
     }
     invs_progress(j->ctx, t->name, n, n);
     invs_digest_hex(&sink.dg, hex);
+    if (t->digest && strcmp(t->digest, hex) != 0) {
+        rc = invs_diag(&j->diag, INVS_ECORRUPT,
+                       "the source records the rows' content digest %s, but the %lld row(s) "
+                       "read digest to %s: it was changed or damaged since it was written",
+                       t->digest, (long long)n, hex);
+        goto out;
+    }
     if ((rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(sink.w), hex)) !=
         INVS_OK)
         invs_stage_err(j, stage, rc);
@@ -196,8 +234,9 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
         invs_stage_err(&ps.job, stage, rc);
         goto out;
     }
-    if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK) {
-        if (!ps.job.diag.code) /* not pull_emit's refusal: the driver's */
+    if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK ||
+        (rc = pull_meta(&ps, src, stage)) != INVS_OK) {
+        if (!ps.job.diag.code) /* not pull's own refusal: the driver's, or the stage's */
             invs_conn_err(&ps.job, src, rc);
         goto out;
     }

@@ -373,15 +373,58 @@ static void push_drop_created(push_job *j)
     invs_diag_restore(&j->job.diag, &saved);
 }
 
+typedef struct push_facts {
+    char **kv; /* NULL-terminated */
+    size_t n;
+} push_facts;
+
+static int push_fact(const char *key, const char *value, void *payload)
+{
+    push_facts *f = payload;
+    invs_strbuf sb;
+    char **v = realloc(f->kv, (f->n + 2) * sizeof(*v));
+    if (!v)
+        return INVS_ENOMEM;
+    f->kv = v;
+    invs_sb_init_std(&sb);
+    invs_sb_printf(&sb, "%s=%s", key, value);
+    if (!(f->kv[f->n] = invs_sb_take(&sb)))
+        return INVS_ENOMEM;
+    f->kv[++f->n] = NULL;
+    return INVS_OK;
+}
+
+/* The stage's facts for a driver that keeps them (a file format). */
+static int push_meta(push_job *j)
+{
+    const invs_driver *d = j->dst->drv;
+    push_facts f = {NULL, 0};
+    size_t i;
+    int rc;
+    if (!INVS_HAS(d, invs_driver, meta_set) || !d->meta_set)
+        return INVS_OK;
+    if ((rc = invs_stage_meta_each(j->stage, push_fact, &f)) != INVS_OK)
+        rc = rc == INVS_ENOMEM && !j->stage->diag.code ? invs_diag_oom(&j->job.diag)
+                                                       : invs_stage_err(&j->job, j->stage, rc);
+    else
+        rc = push_drv(j, d->meta_set(j->dst->h, f.kv ? (const char *const *)f.kv
+                                                      : (const char *const[]){NULL}));
+    for (i = 0; i < f.n; i++)
+        free(f.kv[i]);
+    free(f.kv);
+    return rc;
+}
+
 /* Step 2, inside the transaction. */
 static int push_load(push_job *j)
 {
     const invs_driver *d = j->dst->drv;
     int txn_ddl = (d->caps & INVS_CAP_TXN_DDL) != 0;
     size_t i;
-    int rc = INVS_OK;
+    int rc;
 
-    rc = push_drv(j, d->load_begin(j->dst->h, j->ordered, j->n));
+    if ((rc = push_meta(j)) == INVS_OK)
+        rc = push_drv(j, d->load_begin(j->dst->h, j->ordered, j->n));
     if (j->opts->clear)
         for (i = j->n; i-- > 0 && rc == INVS_OK;)
             if (j->existing[j->order[i]])

@@ -64,6 +64,8 @@ void invs_stage_close(invs_stage *st);
 int invs_stage_meta_set(invs_stage *st, const char *key, const char *value);
 /* Value of a meta key as a string owned by the caller, NULL if missing. */
 char *invs_stage_meta_get(invs_stage *st, const char *key);
+/* fn(key, value) for every meta key, in key order; fn's error stops it. */
+int invs_stage_meta_each(invs_stage *st, invs_emit_meta_fn fn, void *payload);
 
 /* Schema: add a table (returns its tid), load all tables. */
 int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid);

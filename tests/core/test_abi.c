@@ -36,7 +36,9 @@ static_assert(offsetof(invs_driver, limits) == 200, "driver 1.2 begins where 1.0
 static_assert(offsetof(invs_driver, cursor_open_v2) == 208, "driver 1.2");
 static_assert(offsetof(invs_driver, table_create_v2) == 216, "driver 1.2");
 static_assert(offsetof(invs_driver, table_drop) == 224, "driver 1.2");
-static_assert(sizeof(invs_driver) == 232, "driver 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, meta_set) == 232, "driver 1.2");
+static_assert(offsetof(invs_driver, meta_read) == 240, "driver 1.2");
+static_assert(sizeof(invs_driver) == 248, "driver 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");
@@ -50,7 +52,8 @@ static_assert(sizeof(invs_key) == 64, "invs_key is frozen");
 static_assert(sizeof(invs_sequence) == 32, "invs_sequence is frozen");
 static_assert(offsetof(invs_table, struct_size) == 0, "table header");
 static_assert(offsetof(invs_table, row_count) == 88, "table 1.0");
-static_assert(sizeof(invs_table) == 96, "table 1.0 ends here: grow only at the end");
+static_assert(offsetof(invs_table, digest) == 96, "table 1.2 begins where 1.0 ended");
+static_assert(sizeof(invs_table) == 104, "table 1.2 ends here: grow only at the end");
 #endif
 
 static void return_codes_are_frozen(void)

@@ -257,6 +257,8 @@ typedef struct invs_sequence {
 
 typedef struct invs_table {
     uint32_t struct_size; /* grows at the end only */
+
+    /* -- ABI 1.0 -- */
     uint32_t flags;       /* INVS_TBL_* */
     const char *schema;   /* namespace in the source, NULL if none */
     const char *name;     /* exact, case-sensitive */
@@ -269,6 +271,12 @@ typedef struct invs_table {
     size_t nseqs;
     const invs_sequence *seqs;
     int64_t row_count;    /* rows the source reported, -1 unknown */
+
+    /* -- ABI 1.2 -- */
+    /* The content digest the source carries for these rows (a file an
+     * invstage export wrote), NULL if it carries none: pull checks the rows
+     * it read against it. */
+    const char *digest;
 } invs_table;
 
 /* ------------------------------------------------------------------ URIs */
@@ -401,6 +409,8 @@ typedef struct invs_limits {
                                      collations are in your dialect */
 
 typedef int (*invs_emit_table_fn)(const invs_table *t, void *payload);
+/* One fact about the data as a whole ("source", "created_at", ...). */
+typedef int (*invs_emit_meta_fn)(const char *key, const char *value, void *payload);
 
 typedef struct invs_driver {
     uint16_t abi_major;
@@ -479,6 +489,16 @@ typedef struct invs_driver {
     /* INVS_CAP_CREATE without INVS_CAP_TXN_DDL: remove a table this push
      * created, outside any transaction, after a failure. */
     int (*table_drop)(invs_drv_conn *conn, const invs_table *t);
+    /* Optional. Before load_begin, push hands the driver the facts the stage
+     * records about its data, NULL-terminated "key=value" strings (source,
+     * source_driver, created_at, invstage_version, ...): a file format
+     * writes them down, a database may ignore them. */
+    int (*meta_set)(invs_drv_conn *conn, const char *const *kv);
+    /* Optional. After schema_read, pull asks for the facts a source carries
+     * about its data as a whole (a file's header, a fixture's metadata
+     * record): emit once per fact; the stage keeps each as meta
+     * "source.KEY". */
+    int (*meta_read)(invs_drv_conn *conn, invs_emit_meta_fn emit, void *payload);
 } invs_driver;
 
 typedef const invs_driver *(*invs_driver_init_fn)(const invs_host *host);
