@@ -90,6 +90,9 @@ static int push_check_target(push_job *j)
                                s->name, d->name, d->abi_major, d->abi_minor);
             continue;
         }
+        /* rows into a table the target has are converted to its types: the
+         * stage's digest is not theirs */
+        j->stage->tables[i].schema->t.digest = NULL;
         invs_sb_reset(&one);
         push_diff_columns(&one, s, &j->existing[i]->t);
         if (one.len && ndiff++ < PUSH_LIST_MAX)
@@ -467,8 +470,11 @@ static int push_plan(push_job *j)
     if (!j->ts || !j->existing || !j->order || !j->ordered || !j->into_existing || !j->expected ||
         !j->created)
         return invs_diag_oom(&j->job.diag);
-    for (i = 0; i < j->n; i++)
-        j->ts[i] = &j->stage->tables[i].schema->t;
+    for (i = 0; i < j->n; i++) {
+        invs_stage_table *st = &j->stage->tables[i];
+        st->schema->t.digest = st->digest[0] ? st->digest : NULL; /* for a file to record */
+        j->ts[i] = &st->schema->t;
+    }
     if (invs_order_tables(j->order, j->ts, j->n, &broken) != INVS_OK)
         return invs_diag_oom(&j->job.diag);
     for (i = 0; i < j->n; i++)

@@ -273,9 +273,11 @@ typedef struct invs_table {
     int64_t row_count;    /* rows the source reported, -1 unknown */
 
     /* -- ABI 1.2 -- */
-    /* The content digest the source carries for these rows (a file an
-     * invstage export wrote), NULL if it carries none: pull checks the rows
-     * it read against it. */
+    /* Pull: the content digest the source carries for these rows (a file
+     * an invstage export wrote), NULL if it carries none; pull checks the
+     * rows it read against it. Push: the stage's digest of the rows it
+     * sends (NULL when they go into a table the target already has, whose
+     * types convert them), for a file format to record. */
     const char *digest;
 } invs_table;
 
