@@ -28,6 +28,17 @@ static int check_failures;
         }                                                                          \
     } while (0)
 
+/* CHECK_INT for an item of a list: msg names which one failed */
+#define CHECK_INT_MSG(a, b, msg)                                                   \
+    do {                                                                           \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                      \
+        if (va_ != vb_) {                                                          \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %lld, for \"%s\"\n", __FILE__, \
+                    __LINE__, #a, va_, vb_, (msg));                                \
+            check_failures++;                                                      \
+        }                                                                          \
+    } while (0)
+
 #define CHECK_STR(a, b)                                                               \
     do {                                                                              \
         const char *sa_ = (a), *sb_ = (b);                                            \

@@ -80,7 +80,8 @@ PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *
 
 int pg_exec(pg_conn *c, const char *sql)
 {
-    PGresult *r = PQexec(c->pg, sql);
+    /* the extended protocol: one statement per call, a second is refused */
+    PGresult *r = PQexecParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
         return pg_fail(c, r, sql);
     PQclear(r);
@@ -184,8 +185,16 @@ static void pg_notice(void *arg, const char *msg)
 static int pg_open(invs_drv_conn **out, invs_session *s, const char *uri, unsigned flags,
                    const char *const *options)
 {
+    /* the session as the rows are read and written: UTF-8, ISO dates, UTC,
+     * shortest-exact floats, hex bytea */
+    static const char *const session[] = {
+        "SET client_encoding = 'UTF8'",        "SET DateStyle = 'ISO, YMD'",
+        "SET IntervalStyle = 'postgres'",      "SET TimeZone = 'UTC'",
+        "SET extra_float_digits = 3",          "SET bytea_output = 'hex'",
+        "SET standard_conforming_strings = on", "SET client_min_messages = warning"};
     pg_conn *c;
-    int rc;
+    size_t i;
+    int rc = INVS_OK;
 
     *out = NULL;
     if (!(c = pg_host->alloc(sizeof(*c))))
@@ -216,10 +225,8 @@ static int pg_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
         return rc;
     }
     PQsetNoticeProcessor(c->pg, pg_notice, c);
-    rc = pg_exec(c, "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD';"
-                    " SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC';"
-                    " SET extra_float_digits = 3; SET bytea_output = 'hex';"
-                    " SET standard_conforming_strings = on; SET client_min_messages = warning");
+    for (i = 0; i < sizeof(session) / sizeof(session[0]) && rc == INVS_OK; i++)
+        rc = pg_exec(c, session[i]);
     c->reading = !(flags & INVS_OPEN_WRITE);
     if (rc == INVS_OK && c->reading) {
         rc = pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");

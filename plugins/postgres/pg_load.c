@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "invstage/sqltext.h"
 #include "pg_driver.h"
 
 static int pg_exec_sb(pg_conn *c, invs_strbuf *sb)
@@ -54,12 +55,54 @@ static int pg_remember_fk(pg_conn *c, const char *table, const char *name, const
     return INVS_OK;
 }
 
-/* One column of CREATE TABLE; a serial's sequence goes into seqs (made
- * before the table) and its OWNED BY into owned (after it). */
-static void pg_column_def(invs_strbuf *sb, invs_strbuf *seqs, invs_strbuf *owned,
-                          const invs_strbuf *qt, const invs_column *col, int native)
+/* What a DEFAULT may call: PostgreSQL's functions without side effects,
+ * and nextval for the column's own sequence. */
+static const char *const pg_default_fns[] = {
+    "nextval", "now", "gen_random_uuid", "uuid_generate_v4", "clock_timestamp",
+    "statement_timestamp", "transaction_timestamp", "timezone", "date_trunc", "lower", "upper",
+    "length", "char_length", "abs", "round", "floor", "ceil", "btrim", "ltrim", "rtrim",
+    "left", "right", "concat", "make_date", "to_timestamp", "to_char", "to_date", NULL};
+
+/* The stage is untrusted input: its text goes into a statement only in
+ * the shapes invstage/sqltext.h lets through (names are quoted anyway). */
+static int pg_check_text(pg_conn *c, const invs_table *t, int native)
 {
-    size_t mark = seqs->len;
+    invs_strbuf seq;
+    size_t i;
+    int rc = INVS_OK;
+    pg_sb_init(&seq);
+    for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
+        const invs_column *col = &t->cols[i];
+        invs_sb_reset(&seq);
+        if (!native)
+            continue; /* declared from the canonical model, no default */
+        if (!invs_sql_type_ok(col->decl))
+            rc = pg_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                "table %s, column %s: the stage's declared type is not a type "
+                                "name; refused",
+                                t->name, col->name);
+        else if (!invs_sql_expr_ok(col->default_expr, pg_default_fns) ||
+                 (pg_nextval_sequence(&seq, col->default_expr) &&
+                  (invs_sb_failed(&seq) || !invs_sql_name_ok(seq.p))))
+            rc = pg_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                "table %s, column %s: the stage's default is not an expression "
+                                "PostgreSQL evaluates without side effects; refused",
+                                t->name, col->name);
+    }
+    for (i = 0; i < t->nkeys && rc == INVS_OK; i++)
+        if (t->keys[i].kind == INVS_KEY_FOREIGN && (!invs_sql_action_ok(t->keys[i].on_delete) ||
+                                                    !invs_sql_action_ok(t->keys[i].on_update)))
+            rc = pg_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                "table %s: foreign key to %s has an action PostgreSQL does not "
+                                "know; refused",
+                                t->name, t->keys[i].ref_table);
+    invs_sb_free(&seq);
+    return rc;
+}
+
+/* One column of CREATE TABLE. */
+static void pg_column_def(invs_strbuf *sb, const invs_column *col, int native)
+{
     invs_sb_ident(sb, col->name, '"');
     invs_sb_puts(sb, " ");
     pg_decl_for(sb, col, native);
@@ -78,19 +121,30 @@ static void pg_column_def(invs_strbuf *sb, invs_strbuf *seqs, invs_strbuf *owned
         invs_sb_puts(sb, " COLLATE ");
         invs_sb_ident(sb, col->collation, '"');
     }
-    /* a serial: its sequence first, owned by the column after */
-    invs_sb_puts(seqs, "CREATE SEQUENCE IF NOT EXISTS ");
-    if (native && pg_nextval_sequence(seqs, col->default_expr)) {
-        invs_sb_puts(seqs, "; ");
-        invs_sb_puts(owned, "; ALTER SEQUENCE ");
-        pg_nextval_sequence(owned, col->default_expr);
-        invs_sb_puts(owned, " OWNED BY ");
-        invs_sb_add(owned, qt->p, qt->len);
-        invs_sb_puts(owned, ".");
-        invs_sb_ident(owned, col->name, '"');
-    } else {
-        seqs->len = mark;
+}
+
+/* A serial's sequence: made before its table (before = 1), owned by its
+ * column after it. One statement each. */
+static int pg_serials(pg_conn *c, const invs_table *t, const char *qt, int before)
+{
+    size_t i;
+    int rc = INVS_OK;
+    for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
+        const invs_column *col = &t->cols[i];
+        invs_strbuf sb;
+        pg_sb_init(&sb);
+        invs_sb_puts(&sb, before ? "CREATE SEQUENCE IF NOT EXISTS " : "ALTER SEQUENCE ");
+        if (!pg_nextval_sequence(&sb, col->default_expr)) {
+            invs_sb_free(&sb);
+            continue;
+        }
+        if (!before) {
+            invs_sb_printf(&sb, " OWNED BY %s.", qt);
+            invs_sb_ident(&sb, col->name, '"');
+        }
+        rc = pg_exec_sb(c, &sb);
     }
+    return rc;
 }
 
 /* The key's definition and name, remembered for load_end. */
@@ -147,39 +201,35 @@ int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
 {
     pg_conn *c = conn;
     int native = (hints & INVS_HINT_NATIVE) != 0;
-    invs_strbuf sb, qt, seqs, owned;
+    invs_strbuf sb, qt;
     size_t i;
     int rc;
 
+    if ((rc = pg_check_text(c, t, native)) != INVS_OK)
+        return rc;
     pg_sb_init(&sb);
     pg_sb_init(&qt);
-    pg_sb_init(&seqs);
-    pg_sb_init(&owned);
     pg_qualified(&qt, c, t);
+    if ((rc = pg_sb_ok(c, &qt)) != INVS_OK)
+        return rc;
     invs_sb_puts(&sb, "CREATE TABLE ");
     invs_sb_add(&sb, qt.p, qt.len);
     invs_sb_puts(&sb, " (");
     for (i = 0; i < t->ncols; i++) {
         invs_sb_puts(&sb, i ? ", " : "");
-        pg_column_def(&sb, &seqs, &owned, &qt, &t->cols[i], native);
+        pg_column_def(&sb, &t->cols[i], native);
     }
     invs_sb_puts(&sb, ")");
-    invs_sb_add(&sb, owned.p ? owned.p : "", owned.len);
-    if (seqs.len) {
-        invs_sb_add(&seqs, sb.p, sb.len);
-        rc = pg_exec_sb(c, &seqs);
-        invs_sb_free(&sb);
-    } else {
-        rc = pg_exec_sb(c, &sb);
-        invs_sb_free(&seqs);
-    }
-    invs_sb_free(&owned);
+    if ((rc = native ? pg_serials(c, t, qt.p, 1) : INVS_OK) == INVS_OK &&
+        (rc = pg_exec_sb(c, &sb)) == INVS_OK && native)
+        rc = pg_serials(c, t, qt.p, 0);
+    invs_sb_free(&sb);
     /* keys join at the end of the load, when every row is in: an index
      * built once from sorted rows costs far less than one kept up to date
      * row by row, and foreign keys are checked in one pass */
     for (i = 0; i < t->nkeys && rc == INVS_OK; i++)
         if (t->keys[i].kind != INVS_KEY_INDEX)
-            rc = pg_key_later(c, t, qt.p ? qt.p : "", &t->keys[i], native);
+            rc = pg_key_later(c, t, qt.p, &t->keys[i], native);
     invs_sb_free(&qt);
     return rc;
 }

@@ -38,7 +38,24 @@ int sqlite_err(sqlite_conn *c, int code, const char *what)
 
 int sqlite_exec(sqlite_conn *c, const char *sql)
 {
-    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    sqlite3_stmt *s = NULL;
+    const char *tail = NULL;
+    int step;
+    /* one statement per call: what follows the first is refused, never run */
+    if (sqlite3_prepare_v2(c->db, sql, -1, &s, &tail) != SQLITE_OK)
+        return sqlite_err(c, INVS_ESQL, sql);
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
+        tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(s);
+        return sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                  "sqlite:%s: refusing a second statement in one call: %.60s",
+                                  c->path, tail);
+    }
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        ;
+    sqlite3_finalize(s);
+    if (step != SQLITE_DONE)
         return sqlite_err(c, INVS_ESQL, sql);
     return INVS_OK;
 }
@@ -152,10 +169,11 @@ static int sqlite_open(invs_drv_conn **out, invs_session *s, const char *uri, un
      * (load_end), and ON DELETE actions never cascade out of the stage. */
     rc = sqlite_exec(c, "SELECT count(*) FROM sqlite_schema");
     if (rc == INVS_OK)
-        rc = sqlite_exec(c, (flags & INVS_OPEN_WRITE)
-                                ? "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384"
-                                : "PRAGMA cache_size = -16384; BEGIN; "
-                                  "SELECT count(*) FROM sqlite_schema");
+        rc = sqlite_exec(c, "PRAGMA cache_size = -16384");
+    if (rc == INVS_OK && (flags & INVS_OPEN_WRITE))
+        rc = sqlite_exec(c, "PRAGMA foreign_keys = OFF");
+    if (rc == INVS_OK && !(flags & INVS_OPEN_WRITE) && (rc = sqlite_exec(c, "BEGIN")) == INVS_OK)
+        rc = sqlite_exec(c, "SELECT count(*) FROM sqlite_schema");
     if (rc != INVS_OK) {
         sqlite_close(c);
         return rc;

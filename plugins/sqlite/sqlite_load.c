@@ -10,7 +10,14 @@
  */
 #include <string.h>
 
+#include "invstage/sqltext.h"
 #include "sqlite_driver.h"
+
+/* What a DEFAULT may call: SQLite's own functions without side effects. */
+static const char *const sqlite_default_fns[] = {
+    "datetime", "date", "time", "julianday", "strftime", "unixepoch", "random", "randomblob",
+    "hex", "lower", "upper", "abs", "length", "ifnull", "round", "trim", "ltrim", "rtrim",
+    "substr", "replace", "printf", "format", "char", "zeroblob", "json", NULL};
 
 static int load_exec_sb(sqlite_conn *c, invs_strbuf *sb)
 {
@@ -129,17 +136,33 @@ static void load_key_def(invs_strbuf *sb, const invs_key *k)
                                                            : " DEFERRABLE INITIALLY IMMEDIATE");
 }
 
-static int load_action_ok(const char *a)
+/* The stage is untrusted input: its text goes into the statement only in
+ * the shapes invstage/sqltext.h lets through (names are quoted anyway). */
+static int load_check_text(sqlite_conn *c, const invs_table *t, int native)
 {
-    static const char *const ok[] = {"NO ACTION", "RESTRICT", "SET NULL", "SET DEFAULT",
-                                     "CASCADE"};
     size_t i;
-    if (!a)
-        return 1;
-    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-        if (strcmp(a, ok[i]) == 0)
-            return 1;
-    return 0;
+    for (i = 0; i < t->ncols; i++) {
+        const invs_column *col = &t->cols[i];
+        if (native && !invs_sql_type_ok(col->decl))
+            return sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                      "table %s, column %s: the stage's declared type is not a "
+                                      "type name; refused",
+                                      t->name, col->name);
+        if (native && !invs_sql_expr_ok(col->default_expr, sqlite_default_fns))
+            return sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                                      "table %s, column %s: the stage's default is not an "
+                                      "expression SQLite evaluates without side effects; "
+                                      "refused",
+                                      t->name, col->name);
+    }
+    for (i = 0; i < t->nkeys; i++)
+        if (t->keys[i].kind == INVS_KEY_FOREIGN && (!invs_sql_action_ok(t->keys[i].on_delete) ||
+                                                    !invs_sql_action_ok(t->keys[i].on_update)))
+            return sqlite_host->error(c->s, INVS_EUNSUPPORTED, NULL, 0,
+                                      "table %s: foreign key to %s has an action SQLite does "
+                                      "not know",
+                                      t->name, t->keys[i].ref_table);
+    return INVS_OK;
 }
 
 int sqlite_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
@@ -150,14 +173,10 @@ int sqlite_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints
     invs_strbuf sb;
     size_t i;
     const char *sep = "";
+    int rc;
 
-    for (i = 0; i < t->nkeys; i++)
-        if (t->keys[i].kind == INVS_KEY_FOREIGN &&
-            (!load_action_ok(t->keys[i].on_delete) || !load_action_ok(t->keys[i].on_update)))
-            return sqlite_host->error(c->s, INVS_EUNSUPPORTED, NULL, 0,
-                                      "table %s: foreign key to %s has an action SQLite does "
-                                      "not know",
-                                      t->name, t->keys[i].ref_table);
+    if ((rc = load_check_text(c, t, (hints & INVS_HINT_NATIVE) != 0)) != INVS_OK)
+        return rc;
     sqlite_sb_init(&sb);
     invs_sb_puts(&sb, "CREATE TABLE ");
     invs_sb_ident(&sb, t->name, '"');
@@ -226,14 +245,17 @@ int sqlite_table_clear(invs_drv_conn *conn, const invs_table *t)
     sqlite_conn *c = conn;
     invs_strbuf sb;
 
+    int rc;
+
     sqlite_sb_init(&sb);
     invs_sb_puts(&sb, "DELETE FROM ");
     invs_sb_ident(&sb, t->name, '"');
+    if ((rc = load_exec_sb(c, &sb)) != INVS_OK || !load_has_sqlite_sequence(c))
+        return rc;
     /* the position is the source's after the load, or none if it had none */
-    if (load_has_sqlite_sequence(c)) {
-        invs_sb_puts(&sb, "; DELETE FROM sqlite_sequence WHERE name = ");
-        invs_sb_literal(&sb, t->name);
-    }
+    sqlite_sb_init(&sb);
+    invs_sb_puts(&sb, "DELETE FROM sqlite_sequence WHERE name = ");
+    invs_sb_literal(&sb, t->name);
     return load_exec_sb(c, &sb);
 }
 

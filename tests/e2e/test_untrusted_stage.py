@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""A stage is untrusted input: schema text edited into a stage (declared
+types, defaults, collations, foreign key actions, sequence names) never
+runs as SQL in the target. Each field in turn, on SQLite and PostgreSQL:
+the push is refused, nothing the text asked for happened, and the target
+is as it was."""
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Pg, TempDirTest, main, make_db, run  # noqa: E402
+
+MARK = "/tmp/invs-pwned-%d" % os.getpid()
+
+# (table, column, value) edits of the stage's schema tables, each on its own
+SQLITE_EDITS = [
+    ("invs_columns", "decl",
+     "TEXT); CREATE TABLE pwned(a); INSERT INTO pwned VALUES(sqlite_version()); --"),
+    ("invs_columns", "decl", "TEXT, x TEXT) ; CREATE TABLE pwned(a"),
+    ("invs_columns", "default_expr", "1); CREATE TABLE pwned(a); --"),
+    ("invs_columns", "default_expr", "load_extension('/tmp/x')"),
+    ("invs_columns", "default_expr", "(SELECT count(*) FROM sqlite_schema)"),
+    ("invs_columns", "collation", 'NOCASE"; CREATE TABLE pwned(a); --'),
+    ("invs_keys", "on_delete", "CASCADE; CREATE TABLE pwned(a)"),
+]
+
+# names are data: quoted, they reach the target as they are, and run nothing
+NAME_EDITS = [
+    ("invs_keys", "name", 'k"; CREATE TABLE pwned(a); --'),
+    ("invs_tables", "name", 'p"; CREATE TABLE pwned(a); --'),
+]
+
+PG_EDITS = [
+    ("invs_columns", "decl",
+     "text); COPY (SELECT current_user) TO PROGRAM 'touch %s'; CREATE TABLE pwned(a int); --"
+     % MARK),
+    ("invs_columns", "decl", "text, x text); CREATE TABLE pwned(a int"),
+    ("invs_columns", "default_expr",
+     "'x'); COPY (SELECT 1) TO PROGRAM 'touch %s'; --" % MARK),
+    ("invs_columns", "default_expr", "pg_read_file('/etc/passwd')"),
+    ("invs_columns", "default_expr",
+     "nextval('x; COPY (SELECT 1) TO PROGRAM ''touch %s''; --'::regclass)" % MARK),
+    ("invs_columns", "collation", 'C"; CREATE TABLE pwned(a int); --'),
+    ("invs_keys", "on_delete", "CASCADE; CREATE TABLE pwned(a int)"),
+]
+
+
+def edit(stage, table, column, value, where):
+    con = sqlite3.connect(stage)
+    con.execute("UPDATE %s SET %s = ? WHERE %s" % (table, column, where), (value,))
+    assert con.total_changes > 0, (table, column, where)
+    con.commit()
+    con.close()
+
+
+def where_for(table):
+    """Which row of the schema table each edit goes into."""
+    return {"invs_columns": "name = 'v'",
+            "invs_keys": "kind = 'foreign'",
+            "invs_tables": "name = 'child'"}[table]
+
+
+class SqliteTarget(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.src = self.path("src.db")
+        make_db(self.src, """
+            CREATE TABLE parent(id INTEGER PRIMARY KEY, v TEXT DEFAULT 'x' COLLATE NOCASE);
+            CREATE TABLE child(id INTEGER PRIMARY KEY,
+                               pid INTEGER CONSTRAINT fk REFERENCES parent(id) ON DELETE CASCADE,
+                               v TEXT);
+            INSERT INTO parent VALUES (1, 'a');
+            INSERT INTO child VALUES (1, 1, 'b');
+        """)
+        self.clean = self.path("clean.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + self.src, "-o", self.clean), 0)
+
+    def test_each_schema_field_in_turn(self):
+        for n, (table, column, value) in enumerate(SQLITE_EDITS):
+            with self.subTest(field="%s.%s" % (table, column), value=value):
+                stage = self.path("e%d.stage" % n)
+                with open(self.clean, "rb") as f, open(stage, "wb") as g:
+                    g.write(f.read())
+                edit(stage, table, column, value, where_for(table))
+                target = self.path("t%d.db" % n)
+                r = run("push", "--force", stage, "sqlite:" + target)
+                self.assertNotEqual(r.rc, 0, r)
+                self.assertNotIn(r.rc, (-11, 139), r)
+                self.assertFalse(os.path.exists(target), "a failed push left " + target)
+                # into an existing database: refused and untouched
+                make_db(target, "CREATE TABLE keep(a); INSERT INTO keep VALUES (1);")
+                r = run("push", "--force", stage, "sqlite:" + target)
+                self.assertNotEqual(r.rc, 0, r)
+                con = sqlite3.connect(target)
+                names = [x[0] for x in con.execute("SELECT name FROM sqlite_schema")]
+                con.close()
+                self.assertEqual(names, ["keep"])
+
+    def test_hostile_names_are_only_names(self):
+        for n, (table, column, value) in enumerate(NAME_EDITS):
+            with self.subTest(field="%s.%s" % (table, column)):
+                stage = self.path("n%d.stage" % n)
+                with open(self.clean, "rb") as f, open(stage, "wb") as g:
+                    g.write(f.read())
+                edit(stage, table, column, value, where_for(table))
+                target = self.path("n%d.db" % n)
+                self.assertExit(run("push", "--force", "--no-check", stage,
+                                    "sqlite:" + target), 0)
+                con = sqlite3.connect(target)
+                names = [x[0] for x in con.execute("SELECT name FROM sqlite_schema")]
+                ddl = " ".join(x[0] or "" for x in con.execute("SELECT sql FROM sqlite_schema"))
+                con.close()
+                self.assertNotIn("pwned", names)
+                self.assertIn(value.replace('"', '""'), ddl)
+
+    def test_a_clean_stage_still_pushes(self):
+        target = self.path("ok.db")
+        self.assertExit(run("push", "--force", self.clean, "sqlite:" + target), 0)
+        con = sqlite3.connect(target)
+        ddl = con.execute("SELECT sql FROM sqlite_schema WHERE name = 'parent'").fetchone()[0]
+        con.close()
+        self.assertIn("DEFAULT ('x')", ddl)
+
+
+class PgTarget(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.pg = Pg()
+        src = self.pg.createdb("untrusted_src")
+        self.pg.psql(src, """
+            CREATE TABLE parent(id serial PRIMARY KEY, v text DEFAULT 'x' COLLATE "C");
+            CREATE TABLE child(id int PRIMARY KEY,
+                               pid int REFERENCES parent(id) ON DELETE CASCADE, v text);
+            INSERT INTO parent(v) VALUES ('a');
+            INSERT INTO child VALUES (1, 1, 'b');
+        """)
+        self.clean = self.path("clean.stage")
+        self.assertExit(run("pull", "-q", self.pg.uri(src), "-o", self.clean), 0)
+        if os.path.exists(MARK):
+            os.unlink(MARK)
+
+    def test_each_schema_field_in_turn(self):
+        for n, (table, column, value) in enumerate(PG_EDITS):
+            with self.subTest(field="%s.%s" % (table, column), value=value):
+                stage = self.path("e%d.stage" % n)
+                with open(self.clean, "rb") as f, open(stage, "wb") as g:
+                    g.write(f.read())
+                where = where_for(table)
+                if column == "default_expr" and value.startswith("nextval"):
+                    where = "name = 'id'"
+                edit(stage, table, column, value, where)
+                if os.path.exists(MARK):
+                    os.unlink(MARK)
+                db = self.pg.createdb("untrusted_dst")
+                r = run("push", "--force", stage, self.pg.uri(db))
+                self.assertNotEqual(r.rc, 0, r)
+                self.assertFalse(os.path.exists(MARK), "the server ran a program")
+                self.assertEqual(self.pg.tables(db), [])
+
+    def test_a_clean_stage_still_pushes(self):
+        db = self.pg.createdb("untrusted_ok")
+        self.assertExit(run("push", "--force", self.clean, self.pg.uri(db)), 0)
+        self.assertEqual(self.pg.tables(db), ["child", "parent"])
+
+
+if __name__ == "__main__":
+    main()
