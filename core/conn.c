@@ -29,6 +29,7 @@ int invs_conn_open(invs_conn **out, invs_job *j, const char *uri, const char *ro
     }
     c->sess.ctx = j->ctx;
     c->sess.role = role;
+    c->sess.lock_ms = j->lock_ms;
     rc = invs_uri_parse(&u, uri);
     if (rc == INVS_ENOMEM) {
         invs_diag_oom(&j->diag);

@@ -77,6 +77,20 @@ static void host_progress(invs_session *s, const char *table, int64_t done, int6
 
 static int host_cancelled(invs_session *s) { return s && invs_ctx_cancelled(s->ctx); }
 
+static long host_lock_timeout_ms(invs_session *s) { return s ? s->lock_ms : -1; }
+
+static char *host_temp_name(invs_session *s, const char *path)
+{
+    (void)s;
+    return invs_file_temp_name(path);
+}
+
+static int host_publish(invs_session *s, const char *tmp, const char *path, int replace)
+{
+    invs_diag_rec spare, *err = s ? &s->diag : &spare;
+    return invs_file_publish(err, tmp, path, replace);
+}
+
 static const invs_host host_table = {
     .abi_major = INVS_ABI_MAJOR,
     .abi_minor = INVS_ABI_MINOR,
@@ -93,6 +107,9 @@ static const invs_host host_table = {
     .uri_free = invs_uri_free,
     .uri_redact = invs_uri_redact,
     .canon_name = invs_canon_name,
+    .lock_timeout_ms = host_lock_timeout_ms,
+    .temp_name = host_temp_name,
+    .publish = host_publish,
 };
 
 const invs_host *invs_host_table(void) { return &host_table; }

@@ -64,11 +64,16 @@ void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total
 typedef struct invs_job {
     invs_ctx *ctx;
     invs_diag_rec diag;
+    long lock_ms; /* how long its sessions may wait for a lock; -1: no limit */
 } invs_job;
+
+/* Unless the user says otherwise, a lock held elsewhere is waited for this long. */
+#define INVS_LOCK_TIMEOUT_MS 10000L
 
 static inline void invs_job_init(invs_job *j, invs_ctx *ctx)
 {
     j->ctx = ctx;
+    j->lock_ms = INVS_LOCK_TIMEOUT_MS;
     invs_diag_clear(&j->diag);
 }
 
@@ -78,6 +83,7 @@ struct invs_session {
     invs_ctx *ctx;
     const char *role;
     invs_diag_rec diag;
+    long lock_ms; /* host->lock_timeout_ms */
 };
 
 /* The host service table handed to every driver. */
@@ -95,6 +101,24 @@ static inline void invs_sb_init_std(invs_strbuf *sb)
 }
 char *invs_strdup(const char *s); /* NULL for NULL */
 char *invs_quote_ident(const char *ident, char q);
+
+/* ------------------------------------------------------------ files */
+
+/* Files written whole under a temporary name and moved into place (core/
+ * files.c). A fresh temporary name beside path (PATH.invs-tmp-PID), after
+ * removing the temporaries beside it of processes no longer running;
+ * malloc'd, NULL on out of memory. */
+char *invs_file_temp_name(const char *path);
+/* Remove the temporaries beside path left by processes no longer running;
+ * how many. */
+int invs_file_remove_stale(const char *path);
+/* The PID in a temporary's name (PATH.invs-tmp-PID), 0 if it is none. */
+long invs_file_temp_pid(const char *path);
+/* Move tmp to path: never over an existing file unless replace (then
+ * INVS_EREFUSED naming path). INVS_OK or an error recorded on err. */
+int invs_file_publish(invs_diag_rec *err, const char *tmp, const char *path, int replace);
+/* 1 when this process has the file at path open (a source being read). */
+int invs_file_open_here(const char *path);
 
 /* Whether UTF-8 bytes are valid (no overlongs, surrogates, or > U+10FFFF). */
 int invs_utf8_valid(const unsigned char *p, size_t n);

@@ -140,25 +140,39 @@ char *invs_stage_meta_get(invs_stage *st, const char *key)
     return v;
 }
 
+/* May a new stage go to path? Not over a file, unless --force; never over
+ * the file this process reads from (pull --force sqlite:X -o X would
+ * replace the source). */
+static int stage_may_write(invs_diag_rec *err, const char *path, int overwrite)
+{
+    if (access(path, F_OK) != 0)
+        return INVS_OK;
+    if (!overwrite)
+        return invs_diag(err, INVS_EINVAL,
+                         "stage %s already exists; remove it or use --force to replace it",
+                         path);
+    if (invs_file_open_here(path))
+        return invs_diag(err, INVS_EINVAL,
+                         "%s is what this pull reads from: a stage never replaces its source",
+                         path);
+    return INVS_OK;
+}
+
 int invs_stage_create(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const char *path,
                       int overwrite)
 {
     invs_stage *st = NULL;
-    invs_strbuf sb;
     char now[32];
     time_t t = time(NULL);
     int rc;
 
     *out = NULL;
-    if (!overwrite && access(path, F_OK) == 0)
-        return invs_diag(err, INVS_EINVAL,
-                         "stage %s already exists; remove it or use --force to replace it",
-                         path);
-    if ((rc = stage_alloc(&st, ctx, err, path)) != INVS_OK)
+    if ((rc = stage_may_write(err, path, overwrite)) != INVS_OK ||
+        (rc = stage_alloc(&st, ctx, err, path)) != INVS_OK)
         return rc;
-    invs_sb_init_std(&sb);
-    invs_sb_printf(&sb, "%s.invs-tmp-%ld", path, (long)getpid());
-    if (!(st->tmp_path = invs_sb_take(&sb)))
+    st->overwrite = overwrite;
+    /* removes what killed pulls to the same path left */
+    if (!(st->tmp_path = invs_file_temp_name(path)))
         return stage_fail(st, err, invs_diag_oom(&st->diag));
     unlink(st->tmp_path);
     if (sqlite3_open_v2(st->tmp_path, &st->db,
@@ -267,9 +281,9 @@ int invs_stage_commit(invs_stage *st)
     return stage_exec(st, "COMMIT");
 }
 
-static int stage_fsync_path(const char *path, int flags)
+static int stage_fsync_path(const char *path)
 {
-    int fd = open(path, flags), rc = 0;
+    int fd = open(path, O_RDONLY), rc = 0;
     if (fd < 0)
         return -1;
     if (fsync(fd) != 0 && errno != EINVAL)
@@ -281,7 +295,6 @@ static int stage_fsync_path(const char *path, int flags)
 int invs_stage_finish(invs_stage *st, const char *state)
 {
     int rc;
-    char *dir, *slash;
 
     if ((rc = invs_stage_meta_set(st, "state", state)) != INVS_OK ||
         (rc = stage_exec(st, "COMMIT")) != INVS_OK)
@@ -289,22 +302,16 @@ int invs_stage_finish(invs_stage *st, const char *state)
     if (sqlite3_close(st->db) != SQLITE_OK)
         return invs_diag(&st->diag, INVS_EIO, "stage %s: close failed", st->tmp_path);
     st->db = NULL;
-    if (stage_fsync_path(st->tmp_path, O_RDONLY) != 0)
+    if (stage_fsync_path(st->tmp_path) != 0)
         return invs_diag(&st->diag, INVS_EIO, "stage %s: fsync: %s", st->tmp_path,
                          strerror(errno));
-    if (rename(st->tmp_path, st->path) != 0)
-        return invs_diag(&st->diag, INVS_EIO, "cannot move %s to %s: %s", st->tmp_path,
-                         st->path, strerror(errno));
+    /* what appeared meanwhile is checked again: a pull to the same -o,
+     * or a file that is not a stage */
+    if ((rc = stage_may_write(&st->diag, st->path, st->overwrite)) != INVS_OK ||
+        (rc = invs_file_publish(&st->diag, st->tmp_path, st->path, st->overwrite)) != INVS_OK)
+        return rc;
     free(st->tmp_path);
     st->tmp_path = NULL;
-    /* make the rename itself durable */
-    if ((dir = invs_strdup(st->path))) {
-        slash = strrchr(dir, '/');
-        if (slash)
-            *(slash == dir ? slash + 1 : slash) = '\0';
-        stage_fsync_path(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-        free(dir);
-    }
     snprintf(st->state, sizeof(st->state), "%s", state);
     return INVS_OK;
 }

@@ -497,6 +497,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     memset(&j, 0, sizeof(j));
     invs_job_init(&j.job, ctx);
     j.opts = opts ? opts : &no_opts;
+    if (j.opts->lock_timeout_ms)
+        j.job.lock_ms = j.opts->lock_timeout_ms < 0 ? -1 : j.opts->lock_timeout_ms;
     invs_ctx_set_phase(ctx, "push");
     if ((rc = invs_tz_open_option(&j.tz, &j.job.diag, j.opts->assume_tz)) != INVS_OK ||
         (rc = invs_stage_open(&j.stage, ctx, &j.job.diag, stage_path, 0)) != INVS_OK)

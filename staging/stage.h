@@ -33,7 +33,8 @@ typedef struct invs_stage {
     invs_diag_rec diag; /* why the last call on this stage failed */
     sqlite3 *db;
     char *path;     /* what the user named */
-    char *tmp_path; /* while being written: renamed to path on finish */
+    char *tmp_path; /* while being written: moved to path on finish */
+    int overwrite;  /* finish may replace an existing stage at path */
     char state[16];
     size_t ntables;
     invs_stage_table *tables; /* loaded by invs_stage_load_schema */

@@ -227,6 +227,12 @@ static int pg_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
     PQsetNoticeProcessor(c->pg, pg_notice, c);
     for (i = 0; i < sizeof(session) / sizeof(session[0]) && rc == INVS_OK; i++)
         rc = pg_exec(c, session[i]);
+    if (rc == INVS_OK) { /* how long a lock held elsewhere is waited for */
+        char set[64];
+        long ms = pg_host->lock_timeout_ms(s);
+        snprintf(set, sizeof(set), "SET lock_timeout = %ld", ms < 0 ? 0 : ms);
+        rc = pg_exec(c, set);
+    }
     c->reading = !(flags & INVS_OPEN_WRITE);
     if (rc == INVS_OK && c->reading) {
         rc = pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -324,8 +330,8 @@ INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {
     if (!host || host->abi_major != INVS_ABI_MAJOR)
         return NULL;
-    if (!INVS_HAS(host, invs_host, canon_name)) {
-        host->log(NULL, INVS_LOG_ERROR, "the postgres driver needs host ABI %d.0's services",
+    if (!INVS_HAS(host, invs_host, lock_timeout_ms)) {
+        host->log(NULL, INVS_LOG_ERROR, "the postgres driver needs host ABI %d.2's services",
                   INVS_ABI_MAJOR);
         return NULL;
     }

@@ -18,12 +18,65 @@ static int pg_exec_sb(pg_conn *c, invs_strbuf *sb)
     return rc;
 }
 
+/* Lock t in `mode` until commit, waiting no longer than --lock-timeout
+ * (the session's lock_timeout): a check made after it (is the table
+ * empty?) stays true until commit, and a second push waits for the first
+ * instead of loading the same rows beside them. A timeout names the
+ * sessions that held a lock on the table when the wait began. */
+static int pg_lock(pg_conn *c, const invs_table *t, const char *mode)
+{
+    invs_strbuf qt, q;
+    const char *params[1];
+    char holders[256] = "";
+    PGresult *r;
+    int rc;
+
+    pg_sb_init(&qt);
+    pg_sb_init(&q);
+    pg_qualified(&qt, c, t);
+    invs_sb_printf(&q, "LOCK TABLE ONLY %s IN %s MODE", qt.p ? qt.p : "", mode);
+    if ((rc = pg_sb_ok(c, &qt)) != INVS_OK || (rc = pg_sb_ok(c, &q)) != INVS_OK)
+        goto out;
+    params[0] = qt.p;
+    if ((r = pg_query(c,
+                      "SELECT string_agg(DISTINCT pid::text, ', ') FROM pg_locks WHERE relation"
+                      " = to_regclass($1) AND granted AND pid <> pg_backend_pid()",
+                      1, params))) {
+        if (!PQgetisnull(r, 0, 0))
+            snprintf(holders, sizeof(holders), "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    } else {
+        rc = INVS_ESQL;
+        goto out;
+    }
+    r = PQexecParams(c->pg, q.p, 0, NULL, NULL, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+        PQclear(r);
+    } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+               !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "55P03")) {
+        PQclear(r);
+        rc = pg_host->error(c->s, INVS_EREFUSED, "55P03", 0,
+                            "table %s is locked by another session%s%s%s for longer than "
+                            "--lock-timeout; nothing was written",
+                            t->name, holders[0] ? " (pid " : "", holders, holders[0] ? ")" : "");
+    } else {
+        rc = pg_fail(c, r, t->name);
+    }
+out:
+    invs_sb_free(&qt);
+    invs_sb_free(&q);
+    return rc;
+}
+
 int pg_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
 {
     pg_conn *c = conn;
     invs_strbuf q;
     PGresult *r;
     int rc;
+    /* other writers wait until this push commits; readers do not */
+    if ((rc = pg_lock(c, t, "EXCLUSIVE")) != INVS_OK)
+        return rc;
     pg_sb_init(&q);
     invs_sb_puts(&q, "SELECT 1 FROM ONLY ");
     pg_qualified(&q, c, t);
@@ -322,12 +375,15 @@ int pg_table_clear(invs_drv_conn *conn, const invs_table *t)
     pg_conn *c = conn;
     invs_strbuf sb;
     size_t i;
+    int rc;
     for (i = 0; i < c->noutside; i++)
         if (c->outside[i].parent && !strcmp(c->outside[i].parent, t->name))
             return pg_host->error(c->s, INVS_EREFUSED, NULL, 0,
                                   "cannot clear table %s: table %s, which is not in the stage, "
                                   "references it (constraint %s); nothing was changed",
                                   t->name, c->outside[i].child, c->outside[i].name);
+    if ((rc = pg_lock(c, t, "ACCESS EXCLUSIVE")) != INVS_OK)
+        return rc;
     pg_sb_init(&sb);
     invs_sb_puts(&sb, "TRUNCATE ONLY ");
     pg_qualified(&sb, c, t);

@@ -4,8 +4,10 @@
  *
  * URIs: sqlite:PATH (verbatim, relative to the working directory) and
  * sqlite:///ABSOLUTE/PATH (percent-decoded). A source is opened read-only
- * and never created; a target is created when missing, and removed again if
- * the push does not commit.
+ * and never created. A missing target is built under a temporary name
+ * beside PATH and appears at PATH only when the push commits (never over a
+ * file another run put there meanwhile); until then a killed push leaves a
+ * temporary, which the next push to PATH removes.
  */
 #include <errno.h>
 #include <string.h>
@@ -104,18 +106,19 @@ static void sqlite_close(invs_drv_conn *conn)
     if (!c)
         return;
     sqlite3_close_v2(c->db);
-    if (c->created && !c->committed) {
+    if (c->tmp && !c->committed) {
         /* a target we created and did not fill: leave nothing behind */
-        size_t n = strlen(c->path);
+        size_t n = strlen(c->tmp);
         char *j = sqlite_host->alloc(n + 9);
-        unlink(c->path);
+        unlink(c->tmp);
         if (j) {
-            memcpy(j, c->path, n);
+            memcpy(j, c->tmp, n);
             memcpy(j + n, "-journal", 9);
             unlink(j);
             sqlite_host->free(j);
         }
     }
+    sqlite_host->free(c->tmp);
     sqlite_host->free(c->path);
     sqlite_host->free(c);
 }
@@ -147,23 +150,31 @@ static int sqlite_open(invs_drv_conn **out, invs_session *s, const char *uri, un
             sqlite_close(c);
             return rc;
         }
-        c->created = 1;
+        if (!(c->tmp = sqlite_host->temp_name(s, c->path))) {
+            sqlite_close(c);
+            return sqlite_host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
+        }
+        unlink(c->tmp);
     } else if (!S_ISREG(sb.st_mode)) {
         rc = sqlite_host->error(s, INVS_EIO, NULL, 0, "sqlite:%s: not a regular file", c->path);
         sqlite_close(c);
         return rc;
     }
     oflags = (flags & INVS_OPEN_WRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    if (c->created)
+    if (c->tmp)
         oflags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(c->path, &c->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(c->tmp ? c->tmp : c->path, &c->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         rc = c->db ? sqlite_err(c, INVS_EIO, "open")
                    : sqlite_host->error(s, INVS_ENOMEM, NULL, 0, "out of memory");
         sqlite_close(c);
         return rc;
     }
     sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_timeout(c->db, 5000);
+    /* another connection's write lock is waited for as long as the user lets */
+    sqlite3_busy_timeout(c->db, (int)(sqlite_host->lock_timeout_ms(s) < 0
+                                          ? 0x7fffffff
+                                          : sqlite_host->lock_timeout_ms(s)));
     /* Reading the schema proves the file is a database at all. Keys are
      * not enforced while loading: the load checks them once at the end
      * (load_end), and ON DELETE actions never cascade out of the stage. */
@@ -183,10 +194,18 @@ static int sqlite_open(invs_drv_conn **out, invs_session *s, const char *uri, un
     return INVS_OK;
 }
 
+/* The write lock first: the checks that follow (is the target empty?)
+ * then stay true until commit, and a second push waits for the first. */
 static int sqlite_begin(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     int rc = sqlite_exec(c, "BEGIN IMMEDIATE");
+    if (rc != INVS_OK && (sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_BUSY)
+        rc = sqlite_host->error(c->s, INVS_EREFUSED, NULL, SQLITE_BUSY,
+                                "sqlite:%s is locked by another connection (a push, or an "
+                                "application writing) for longer than --lock-timeout; nothing "
+                                "was written",
+                                c->path);
     c->in_txn = rc == INVS_OK;
     return rc;
 }
@@ -195,19 +214,45 @@ static int sqlite_commit(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     int rc = sqlite_exec(c, "COMMIT");
-    if (rc == INVS_OK) {
-        c->in_txn = 0;
-        c->committed = 1;
-    }
+    if (rc != INVS_OK)
+        return rc;
+    c->in_txn = 0;
+    /* a new target appears now, and only if no other run made one meanwhile */
+    if (c->tmp && (rc = sqlite_host->publish(c->s, c->tmp, c->path, 0)) != INVS_OK)
+        return rc;
+    c->committed = 1;
+    return INVS_OK;
+}
+
+/* After a full disk (or an I/O error) SQLite ends the transaction itself
+ * and leaves its pager in an error state: the file stays grown, with a hot
+ * journal that only the next opener rolls back. Be that opener now, so the
+ * target is as it was, in size too, when the push returns. */
+static int sqlite_recover(sqlite_conn *c)
+{
+    sqlite3 *db = NULL;
+    const char *file = c->tmp ? c->tmp : c->path;
+    int rc = INVS_OK;
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+    if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+        rc = sqlite_host->error(c->s, INVS_EIO, NULL, 0,
+                                "sqlite:%s: rolling back after a failure: %s", c->path,
+                                db ? sqlite3_errmsg(db) : "out of memory");
+    c->db = db;
     return rc;
 }
 
 static int sqlite_rollback(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
-    if (!c->in_txn || sqlite3_get_autocommit(c->db))
+    if (!c->in_txn)
         return INVS_OK;
     c->in_txn = 0;
+    if (sqlite3_get_autocommit(c->db)) /* SQLite gave up the transaction itself */
+        return sqlite_recover(c);
     return sqlite_exec(c, "ROLLBACK");
 }
 
@@ -258,8 +303,8 @@ INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {
     if (!host || host->abi_major != INVS_ABI_MAJOR)
         return NULL;
-    if (!INVS_HAS(host, invs_host, canon_name)) {
-        host->log(NULL, INVS_LOG_ERROR, "the sqlite driver needs host ABI %d.0's services",
+    if (!INVS_HAS(host, invs_host, publish)) {
+        host->log(NULL, INVS_LOG_ERROR, "the sqlite driver needs host ABI %d.2's services",
                   INVS_ABI_MAJOR);
         return NULL;
     }

@@ -18,7 +18,7 @@ struct invs_drv_conn {
     sqlite3 *db;
     invs_session *s;
     char *path;
-    int created;   /* we created the file: remove it unless committed */
+    char *tmp;     /* a new target, built here until commit publishes it */
     int committed;
     int in_txn;
 };

@@ -21,7 +21,9 @@ static_assert(offsetof(invs_host, alloc) == 8, "host 1.0");
 static_assert(offsetof(invs_host, error) == 32, "host 1.0");
 static_assert(offsetof(invs_host, quote_ident) == 64, "host 1.0");
 static_assert(offsetof(invs_host, canon_name) == 96, "host 1.0");
-static_assert(sizeof(invs_host) == 104, "host 1.0 ends here: grow only at the end");
+static_assert(offsetof(invs_host, lock_timeout_ms) == 104, "host 1.2 begins where 1.0 ended");
+static_assert(offsetof(invs_host, publish) == 120, "host 1.2");
+static_assert(sizeof(invs_host) == 128, "host 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_driver, abi_major) == 0, "driver header");
 static_assert(offsetof(invs_driver, struct_size) == 4, "driver header");

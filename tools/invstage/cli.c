@@ -107,6 +107,7 @@ int cli_init(cli *c, const char *cmd)
     cli_signal_ctx = c->ctx;
     signal(SIGINT, cli_on_signal);
     signal(SIGTERM, cli_on_signal);
+    signal(SIGHUP, cli_on_signal); /* a dropped ssh session: stop as cleanly */
     return 0;
 }
 
@@ -150,6 +151,29 @@ int cli_driver_option(cli *c, cli_options *o, int opt, const char *arg)
         return cli_usage(c, "-O takes KEY=VALUE, not '%s'", arg);
     if (cli_option_add(o, opt == 's' ? "schema" : NULL, arg) != 0)
         return EXIT_RUNTIME;
+    return 0;
+}
+
+int cli_duration_ms(cli *c, const char *opt, const char *arg, long *out)
+{
+    char *end;
+    double v;
+    if (!strcmp(arg, "none")) {
+        *out = -1;
+        return 0;
+    }
+    v = strtod(arg, &end);
+    if (end == arg || v < 0)
+        return cli_usage(c, "%s takes a duration (500ms, 10s, 2m, none), not '%s'", opt, arg);
+    if (!strcmp(end, "ms"))
+        ;
+    else if (!strcmp(end, "s") || !*end)
+        v *= 1000;
+    else if (!strcmp(end, "m") || !strcmp(end, "min"))
+        v *= 60000;
+    else
+        return cli_usage(c, "%s takes a duration (500ms, 10s, 2m, none), not '%s'", opt, arg);
+    *out = v < 1 ? 1 : (long)v;
     return 0;
 }
 

@@ -28,6 +28,9 @@ typedef struct cli_options {
 /* Add "key=value" (key NULL: value is already "key=value"); 0 or -1. */
 int cli_option_add(cli_options *o, const char *key, const char *value);
 void cli_options_free(cli_options *o);
+/* A duration (500ms, 10s, 2m; a bare number is seconds; "none": -1) in ms
+ * into *out: 0, or the exit code of a usage error naming opt. */
+int cli_duration_ms(cli *c, const char *opt, const char *arg, long *out);
 /* -s NAME / -O KEY=VALUE into o: 0, or the exit code for a bad one. */
 int cli_driver_option(cli *c, cli_options *o, int opt, const char *arg);
 

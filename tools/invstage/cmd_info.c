@@ -1,10 +1,13 @@
 /* invstage info STAGE: what a stage holds. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "invs_core.h"
 #include "audit.h"
 
 static const char info_help[] =
@@ -110,6 +113,21 @@ int cli_print_stage(cli *c, const char *path, int full)
     return invs_ctx_report(c->ctx, &j.diag, rc);
 }
 
+/* A run's temporary file (PATH.invs-tmp-PID): say what it is. */
+static void info_temporary(const char *path)
+{
+    long pid = invs_file_temp_pid(path);
+    const char *mark = strstr(path, ".invs-tmp-");
+    if (!pid || !mark)
+        return;
+    fprintf(stderr,
+            "invstage info: %s is the temporary file of a run by process %ld (%s): what it "
+            "holds was never finished; the next pull or push to %.*s removes it\n",
+            path, pid, kill((pid_t)pid, 0) == 0 || errno != ESRCH ? "still running"
+                                                                : "no longer running",
+            (int)(mark - path), path);
+}
+
 int cmd_info(cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
@@ -126,6 +144,7 @@ int cmd_info(cli *c, int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage(c, "expected one STAGE, got %d argument(s)", argc - optind);
+    info_temporary(argv[optind]);
     if ((rc = cli_print_stage(c, argv[optind], 1)) != INVS_OK)
         return cli_fail(c, rc);
     return 0;

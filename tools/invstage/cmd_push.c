@@ -43,6 +43,10 @@ static const char push_help[] =
     "  -s, --schema NAME  the target schema to load into (PostgreSQL: default\n"
     "                  the connection's current schema)\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
+    "      --lock-timeout DURATION  how long to wait for a lock another session\n"
+    "                  holds on a target table (500ms, 10s, 2m, none; default\n"
+    "                  10s): then the push is refused, naming the table and, where\n"
+    "                  the engine says, the holder\n"
     "      --no-check     do not read the target back before committing (by\n"
     "                     default every table is, and its content digest must\n"
     "                     equal the stage's, or nothing is committed)\n"
@@ -61,7 +65,8 @@ int cmd_push(cli *c, int argc, char **argv)
         {"clear", no_argument, NULL, 'c'}, {"schema", required_argument, NULL, 's'},
         {"no-check", no_argument, NULL, 'N'}, {"force", no_argument, NULL, 'f'},
         {"ignore-version", no_argument, NULL, 'V'}, {"assume-tz", required_argument, NULL, 'Z'},
-        {"option", required_argument, NULL, 'O'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"option", required_argument, NULL, 'O'}, {"lock-timeout", required_argument, NULL, 'L'},
+        CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
     cli_options dopts = {NULL, 0};
     int opt, rc, ex = 0;
@@ -75,6 +80,10 @@ int cmd_push(cli *c, int argc, char **argv)
         case 'f': po.force = 1; break;
         case 'V': po.ignore_version = 1; break;
         case 'Z': po.assume_tz = optarg; break;
+        case 'L':
+            if ((ex = cli_duration_ms(c, "--lock-timeout", optarg, &po.lock_timeout_ms)) != 0)
+                goto done;
+            break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

@@ -76,6 +76,8 @@ typedef struct invs_push_opts {
     const char *assume_tz; /* the zone of naive timestamps going into columns
                               with a time zone: "UTC" (NULL), "+02:00",
                               "Europe/Berlin" */
+    long lock_timeout_ms;  /* how long to wait for a lock another session holds
+                              on a target table: 0 the default (10 s), -1 no limit */
 } invs_push_opts;
 
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,

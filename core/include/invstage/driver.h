@@ -347,6 +347,19 @@ typedef struct invs_host {
     void (*uri_free)(invs_uri *uri);
     char *(*uri_redact)(const char *uri);
     const char *(*canon_name)(int canon);
+
+    /* -- ABI 1.2 -- */
+    /* How long the user lets a driver wait for a lock that another session
+     * holds, in milliseconds (push --lock-timeout); -1: no limit. */
+    long (*lock_timeout_ms)(invs_session *s);
+    /* A fresh name beside path (PATH.invs-tmp-PID) for a file that commit
+     * moves into place with publish; temporaries that processes no longer
+     * running left beside path are removed first. Allocated with alloc;
+     * NULL on out of memory. */
+    char *(*temp_name)(invs_session *s, const char *path);
+    /* Move the finished file tmp to path, never over an existing one unless
+     * replace (INVS_EREFUSED, recorded on s, when path appeared meanwhile). */
+    int (*publish)(invs_session *s, const char *tmp, const char *path, int replace);
 } invs_host;
 
 /* ------------------------------------------------------------------ limits */
