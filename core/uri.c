@@ -7,7 +7,9 @@
  *
  * Redaction works on the original text so that what the user typed is what
  * they see, minus secrets: the password of the authority and the value of any
- * password= parameter become "***".
+ * password= parameter become "***". A password must be percent-encoded
+ * where it holds '@', '/', '?' or '#'; where it is not, redaction still
+ * hides all of it.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -175,13 +177,16 @@ char *invs_uri_redact(const char *s)
     invs_sb_init_std(&sb);
     sl = uri_scheme_len(s);
     if (sl && s[sl + 1] == '/' && s[sl + 2] == '/') {
-        const char *a = s + sl + 3;
-        size_t an = strcspn(a, "/?#");
-        const char *at = NULL, *c;
+        /* The password runs from the user's ':' to the last '@': one
+         * written with an unencoded '@', '/', '?' or '#' (a malformed URI)
+         * is hidden whole, at the price of hiding more than the password
+         * where a path or query holds an '@' too. */
+        const char *a = s + sl + 3, *at = NULL, *c;
+        size_t an = strlen(a), un = strcspn(a, "/?#");
         for (size_t i = 0; i < an; i++)
             if (a[i] == '@')
                 at = a + i;
-        c = at ? memchr(a, ':', (size_t)(at - a)) : NULL;
+        c = at ? memchr(a, ':', (size_t)(at - a) < un ? (size_t)(at - a) : un) : NULL;
         if (c) {
             invs_sb_add(&sb, s, (size_t)(c + 1 - s));
             invs_sb_puts(&sb, "***");

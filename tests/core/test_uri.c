@@ -70,6 +70,11 @@ static void redacts_passwords(void)
     static const char *const cases[][2] = {
         {"postgresql://alice:s3cret@host/db", "postgresql://alice:***@host/db"},
         {"postgresql://alice:p@ss:w@rd@host:5/db", "postgresql://alice:***@host:5/db"},
+        /* unencoded '/' and '@' in the password: a malformed URI, hidden whole */
+        {"postgresql://u:p@ss:w/rd%@host/db", "postgresql://u:***@host/db"},
+        {"postgresql://u:se/cr?et@host/db", "postgresql://u:***@host/db"},
+        {"postgresql://u@host/db", "postgresql://u@host/db"},
+        {"sqlite:///tmp/x:y@z.db", "sqlite:///tmp/x:y@z.db"},
         {"postgresql://alice@host/db", "postgresql://alice@host/db"},
         {"postgresql://host/db?user=a&password=xyz&sslmode=on",
          "postgresql://host/db?user=a&password=***&sslmode=on"},

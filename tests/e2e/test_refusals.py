@@ -208,6 +208,18 @@ class PullRefusals(TempDirTest):
         self.assertNotIn("hunter2", r.out + r.err)
         self.assertNotIn("again2", r.out + r.err)
 
+    def test_a_password_with_unencoded_at_and_slash_is_hidden_whole(self):
+        stage = self.path("s.stage")
+        for cmd in (["pull", "postgresql://u:p@ss:w/rd%@127.0.0.1:1/db", "-o", stage],
+                    ["push", stage, "postgresql://u:p@ss:w/rd%@127.0.0.1:1/db"]):
+            r = run(*cmd)
+            self.assertNotEqual(r.rc, 0)
+            for piece in ("p@ss", "ss:w", "rd%", "w/rd"):
+                self.assertNotIn(piece, r.out + r.err)
+            if cmd[0] == "pull":
+                self.assertIn("u:***@127.0.0.1:1/db", r.err)
+                self.assertIn("percent-encoded", r.err)
+
 
 if __name__ == "__main__":
     main()
