@@ -124,6 +124,12 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
     invs_ctx_set_phase(ctx, "verify");
     v.o = opts ? opts : &no_opts;
     v.charset = v.o->charset ? v.o->charset : "CP1252";
+    if (v.o->zero_dates && strcmp(v.o->zero_dates, "null") != 0) {
+        rc = invs_diag(&j.diag, INVS_EINVAL,
+                       "--zero-dates %s: the one choice is null (zero dates become NULL)",
+                       v.o->zero_dates);
+        goto out;
+    }
     if ((rc = verify_target(&v, &j, v.o->target)) != INVS_OK ||
         (rc = invs_stage_open(&st, ctx, &j.diag, stage_path, INVS_STAGE_WRITE)) != INVS_OK)
         goto out;

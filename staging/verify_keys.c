@@ -11,7 +11,9 @@
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
  *   case-collision (unique text that differs only in case, where unique
  *   keys ignore case, as MySQL's default collations do) and utf8mb3-4byte
- *   (characters beyond the BMP in a column of a charset that has none).
+ *   (characters beyond the BMP in a column of a charset that has none);
+ *   zero-date (zero and partial dates a source flagged as its own) and
+ *   enum-empty ('' in an enum that has no such label).
  */
 #include <string.h>
 
@@ -408,12 +410,66 @@ static int keys_bmp(invs_verify_run *v, const invs_stage_table *st, size_t i)
     return keys_rows(v, st, where, "utf8mb3-4byte", 1, c->name, detail);
 }
 
+/* Zero and partial dates a source flagged as its own values (MySQL's
+ * 0000-00-00): kept beside the data, so asked of invs_specials. An error
+ * for a typed target that has no such dates, until --zero-dates says what
+ * they become. */
+static int keys_zero_dates(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    int keeps = (v->lim->flags & INVS_LIM_ZERO_DATES) != 0;
+    char join[160], detail[256];
+    if ((c->canon != INVS_T_DATE && c->canon != INVS_T_TIMESTAMP &&
+         c->canon != INVS_T_TIMESTAMPTZ) ||
+        st->specials <= 0)
+        return INVS_OK;
+    snprintf(join, sizeof(join),
+             "JOIN invs_specials AS sp ON sp.tid = %lld AND sp.rid = d.rowid AND sp.col = %zu",
+             (long long)st->tid, i);
+    if (keeps)
+        snprintf(detail, sizeof(detail), "a zero or partial date (%s), which %s stores as it is",
+                 c->decl, invs_verify_engine(v));
+    else
+        snprintf(detail, sizeof(detail),
+                 "a zero or partial date (%s: 0000-00-00, 2026-00-10), which %s has no value "
+                 "for: verify --zero-dates null makes them NULL (recorded; --undo restores)",
+                 c->decl, invs_verify_engine(v));
+    return keys_rows_join(v, st, join, "sp.flags & 1 AND sp.type = 3", "zero-date",
+                          v->typed && !keeps, c->name, detail);
+}
+
+/* Does an enum declaration list '' among its labels: enum('','a')? */
+static int keys_enum_has_empty(const char *decl)
+{
+    const char *p;
+    for (p = decl ? strstr(decl, "''") : NULL; p; p = strstr(p + 1, "''"))
+        if ((p[-1] == '(' || p[-1] == ',') && (p[2] == ',' || p[2] == ')'))
+            return 1;
+    return 0;
+}
+
+/* '' in an enum: what MySQL stores for an invalid value outside strict
+ * mode, which an enum without such a label refuses. */
+static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[96], detail[256];
+    if (c->canon != INVS_T_ENUM || keys_enum_has_empty(c->decl))
+        return INVS_OK;
+    snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND d.c%zu = ''", i, i);
+    snprintf(detail, sizeof(detail),
+             "'' in an enum without such a label (%.120s): what MySQL keeps of an invalid value "
+             "outside strict mode; a typed target refuses it",
+             c->decl);
+    return keys_rows(v, st, where, "enum-empty", v->typed, c->name, detail);
+}
+
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
     static const keys_column_fn checks[] = {keys_nulls,    keys_numbers, keys_bools,
                                             keys_json,     keys_range,   keys_length,
                                             keys_dates,    keys_decimals, keys_column_name,
-                                            keys_bmp};
+                                            keys_bmp,      keys_zero_dates, keys_enum_empty};
     size_t i, k;
     int rc = INVS_OK;
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)

@@ -44,7 +44,7 @@ static const char *text_iconv_name(const char *cs)
 
 /* Per column: what was found, and the first keys. */
 typedef struct col_tally {
-    int64_t transcoded, undecodable, nul, stripped, doubled, nfc;
+    int64_t transcoded, undecodable, nul, stripped, doubled, nfc, zeroed;
     invs_strbuf keys_undecodable, keys_nul, keys_transcoded, keys_doubled;
 } col_tally;
 
@@ -75,6 +75,18 @@ static int text_double_encoded(iconv_t back, const invs_value *v, invs_strbuf *t
         if ((unsigned char)tmp->p[i] >= 0xC2)
             return 1;
     return 0;
+}
+
+/* A zero or partial date ("0000-00-00", "2026-00-10 12:00:00") in a date
+ * or timestamp column. */
+static int text_zero_date(const invs_column *c, const invs_value *v)
+{
+    const char *s = v->ptr;
+    if ((c->canon != INVS_T_DATE && c->canon != INVS_T_TIMESTAMP &&
+         c->canon != INVS_T_TIMESTAMPTZ) ||
+        v->len < 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    return !memcmp(s, "0000", 4) || !memcmp(s + 5, "00", 2) || !memcmp(s + 8, "00", 2);
 }
 
 /* NFC of valid UTF-8 into out; 1 when it differs from the input. */
@@ -215,6 +227,12 @@ static void text_value(text_pass *p, const invs_value *row, int64_t rid, size_t 
     invs_sb_reset(&p->reason);
     if (old->type != INVS_TEXT)
         return;
+    if (p->v->o->zero_dates && text_zero_date(&p->t->cols[i], old)) {
+        memset(now, 0, sizeof(*now)); /* NULL, as the user chose */
+        invs_sb_puts(&p->reason, "zero date: NULL (--zero-dates null)");
+        c->zeroed++;
+        return;
+    }
     if (!invs_utf8_valid(old->ptr, old->len)) {
         if (text_transcode(p->cds[i], old, &p->conv) != 0) {
             tally_key(&c->keys_undecodable, ++c->undecodable, p->t, row, rid);
@@ -308,6 +326,10 @@ static int text_report(text_pass *p)
             rc = invs_verify_report(v, "double-encoded", 0, t->name, name, c->doubled,
                                     c->keys_doubled.p,
                                     "looks like UTF-8 encoded twice (\"Ã©\" for \"é\"); not changed");
+        if (rc == INVS_OK && c->zeroed)
+            rc = invs_verify_report(v, "zero-date-nulled", 0, t->name, name, c->zeroed, NULL,
+                                    "zero or partial dates made NULL (--zero-dates null; old "
+                                    "values kept; --undo restores)");
         if (rc == INVS_OK && c->transcoded) {
             snprintf(detail, sizeof(detail),
                      "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",
@@ -317,6 +339,22 @@ static int text_report(text_pass *p)
         }
     }
     return rc;
+}
+
+/* A changed cell holds its new value: a special value it had (a flagged
+ * zero date) no longer stands in for it. */
+static int text_unspecial(invs_verify_run *v, const invs_stage_table *st)
+{
+    char sql[256];
+    if (st->specials <= 0)
+        return INVS_OK;
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM invs_specials WHERE tid = %lld AND EXISTS (SELECT 1 FROM invs_changes"
+             " ch WHERE ch.tid = %lld AND ch.rid = invs_specials.rid AND ch.col = invs_specials.col)",
+             (long long)st->tid, (long long)st->tid);
+    if (sqlite3_exec(v->st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(v->st, INVS_EIO, "writing changes");
+    return INVS_OK;
 }
 
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
@@ -332,7 +370,7 @@ int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
     p.t = &st->schema->t;
     invs_digest_init(&dg);
     if ((rc = text_open(&p)) == INVS_OK && (rc = text_rows(&p, &dg)) == INVS_OK &&
-        (rc = invs_audit_apply(v->st, st)) == INVS_OK) {
+        (rc = invs_audit_apply(v->st, st)) == INVS_OK && (rc = text_unspecial(v, st)) == INVS_OK) {
         invs_digest_hex(&dg, hex);
         if ((rc = invs_stage_set_digest(v->st, st->tid, hex)) == INVS_OK)
             rc = text_report(&p);

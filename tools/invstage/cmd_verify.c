@@ -38,6 +38,9 @@ static const char verify_help[] =
     "                           differing key of each table that differs)\n"
     "      --assume-tz ZONE     with --against: as push's (what naive timestamps\n"
     "                           meant when they went into columns with a zone)\n"
+    "      --zero-dates null    zero and partial dates (0000-00-00, 2026-00-10) in\n"
+    "                           date and timestamp columns become NULL (recorded;\n"
+    "                           --undo restores them)\n"
     "  -q, --quiet              print nothing but errors\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               show this help\n"
@@ -105,7 +108,8 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 
 int cmd_verify(cli *c, int argc, char **argv)
 {
-    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ };
+    enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ,
+           OPT_ZERO_DATES };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -115,6 +119,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"undo", no_argument, NULL, OPT_UNDO},
         {"against", required_argument, NULL, OPT_AGAINST},
         {"assume-tz", required_argument, NULL, OPT_TZ},
+        {"zero-dates", required_argument, NULL, OPT_ZERO_DATES},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -134,6 +139,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_UNDO: vo.undo = 1; break;
         case OPT_AGAINST: vo.against = optarg; break;
         case OPT_TZ: vo.assume_tz = optarg; break;
+        case OPT_ZERO_DATES: vo.zero_dates = optarg; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

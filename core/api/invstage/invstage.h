@@ -95,6 +95,9 @@ typedef struct invs_verify_opts {
                             else (findings "target-differs") */
     const char *const *driver_options; /* for `against` */
     const char *assume_tz; /* for `against`: as push's */
+    const char *zero_dates; /* "null": zero and partial dates (0000-00-00) in date
+                               and timestamp columns become NULL (recorded,
+                               undone by undo); NULL: they stay, as findings */
 } invs_verify_opts;
 
 typedef struct invs_verify_summary {
