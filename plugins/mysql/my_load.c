@@ -67,23 +67,36 @@ static int my_in_key(const invs_key *k, const char *col)
     return 0;
 }
 
-/* An unbounded text or blob column in a key needs a length: InnoDB keys
- * hold 3072 bytes, shared by the key's unbounded columns. 0: in no key. */
+/* An unbounded text or blob column in a key (a foreign key's too: InnoDB
+ * indexes those) needs a length: an InnoDB key
+ * holds 3072 bytes, shared by its columns (the unbounded ones get what
+ * the others leave). The bytes each may take; 0: in no key. */
+static int my_unbounded(const invs_column *c)
+{
+    return (c->canon == INVS_T_TEXT || c->canon == INVS_T_CHAR || c->canon == INVS_T_BLOB ||
+            c->canon == INVS_T_ANY) &&
+           (c->length <= 0 || c->length > 1024);
+}
+
 static int my_key_room(const invs_table *t, const invs_column *col)
 {
     size_t k, i;
     int room = 0;
     for (k = 0; k < t->nkeys; k++) {
         const invs_key *key = &t->keys[k];
-        int wide = 0, r;
-        if (key->kind == INVS_KEY_FOREIGN || !my_in_key(key, col->name))
+        int wide = 0, fixed = 0, r;
+        if (!my_in_key(key, col->name)) /* foreign keys too: MySQL indexes them */
             continue;
-        for (i = 0; i < t->ncols; i++)
-            if (my_in_key(key, t->cols[i].name) && t->cols[i].length <= 0 &&
-                (t->cols[i].canon == INVS_T_TEXT || t->cols[i].canon == INVS_T_BLOB ||
-                 t->cols[i].canon == INVS_T_ANY || t->cols[i].canon == INVS_T_CHAR))
+        for (i = 0; i < t->ncols; i++) {
+            const invs_column *c = &t->cols[i];
+            if (!my_in_key(key, c->name))
+                continue;
+            if (my_unbounded(c))
                 wide++;
-        r = 3072 / (wide ? wide : 1);
+            else
+                fixed += c->length > 0 ? 4 * c->length : 16;
+        }
+        r = (3072 - (fixed < 2048 ? fixed : 2048)) / (wide ? wide : 1);
         if (!room || r < room)
             room = r;
     }

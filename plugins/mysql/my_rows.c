@@ -266,7 +266,7 @@ void my_cursor_close(invs_drv_cursor *cursor)
 #define MY_CHUNK_BYTES (4u << 20)
 
 /* How a value goes into one target column. */
-enum my_wkind { W_PLAIN, W_TEXT, W_BIN, W_BIT, W_FLOAT, W_INT, W_DATETIME, W_YEAR };
+enum my_wkind { W_PLAIN, W_TEXT, W_BIN, W_BIT, W_FLOAT, W_INT, W_DATETIME, W_YEAR, W_FLOAT32 };
 
 typedef struct my_wcol {
     unsigned char kind;  /* enum my_wkind */
@@ -357,7 +357,9 @@ static int my_target_columns(my_writer *w)
             continue;
         if (!strcmp(dt, "bit"))
             wc->kind = W_BIT;
-        else if (!strcmp(dt, "float") || !strcmp(dt, "double"))
+        else if (!strcmp(dt, "float"))
+            wc->kind = W_FLOAT32;
+        else if (!strcmp(dt, "double"))
             wc->kind = W_FLOAT;
         else if (strstr(dt, "int") && strcmp(dt, "point"))
             wc->kind = W_INT;
@@ -663,8 +665,17 @@ static int my_put_value(my_writer *w, const invs_value *row, size_t i)
         if (!isfinite(v->num.d))
             return my_refuse(w, row, rid, i, INVS_ETYPE, "is not finite, and MySQL has no NaN "
                              "or infinity");
-        if (v->num.d == 0 && signbit(v->num.d) && wc->kind == W_FLOAT)
+        if (v->num.d == 0 && signbit(v->num.d) && (wc->kind == W_FLOAT || wc->kind == W_FLOAT32))
             return my_refuse(w, row, rid, i, INVS_ETYPE, "is -0, which MySQL stores as 0");
+        if (wc->kind == W_FLOAT32) {
+            /* the float it rounds to, written exactly: MySQL refuses the
+             * shortest text of FLT_MAX (3.4028235e38) as out of range */
+            float f = (float)v->num.d;
+            if (!isfinite(f))
+                return my_refuse(w, row, rid, i, INVS_ETYPE, "does not fit a MySQL float");
+            my_put_double(sb, (double)f);
+            return INVS_OK;
+        }
         my_put_double(sb, v->num.d);
         return INVS_OK;
     case INVS_TEXT:

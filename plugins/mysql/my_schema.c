@@ -175,6 +175,8 @@ static int my_columns(my_reader *rd, invs_table *t, const char **autoinc)
         my_type_to_canon(c, row[1], row[2], num(row[8]), num(row[9]), num(row[10]));
         if (my_strings_has(rd->json_cols, rd->njson, t->name, row[0]))
             c->canon = INVS_T_JSON, c->decl = "json";
+        if (c->canon == INVS_T_JSON)
+            row[7] = NULL; /* json is utf8mb4_bin by definition */
         if (row[3] && !strcmp(row[3], "NO"))
             c->flags |= INVS_COL_NOT_NULL;
         if (strstr(extra, "auto_increment")) {

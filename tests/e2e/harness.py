@@ -143,6 +143,97 @@ class Pg:
         return diffs
 
 
+
+def my_env():
+    """The MariaDB test server's settings (tools/my-start), or skip."""
+    path = os.environ.get("INVS_MY_ENV")
+    if not path or not os.path.exists(path):
+        skip("no MariaDB test server: run through ctest, which starts one (tools/my-start)")
+    env = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            env[k] = v.strip("'")
+    if "INVS_MY_SKIP" in env:
+        skip(env["INVS_MY_SKIP"])
+    return env
+
+
+class My:
+    """A handle on the MariaDB test server: databases, the mariadb client,
+    URIs, and rows compared byte for byte."""
+
+    def __init__(self, env=None):
+        self.env = env or my_env()
+
+    def uri(self, db):
+        return "%s/%s" % (self.env["INVS_MY_URI"], db)
+
+    def client(self, db=None, sql=None, file=None, check=True):
+        """mariadb -N -B: tab-separated rows, no headers."""
+        args = ["mariadb", "--defaults-file=" + self.env["INVS_MY_CNF"], "-N", "-B",
+                "--local-infile=0"]
+        if db:
+            args.append(db)
+        if sql is not None:
+            args += ["-e", sql]
+        stdin = open(file, "rb") if file else subprocess.DEVNULL
+        try:
+            p = subprocess.run(args, stdin=stdin, capture_output=True)
+        finally:
+            if file:
+                stdin.close()
+        if check and p.returncode != 0:
+            raise AssertionError("mariadb failed: %s\n%s" % (sql or file, p.stderr.decode()))
+        return p.stdout.decode("utf-8", "replace")
+
+    def sql(self, db, sql):
+        return self.client(db, sql)
+
+    def createdb(self, name):
+        q = name.replace("`", "``")
+        self.client(None, "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s`" % (q, q))
+        return name
+
+    def tables(self, db):
+        out = self.client(None, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                                "TABLE_SCHEMA = '%s' AND TABLE_TYPE = 'BASE TABLE' "
+                                "ORDER BY BINARY TABLE_NAME" % db.replace("'", "''"))
+        return [t for t in out.split("\n") if t]
+
+    def columns(self, db, table):
+        out = self.client(None, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
+                                "TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s' ORDER BY "
+                                "ORDINAL_POSITION" % (db.replace("'", "''"),
+                                                      table.replace("'", "''")))
+        return [c for c in out.split("\n") if c]
+
+    def rows(self, db, table):
+        """Every row as the bytes the server holds (hex, NULL apart), sorted."""
+        cols = ", ".join("IFNULL(HEX(CAST(`%s` AS BINARY)), 'NULL')" % c.replace("`", "``")
+                         for c in self.columns(db, table))
+        out = self.client(db, "SELECT CONCAT_WS('|', %s) FROM `%s`" % (cols, table.replace("`", "``")))
+        return sorted(out.split("\n")[:-1])
+
+    def auto_increments(self, db):
+        return self.client(None, "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES "
+                                 "WHERE TABLE_SCHEMA = '%s' AND AUTO_INCREMENT IS NOT NULL "
+                                 "ORDER BY BINARY TABLE_NAME" % db.replace("'", "''"))
+
+    def differences(self, db_a, db_b):
+        diffs = []
+        ta, tb = self.tables(db_a), self.tables(db_b)
+        if ta != tb:
+            diffs.append("tables: %r vs %r" % (ta, tb))
+        for t in ta:
+            if t in tb:
+                a, b = self.rows(db_a, t), self.rows(db_b, t)
+                if a != b:
+                    first = next((x, y) for x, y in zip(a + [None], b + [None]) if x != y)
+                    diffs.append("table %s: %d vs %d rows, first difference %r" %
+                                 (t, len(a), len(b), first))
+        return diffs
+
 def make_db(path, script):
     """An SQLite database built by a script."""
     import sqlite3

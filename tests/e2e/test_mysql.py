@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""The MySQL/MariaDB driver against a real MariaDB (tools/my-start): a
+MySQL-native hostile database MariaDB -> stage -> MariaDB identical (every
+row's bytes as the server holds them, keys, AUTO_INCREMENT), into
+PostgreSQL and SQLite with what they cannot hold refused by name, the
+hostile SQLite database through MariaDB and back, push semantics, and the
+connection's refusals."""
+import os
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import dbcompare  # noqa: E402
+import gen_hostile_sqlite  # noqa: E402
+from harness import My, Pg, TempDirTest, main, make_db, my_env, run  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HOSTILE = os.path.join(HERE, "my_hostile.sql")
+
+
+class MyTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.my = My()
+
+    def hostile(self, name):
+        self.my.createdb(name)
+        self.my.client(name, file=HOSTILE)
+        return name
+
+    def pull(self, uri, *args):
+        stage = self.path("s%d.stage" % len(os.listdir(self.dir)))
+        r = run("pull", "-q", uri, "-o", stage, *args)
+        self.assertExit(r, 0)
+        return stage
+
+    def create_tables(self, db):
+        return {t: self.my.client(db, "SHOW CREATE TABLE `%s`" % t.replace("`", "``"))
+                for t in self.my.tables(db)}
+
+
+class MyRoundTrip(MyTest):
+    def test_mariadb_to_mariadb_is_identical(self):
+        src = self.hostile("hostile_src")
+        dst = self.my.createdb("hostile_dst")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        # latin1 text was staged as the server's bytes and transcoded once
+        self.assertRegex(r.out, r"transcoded\s+legacy\.note\s+2\s")
+        r = run("push", stage, self.my.uri(dst))
+        self.assertExit(r, 0)
+        self.my.client(src, "DROP TABLE bad_enum")
+        self.assertEqual(self.my.differences(src, dst), [])
+        self.assertEqual(self.my.auto_increments(src), self.my.auto_increments(dst))
+        self.assertIn("ahead\t6\n", self.my.auto_increments(dst))  # not max(id)+1
+        # every table as MariaDB itself describes it: columns, charsets,
+        # defaults, keys, foreign keys with their actions, AUTO_INCREMENT
+        self.assertEqual(self.create_tables(src), self.create_tables(dst))
+        # the next id is the source's, and the keys hold
+        self.my.sql(dst, "INSERT INTO ahead (code) VALUES ('new')")
+        self.assertEqual(self.my.sql(dst, "SELECT id FROM ahead WHERE code = 'new'"), "6\n")
+        with self.assertRaises(AssertionError):
+            self.my.sql(dst, "INSERT INTO tree VALUES (9, 1234, 'orphan')")
+
+    def test_values_in_the_stage(self):
+        src = self.hostile("hostile_vals")
+        stage = self.pull(self.my.uri(src))
+        con = sqlite3.connect(stage)
+        tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'types'").fetchone()[0]
+        cols = [r[0] for r in con.execute("SELECT name FROM invs_columns WHERE tid = ? ORDER BY ord",
+                                          (tid,))]
+        canon = dict(con.execute("SELECT name, canon FROM invs_columns WHERE tid = ?", (tid,)))
+        self.assertEqual((canon["bu"], canon["flag"], canon["b64"], canon["ts"], canon["j"]),
+                         ("uint64", "int16", "bit", "timestamptz", "json"))
+
+        def cell(rid, col):
+            return con.execute("SELECT c%d FROM invs_data_%d WHERE rowid = ?" % (cols.index(col), tid),
+                               (rid,)).fetchone()[0]
+
+        def special(rid, col):
+            return con.execute("SELECT type, flags, bits FROM invs_specials WHERE tid = ? AND rid = ?"
+                               " AND col = ?", (tid, rid, cols.index(col))).fetchone()
+        # unsigned bigint max is a UINT beside the data, 8 bytes big-endian
+        self.assertEqual(special(1, "bu"), (5, 0, b"\xff" * 8))
+        self.assertEqual(cell(1, "d65"), "99999999999999999999999999999999999.999999999999999999999999999999")
+        self.assertEqual(cell(1, "b64"), "1" * 64)
+        self.assertEqual(cell(3, "b64"), "0" * 60 + "1010")
+        self.assertEqual(cell(1, "dbl"), 1.7976931348623157e308)
+        self.assertEqual(cell(2, "dbl"), 5e-324)
+        self.assertEqual(cell(4, "f"), 16777216.0)  # what a float holds of 16777217
+        self.assertEqual(cell(1, "f"), 3.4028235e38)  # as PostgreSQL's float4 text reads
+        self.assertEqual(cell(1, "vc"), "trailing spaces   ")
+        self.assertEqual(cell(1, "tx"), "text \\N with \\\\ and 'quote'")
+        self.assertEqual(cell(3, "vc"), "\\N")
+        self.assertEqual(cell(3, "c"), "NULL")
+        self.assertEqual(cell(3, "tx"), "tab\tnl\ncr\rnul\x00end")
+        self.assertEqual(cell(1, "mt"), "😀🔩 four-byte")
+        self.assertEqual(cell(1, "bn"), b"\x00\xff\x00\x09")
+        self.assertEqual(cell(1, "bl"), b"")
+        self.assertIsNone(cell(3, "bl"))
+        self.assertEqual(cell(2, "tm"), "-838:59:59.999999")
+        self.assertEqual(cell(1, "ts"), "2038-01-19 03:14:07.999999")  # UTC
+        self.assertEqual(cell(3, "yr"), 0)
+        self.assertEqual(cell(3, "flag"), 2)  # tinyint(1) is an integer
+        # zero and partial dates: as they are, flagged, never NULL
+        self.assertEqual(special(3, "dt"), (3, 1, "0000-00-00"))
+        self.assertEqual(special(3, "dtm"), (3, 1, "0000-00-00 00:00:00.000000"))
+        self.assertEqual(special(4, "dt"), (3, 1, "2026-00-10"))
+        self.assertEqual(special(4, "dtm"), (3, 1, "2026-03-00 12:00:00.500000"))
+        # latin1: the bytes the server holds, with the charset
+        tid2 = con.execute("SELECT tid FROM invs_tables WHERE name = 'legacy'").fetchone()[0]
+        self.assertEqual(con.execute("SELECT CAST(c2 AS BLOB) FROM invs_data_%d WHERE rowid = 1" % tid2)
+                         .fetchone()[0], "“smart quotes” – dash … €".encode("cp1252"))
+        self.assertEqual(con.execute("SELECT charset FROM invs_columns WHERE tid = ? AND name = 'note'",
+                                     (tid2,)).fetchone()[0], "latin1")
+        self.assertEqual(con.execute("SELECT value, is_called FROM invs_sequences s JOIN invs_tables t"
+                                     " USING (tid) WHERE t.name = 'ahead'").fetchone(), (5, 1))
+        con.close()
+
+    def test_hostile_sqlite_through_mariadb_and_back(self):
+        """The hostile SQLite database, minus what MySQL cannot hold (README:
+        "SQLite through MySQL"), comes back value for value."""
+        src = self.path("hostile.db")
+        gen_hostile_sqlite.main(src)
+        con = sqlite3.connect(src)
+        con.executescript("""
+            DELETE FROM "select" WHERE id IN (4, 6, 7, 8, 9, 10);  -- infinities, text/blob in typed columns, NUL, bad UTF-8
+            DROP TABLE "таблица";                             -- ANY column holding mixed classes
+            DROP TABLE "strict";
+        """)
+        con.execute('UPDATE "select" SET "any thing" = NULL')
+        con.commit()
+        con.close()
+        db = self.my.createdb("hostile_sqlite")
+        s1 = self.pull("sqlite:" + src)
+        r = run("push", "--force", s1, self.my.uri(db))
+        self.assertExit(r, 0)
+        s2 = self.pull(self.my.uri(db))
+        # the tables MariaDB got are utf8mb4_bin, a collation the stage
+        # records and SQLite does not have: the SQLite driver applies a
+        # column's collation even from another engine (it should only take
+        # its own), so the stage forgets them here
+        con = sqlite3.connect(s2)
+        con.execute("UPDATE invs_columns SET collation = NULL")
+        con.commit()
+        con.close()
+        back = self.path("back.db")
+        self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
+        self.assertEqual(dbcompare.differences(src, back, check_schema=False), [])
+
+
+class MyOtherEngines(MyTest):
+    def test_mariadb_to_postgres_keeps_what_it_can_and_names_what_it_cannot(self):
+        pg = Pg()
+        src = self.hostile("to_pg")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+zero-date\s+types\.dt\s+2\s+\(id\)=\(3\), \(id\)=\(4\)")
+        self.assertRegex(r.out, r"error\s+nul-in-text\s+types\.tx\s+1\s+\(id\)=\(3\)")
+        db = pg.createdb("from_mariadb")
+        r = run("push", stage, pg.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("verify error", r.err)
+        self.assertEqual(pg.tables(db), [])
+        # without the table PostgreSQL cannot hold, everything goes across
+        stage2 = self.pull(self.my.uri(src), "-x", "bad_enum", "-x", "types")
+        self.assertExit(run("verify", "--target", "postgres", stage2), 0)
+        self.assertExit(run("push", stage2, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT note FROM legacy ORDER BY id"),
+                         "“smart quotes” – dash … €\n\nÆgir Ørsted\n")
+        self.assertEqual(pg.psql(db, 'SELECT "col`umn \'x""", v FROM "we`ird \'name""" ORDER BY 1'),
+                         "1|one\n2|two\n")
+        self.assertEqual(pg.psql(db, "INSERT INTO ahead (code, qty) VALUES ('new', 0) RETURNING id"),
+                         "6\n")
+        self.assertEqual(pg.psql(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                                     "WHERE attrelid = 'ahead'::regclass AND attnum > 0 ORDER BY attnum"),
+                         "integer\ncharacter varying(20)\ninteger\ntimestamp without time zone\n")
+
+    def test_mariadb_to_sqlite(self):
+        src = self.hostile("to_sqlite")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        self.assertExit(run("verify", "--target", "sqlite", stage), 0)
+        dst = self.path("out.db")
+        r = run("push", stage, "sqlite:" + dst)
+        self.assertExit(r, 1)  # SQLite's integers end at 2^63-1
+        self.assertIn("table types, row 1, column bu", r.err)
+        self.assertFalse(os.path.exists(dst))
+        self.my.sql(src, "UPDATE types SET bu = 9223372036854775807 WHERE bu > 9223372036854775807")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        self.assertExit(run("verify", "-q", "--target", "sqlite", stage), 0)
+        r = run("push", stage, "sqlite:" + dst)
+        # a DECIMAL column has numeric affinity in SQLite: 65 digits become
+        # a double, and the proof says so
+        self.assertExit(r, 1)
+        self.assertIn("table types: the target does not hold what the stage does", r.err)
+        self.assertIn("(id)=(1)", r.err)
+        self.my.sql(src, "UPDATE types SET d65 = 12.5 WHERE id IN (1, 2)")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        self.assertExit(run("verify", "-q", "--target", "sqlite", stage), 0)
+        r = run("push", stage, "sqlite:" + dst)
+        self.assertExit(r, 0)
+        con = sqlite3.connect(dst)
+        row = con.execute("SELECT bi, d65, b64, dt, dtm, tm, yr, mt, hex(bn), flag, f FROM types "
+                          "WHERE id = 1").fetchone()
+        self.assertEqual(row, (9223372036854775807, 12.5,
+                               "1" * 64, "9999-12-31", "9999-12-31 23:59:59.999999",
+                               "838:59:59.999999", 2155, "😀🔩 four-byte", "00FF0009", 1,
+                               3.4028235e38))
+        self.assertEqual(con.execute("SELECT dt, dtm, flag FROM types WHERE id = 3").fetchone(),
+                         ("0000-00-00", "0000-00-00 00:00:00.000000", 2))
+        self.assertEqual(con.execute("SELECT note FROM legacy WHERE id = 1").fetchone()[0],
+                         "“smart quotes” – dash … €")
+        self.assertEqual(con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ahead'").fetchone(),
+                         (5,))
+        con.close()
+
+
+class MySemantics(MyTest):
+    def stage_of(self, script):
+        src = self.path("s.db")
+        make_db(src, script)
+        return self.pull("sqlite:" + src, "--force")
+
+    def test_non_empty_target_refused_then_cleared(self):
+        stage = self.stage_of("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                              "INSERT INTO t VALUES (1, 'a'), (2, 'b');")
+        db = self.my.createdb("nonempty")
+        self.my.sql(db, "CREATE TABLE t (id bigint PRIMARY KEY, v text); INSERT INTO t VALUES (9, 'old')")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("not empty", r.err)
+        self.assertEqual(self.my.sql(db, "SELECT * FROM t"), "9\told\n")
+        self.assertExit(run("push", "--force", "-q", "-c", stage, self.my.uri(db)), 0)
+        self.assertEqual(self.my.sql(db, "SELECT * FROM t ORDER BY id"), "1\ta\n2\tb\n")
+
+    def test_clear_refuses_a_table_referenced_from_outside_the_stage(self):
+        stage = self.stage_of("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
+        db = self.my.createdb("outside")
+        self.my.sql(db, "CREATE TABLE t (id bigint PRIMARY KEY); INSERT INTO t VALUES (1);"
+                        "CREATE TABLE mine (t_id bigint, FOREIGN KEY (t_id) REFERENCES t (id) "
+                        "ON DELETE CASCADE); INSERT INTO mine VALUES (1)")
+        r = run("push", "--force", "-c", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("table mine, which is not in the stage, references it", r.err)
+        self.assertEqual(self.my.sql(db, "SELECT count(*) FROM mine"), "1\n")
+        self.assertEqual(self.my.sql(db, "SELECT id FROM t"), "1\n")
+
+    def test_what_mysql_would_mangle_is_refused_by_name(self):
+        stage = self.stage_of("""
+            CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR(3), r REAL);
+            INSERT INTO t VALUES (1, 'abc', 1.5), (2, 'abcd', 2.5);
+            CREATE TABLE u (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+            INSERT INTO u VALUES (1, 'Abc'), (2, 'abc');""")
+        db = self.my.createdb("mangle")
+        self.my.sql(db, "CREATE TABLE keep (x int); INSERT INTO keep VALUES (42)")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("table t, key (id)=(2), column v", r.err)
+        self.assertIn("more than the column's 3", r.err)
+        self.assertEqual(self.my.tables(db), ["keep"])  # the tables it made are gone
+        # a unique key that MySQL's case-insensitive collation would merge:
+        # verify says so first, push refuses it
+        r = run("verify", "--target", "mysql", stage)
+        self.assertRegex(r.out, r"case-collision\s+u\.code")
+        self.my.sql(db, "CREATE TABLE u (id bigint PRIMARY KEY, code varchar(10) UNIQUE)")
+        con = sqlite3.connect(self.path("s.db"))
+        con.execute("DROP TABLE t")
+        con.commit()
+        con.close()
+        stage = self.pull("sqlite:" + self.path("s.db"), "--force")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("Duplicate entry", r.err)
+        self.assertIn("table u", r.err)
+        self.assertEqual(self.my.sql(db, "SELECT count(*) FROM u"), "0\n")
+
+    def test_four_byte_text_for_a_utf8mb3_column(self):
+        stage = self.stage_of("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                              "INSERT INTO t VALUES (1, 'fine'), (2, 'emoji 😀');")
+        db = self.my.createdb("mb3")
+        self.my.sql(db, "CREATE TABLE t (id bigint PRIMARY KEY, v text CHARACTER SET utf8mb3)")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("table t, key (id)=(2), column v", r.err)
+        self.assertIn("utf8mb3", r.err)
+        self.assertEqual(self.my.sql(db, "SELECT count(*) FROM t"), "0\n")
+
+    def test_enum_holding_the_empty_error_value(self):
+        src = self.hostile("enums")
+        stage = self.pull(self.my.uri(src), "--table", "bad_enum")
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+enum-empty\s+bad_enum\.size\s+1\s+\(id\)=\(2\)")
+        dst = self.my.createdb("enums_dst")
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("bad_enum", r.err)
+        self.assertIn("size", r.err)
+        self.assertEqual(self.my.tables(dst), [])
+
+
+class MyConnection(MyTest):
+    def test_wrong_password_exits_3_without_the_password(self):
+        env = my_env()
+        bad = "mysql://root:Wr0ngSecret@127.0.0.1:%s/mysql" % env["INVS_MY_PORT"]
+        r = run("pull", bad, "-o", self.path("x.stage"), env={"MYSQL_PWD": ""})
+        self.assertExit(r, 3)
+        self.assertIn("Access denied for user 'root'", r.err)
+        self.assertNotIn("Wr0ngSecret", r.out + r.err)
+        self.assertIn("root:***@", r.err)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_unknown_host_and_missing_database_exit_3(self):
+        r = run("pull", self.my.uri("no_such_db"), "-o", self.path("x.stage"))
+        self.assertExit(r, 3)
+        self.assertIn("Unknown database 'no_such_db'", r.err)
+        self.assertNotIn(my_env()["INVS_MY_PASSWORD"], r.err)
+        r = run("pull", "mysql://u:secret@nosuchhost.invalid/db", "-o", self.path("x.stage"))
+        self.assertExit(r, 3)
+        self.assertIn("nosuchhost.invalid", r.err)
+        self.assertNotIn("secret", r.err)
+
+    def test_socket_and_password_from_the_environment(self):
+        env = my_env()
+        db = self.my.createdb("by_socket")
+        self.my.sql(db, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (7)")
+        uri = "mariadb://root@localhost/%s?socket=%s" % (db, env["INVS_MY_SOCKET"])
+        stage = self.path("sock.stage")
+        r = run("pull", "-q", uri, "-o", stage, env={"MYSQL_PWD": env["INVS_MY_PASSWORD"]})
+        self.assertExit(r, 0)
+        self.assertEqual(sqlite3.connect(stage).execute("SELECT c0 FROM invs_data_1").fetchall(), [(7,)])
+        r = run("pull", uri + "&sslmode=sometimes", "-o", self.path("y.stage"))
+        self.assertExit(r, 2)
+        self.assertIn("ssl-mode", r.err)
+
+
+if __name__ == "__main__":
+    main()
