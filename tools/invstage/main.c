@@ -15,6 +15,8 @@ static const char main_help[] =
     "  pull SOURCE -o STAGE    read a database into a new stage\n"
     "  verify STAGE            check and normalise a stage before pushing it\n"
     "  push STAGE TARGET       load a stage into a database\n"
+    "  export STAGE -o FILE    write a stage as one JSON or msgpack file\n"
+    "  import FILE -o STAGE    read such a file into a new stage\n"
     "  info STAGE              show what a stage holds\n"
     "  plugins [NAME|FILE]...  list drivers and what they can do\n"
     "\n"
@@ -22,6 +24,7 @@ static const char main_help[] =
     "  invstage --version        print the version\n"
     "\n"
     "URIs: sqlite:PATH, sqlite:///ABSOLUTE/PATH.\n"
+    "Files: json:FILE, msgpack:FILE (- for standard input or output).\n"
     "Exit status: 0 success; 1 refused (data or target); 2 bad usage;\n"
     "3 runtime failure (I/O, connection, corrupt stage).\n";
 
@@ -34,6 +37,8 @@ static const struct {
     {"verify", cmd_verify},
     {"info", cmd_info},
     {"plugins", cmd_plugins},
+    {"export", cmd_export},
+    {"import", cmd_import},
 };
 
 int main(int argc, char **argv)
