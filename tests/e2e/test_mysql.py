@@ -302,6 +302,79 @@ class MySemantics(MyTest):
         self.assertEqual(self.my.tables(dst), [])
 
 
+class MyZeroDates(MyTest):
+    def test_zero_dates_are_findings_until_the_user_says_what_they_become(self):
+        src = self.my.createdb("zero_dates")
+        self.my.sql(src, "SET SESSION sql_mode = ''; CREATE TABLE zd (id int PRIMARY KEY, d date, "
+                         "t datetime); INSERT INTO zd VALUES (1, '2026-01-02', '2026-01-02 03:04:05'),"
+                         " (2, '0000-00-00', '0000-00-00 00:00:00'), (3, '2026-00-10', NULL)")
+        stage = self.pull(self.my.uri(src))
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+zero-date\s+zd\.d\s+2\s+\(id\)=\(2\), \(id\)=\(3\)")
+        self.assertRegex(r.out, r"error\s+zero-date\s+zd\.t\s+1\s+\(id\)=\(2\)")
+        pg = Pg()
+        db = pg.createdb("zero_dates")
+        self.assertExit(run("push", stage, pg.uri(db)), 1)  # refused: verify errors
+        self.assertEqual(pg.tables(db), [])
+        # the user's choice: NULL, recorded
+        r = run("verify", "--target", "postgres", "--zero-dates", "null", stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"3 value\(s\) changed")
+        self.assertRegex(r.out, r"zero-date-nulled\s+zd\.d\s+2\s")
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT id, d, t FROM zd ORDER BY id"),
+                         "1|2026-01-02|2026-01-02 03:04:05\n2||\n3||\n")
+        # undone, the dates are MySQL's again, and MySQL takes them back
+        self.assertExit(run("verify", "-q", "--undo", stage), 0)
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        self.assertNotIn("zero-date-nulled", r.out)
+        dst = self.my.createdb("zero_dates_back")
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.my.differences(src, dst), [])
+        r = run("verify", "--zero-dates", "maybe", stage)
+        self.assertExit(r, 2)
+
+
+class MySnapshot(MyTest):
+    def test_a_pull_reads_one_moment_while_the_database_is_written(self):
+        db = self.my.createdb("busy")
+        self.my.sql(db, "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20));"
+                        "CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL, "
+                        "FOREIGN KEY (parent_id) REFERENCES parent (id));"
+                        "INSERT INTO parent SELECT seq, 'p' FROM seq_1_to_20000;"
+                        "INSERT INTO child SELECT seq, seq FROM seq_1_to_20000;"
+                        "INSERT INTO child SELECT 100000 + seq, seq FROM seq_1_to_20000")
+        # another session: new parents with their children, old ones deleted
+        # children first, each pair one transaction
+        script = []
+        for k in range(1, 20001):
+            script.append("START TRANSACTION; INSERT INTO parent VALUES (%d, 'new');"
+                          " INSERT INTO child VALUES (%d, %d), (%d, %d);"
+                          " DELETE FROM child WHERE parent_id = %d; DELETE FROM parent WHERE id = %d;"
+                          " COMMIT;" % (50000 + k, 200000 + k, 50000 + k, 300000 + k, 50000 + k, k, k))
+        with open(self.path("writes.sql"), "w") as f:
+            f.write("\n".join(script))
+        with open(self.path("writes.sql"), "rb") as f:
+            writer = subprocess.Popen(["mariadb", "--defaults-file=" + self.my.env["INVS_MY_CNF"], db],
+                                      stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        pulls = 0
+        while writer.poll() is None and pulls < 6:
+            stage = self.pull(self.my.uri(db))
+            pulls += 1
+            r = run("verify", "--target", "mysql", stage)
+            self.assertExit(r, 0)  # no orphan, no row count that differs from the stage
+            self.assertNotIn("fk-orphan", r.out)
+            self.assertNotIn("row-count", r.out)
+            con = sqlite3.connect(stage)
+            n = dict(con.execute("SELECT name, rows FROM invs_tables"))
+            con.close()
+            self.assertEqual(n["child"], 2 * n["parent"], n)
+        writer.wait(timeout=120)
+        self.assertEqual(writer.returncode, 0, writer.stderr.read().decode())
+        self.assertGreater(pulls, 1, "the writer ended before a second pull")
+
 class MyConnection(MyTest):
     def test_wrong_password_exits_3_without_the_password(self):
         env = my_env()
