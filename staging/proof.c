@@ -128,8 +128,13 @@ static int proof_digest(proof_table *p, char hex[INVS_DIGEST_HEX])
     /* the digest does not care about order */
     if ((rc = proof_cursor_open(p, &cur, INVS_HINT_ANY_ORDER)) != INVS_OK)
         return rc;
-    while ((rc = proof_next(p, cur)) == INVS_ROW)
+    while ((rc = proof_next(p, cur)) == INVS_ROW) {
         invs_digest_row(&dg, &p->enc, p->dt, p->row, NULL, NULL, NULL);
+        if (dg.rows % 65536 == 0 && invs_ctx_cancelled(p->job->ctx)) {
+            rc = invs_diag(&p->job->diag, INVS_ECANCELLED, "interrupted");
+            break;
+        }
+    }
     p->target->drv->cursor_close(cur);
     if (rc != INVS_DONE)
         return rc;

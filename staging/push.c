@@ -256,6 +256,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         invs_conn_err(&j->job, j->dst, rc);
         goto out;
     }
+    invs_log(j->job.ctx, INVS_LOG_INFO, "loading table %s (%lld rows)", t->name,
+             (long long)st->rows);
     invs_progress(j->job.ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
         if ((rc = push_send_row(j, &ps, row, ++n, &flushed)) != INVS_OK)
@@ -336,10 +338,16 @@ static int push_differs(const invs_stage_table *t, const char *key, const char *
                      t->schema->t.name, why, key);
 }
 
-/* A driver call returned rc: unless the job said why, the target did. */
+/* A driver call returned rc: unless the job said why, the target did. The
+ * user's Ctrl-C (or SIGTERM, SIGHUP) stops the push between any two
+ * steps, and rolls it back. */
 static int push_drv(push_job *j, int rc)
 {
-    return rc < 0 && !j->job.diag.code ? invs_conn_err(&j->job, j->dst, rc) : rc;
+    if (rc < 0)
+        return !j->job.diag.code ? invs_conn_err(&j->job, j->dst, rc) : rc;
+    if (invs_ctx_cancelled(j->job.ctx))
+        return invs_diag(&j->job.diag, INVS_ECANCELLED, "interrupted; nothing was committed");
+    return rc;
 }
 
 /* Where DDL is not transactional, the missing tables are made before the
@@ -438,17 +446,22 @@ static int push_load(push_job *j)
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_table(j, &j->stage->tables[j->order[i]],
                         j->existing[j->order[i]] ? &j->existing[j->order[i]]->t : NULL);
+    if (rc == INVS_OK)
+        invs_log(j->job.ctx, INVS_LOG_INFO, "rows loaded; building keys and indexes");
     for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
         if (!j->existing[j->order[i]])
             rc = push_drv(j, d->indexes_create(j->dst->h, j->ordered[i]));
     if (rc == INVS_OK)
         rc = push_drv(j, d->load_end(j->dst->h, j->ordered, j->n));
+    if (rc == INVS_OK)
+        invs_log(j->job.ctx, INVS_LOG_INFO, "keys in place; setting sequences");
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_drv(j, d->sequences_set(j->dst->h, j->ordered[i]));
     /* the proof, before anything is committed: read back what the target
      * would commit and compare it with the stage */
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
+        invs_log(j->job.ctx, INVS_LOG_INFO, "reading the target back to compare it");
         invs_ctx_set_phase(j->job.ctx, "check");
         rc = invs_proof(&j->job, j->stage, j->dst, j->tz, j->into_existing,
                         (const char(*)[INVS_DIGEST_HEX])j->expected, push_differs, j, &differ);
@@ -526,8 +539,9 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
                      (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK))
         goto out;
     begun = 1;
-    if ((rc = push_load(&j)) != INVS_OK)
+    if ((rc = push_load(&j)) != INVS_OK || (rc = push_drv(&j, INVS_OK)) != INVS_OK)
         goto out;
+    invs_log(ctx, INVS_LOG_INFO, "committing");
     rc = push_drv(&j, j.dst->drv->commit(j.dst->h));
     begun = 0;
 out:

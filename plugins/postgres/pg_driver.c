@@ -9,6 +9,8 @@
  * included: PostgreSQL's DDL is transactional).
  */
 #include <stdlib.h>
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include "pg_driver.h"
@@ -35,6 +37,8 @@ static int pg_code_for(const char *sqlstate)
 {
     if (!sqlstate || strlen(sqlstate) != 5)
         return INVS_ESQL;
+    if (!strcmp(sqlstate, "57014")) /* canceled: pg_run asked, for the user */
+        return INVS_ECANCELLED;
     if (!strncmp(sqlstate, "28", 2))
         return INVS_EAUTH;
     if (!strncmp(sqlstate, "08", 2) || !strncmp(sqlstate, "57P", 3))
@@ -63,14 +67,58 @@ int pg_fail(pg_conn *c, PGresult *r, const char *what)
     n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
-    rc = pg_host->error(c->s, code, state, 0, "%s: %s: %.*s", c->shown, what, (int)n, msg);
+    if (code == INVS_ECANCELLED)
+        rc = pg_host->error(c->s, code, state, 0, "%s: %s: interrupted (the server stopped it)",
+                            c->shown, what);
+    else
+        rc = pg_host->error(c->s, code, state, 0, "%s: %s: %.*s", c->shown, what, (int)n, msg);
     PQclear(r);
     return rc;
 }
 
+PGresult *pg_run(pg_conn *c, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r, *last = NULL;
+    int asked = 0;
+    if (!PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0))
+        return NULL;
+    for (;;) {
+        while (PQisBusy(c->pg)) {
+            struct pollfd pfd;
+            pfd.fd = PQsocket(c->pg);
+            pfd.events = POLLIN;
+            pfd.revents = 0;
+            if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+                break;
+            if (!asked && pg_host->cancelled(c->s)) {
+                /* the server stops the statement and answers 57014 */
+                char why[256];
+                PGcancel *cn = PQgetCancel(c->pg);
+                if (cn) {
+                    PQcancel(cn, why, sizeof(why));
+                    PQfreeCancel(cn);
+                }
+                asked = 1;
+            }
+            if (!PQconsumeInput(c->pg))
+                break;
+        }
+        if (!(r = PQgetResult(c->pg)))
+            return last;
+        if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT) {
+            PQclear(last);
+            return r;
+        }
+        PQclear(last);
+        last = r;
+        if (PQstatus(c->pg) == CONNECTION_BAD)
+            return last;
+    }
+}
+
 PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *params)
 {
-    PGresult *r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *r = pg_run(c, sql, nparams, params);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return r;
@@ -81,7 +129,7 @@ PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *
 int pg_exec(pg_conn *c, const char *sql)
 {
     /* the extended protocol: one statement per call, a second is refused */
-    PGresult *r = PQexecParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+    PGresult *r = pg_run(c, sql, 0, NULL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
         return pg_fail(c, r, sql);
     PQclear(r);

@@ -46,6 +46,10 @@ struct invs_drv_conn {
 /* Report a failed result (or the connection's state when r is NULL), with
  * SQLSTATE, mapping its class to a return code; frees r. */
 int pg_fail(pg_conn *c, PGresult *r, const char *what);
+/* Send one statement and wait for its result as PQexecParams would, but
+ * notice the user's Ctrl-C while the server works (an index build, a lock
+ * wait) and cancel it there; NULL only when nothing could be sent. */
+PGresult *pg_run(pg_conn *c, const char *sql, int nparams, const char *const *params);
 /* Run a statement that returns no rows. */
 int pg_exec(pg_conn *c, const char *sql);
 /* Run a query with text parameters; NULL after reporting an error. */

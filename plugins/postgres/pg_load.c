@@ -49,7 +49,7 @@ static int pg_lock(pg_conn *c, const invs_table *t, const char *mode)
         rc = INVS_ESQL;
         goto out;
     }
-    r = PQexecParams(c->pg, q.p, 0, NULL, NULL, NULL, NULL, 0);
+    r = pg_run(c, q.p, 0, NULL);
     if (PQresultStatus(r) == PGRES_COMMAND_OK) {
         PQclear(r);
     } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&

@@ -103,7 +103,7 @@ int pg_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table 
     }
     for (i = 0; i < t->ncols; i++)
         cur->kind[i] = (unsigned char)pg_kind_of(&t->cols[i]);
-    r = PQexecParams(c->pg, q.p, 0, NULL, NULL, NULL, NULL, 0); /* one statement */
+    r = pg_run(c, q.p, 0, NULL); /* one statement */
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
         rc = pg_fail(c, r, t->name);
         pg_cursor_close(cur);
@@ -320,7 +320,7 @@ int pg_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table 
         pg_host->free(w);
         return rc;
     }
-    r = PQexecParams(c->pg, q.p, 0, NULL, NULL, NULL, NULL, 0); /* one statement */
+    r = pg_run(c, q.p, 0, NULL); /* one statement */
     invs_sb_free(&q);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         rc = pg_fail(c, r, t->name);
