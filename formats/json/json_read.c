@@ -114,14 +114,13 @@ static int jr_node(fmt_conn *c, invs_pool *pool, fmt_node *out)
 /* ------------------------------------------------------------ header */
 
 /* A file that starts like msgpack is named as such. */
-static int jr_not_json(fmt_conn *c)
+static int jr_not_json(fmt_conn *c, unsigned first)
 {
-    fmt_in *in = &c->rd->in;
-    unsigned b = fmt_in_avail(in) ? in->buf[in->pos] : 0;
-    if ((b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf)
-        return fmt_corrupt(c, fmt_in_off(in), "not JSON: this looks like msgpack (use "
-                                              "msgpack:FILE, or import -f msgpack)");
-    return fmt_corrupt(c, fmt_in_off(in), "not an invstage JSON file: it does not begin with '{'");
+    uint64_t at = JR(c)->tok.type == JT_ERROR ? JR(c)->tok.err_off : JR(c)->tok.off;
+    if ((first >= 0x80 && first <= 0x8f) || first == 0xde || first == 0xdf)
+        return fmt_corrupt(c, 0, "not JSON: this looks like msgpack (use msgpack:FILE, or "
+                                 "import -f msgpack)");
+    return fmt_corrupt(c, at, "not an invstage JSON file: it does not begin with '{'");
 }
 
 static int jr_add_member(fmt_conn *c, invs_pool *pool, fmt_node *map, size_t *cap,
@@ -144,13 +143,16 @@ int jr_header(fmt_conn *c, invs_pool *pool, fmt_node *out)
 {
     jr_state *s = JR(c);
     size_t cap = 0, kcap = 0;
+    unsigned first;
     int rc;
     memset(out, 0, sizeof(*out));
     out->type = FN_MAP;
     if (fmt_in_need(&c->rd->in, 1) < 0)
         return fmt_read_failed(c, &c->rd->in);
+    first = fmt_in_avail(&c->rd->in) ? c->rd->in.buf[c->rd->in.pos] : 0;
     if (jr_next(c, &s->sb) != JT_LBRACE)
-        return s->tok.type == JT_ERROR && s->tok.err != JE_SYNTAX ? jr_fail(c) : jr_not_json(c);
+        return s->tok.type == JT_ERROR && s->tok.err != JE_SYNTAX ? jr_fail(c)
+                                                                   : jr_not_json(c, first);
     for (;;) {
         char key[32];
         invs_sb_reset(&s->sb);
@@ -286,8 +288,6 @@ int jr_section(fmt_conn *c, int at_offset, invs_pool *pool, fmt_section *sec)
 
 /* ------------------------------------------------------------ rows */
 
-static const char *jr_table_name(fmt_conn *c) { return c->t[c->rd->cur].name; }
-
 /* The payload of {"CLASS": ...}, the token just read. */
 static int jr_payload(fmt_conn *c, fmt_rowbuf *rb, invs_value *v, int vc)
 {
@@ -316,8 +316,7 @@ static int jr_payload(fmt_conn *c, fmt_rowbuf *rb, invs_value *v, int vc)
             rb->sb.len = t->str_off;
             return INVS_OK;
         }
-        return fmt_corrupt(c, t->off, "table %s: a real is a number or its 16 hex digits",
-                           jr_table_name(c));
+        return fmt_corrupt(c, t->off, "a real is a number or its 16 hex digits");
     case VC_TEXT:
         if (t->type == JT_STRING)
             return v->type = INVS_TEXT, v->num.u = t->str_off, v->len = t->str_len, INVS_OK;
@@ -327,15 +326,15 @@ static int jr_payload(fmt_conn *c, fmt_rowbuf *rb, invs_value *v, int vc)
             break;
         if (fmt_b64_decode((unsigned char *)rb->sb.p + t->str_off, &n, rb->sb.p + t->str_off,
                            t->str_len, &bad) != 0)
-            return fmt_corrupt(c, t->off + 1 + bad, "table %s: invalid base64", jr_table_name(c));
+            return fmt_corrupt(c, t->off + 1 + bad, "invalid base64");
         rb->sb.len = t->str_off + n;
         v->type = vc == VC_BLOB ? INVS_BLOB : INVS_TEXT;
         v->num.u = t->str_off;
         v->len = n;
         return INVS_OK;
     }
-    return fmt_corrupt(c, t->off, "table %s: a value of class %s cannot be %s", jr_table_name(c),
-                       fmt_vclass_name(vc), json_tok_what(t->type));
+    return fmt_corrupt(c, t->off, "a value of class %s cannot be %s", fmt_vclass_name(vc),
+                       json_tok_what(t->type));
 }
 
 /* One member of a value object: class or flags. */
@@ -347,9 +346,8 @@ static int jr_member(fmt_conn *c, fmt_rowbuf *rb, invs_value *v, int *vc, int *f
     kc = fmt_vclass(rb->sb.p + t->str_off, t->str_len);
     is_flags = t->str_len == 5 && !memcmp(rb->sb.p + t->str_off, "flags", 5);
     if (kc == VC_NONE && !is_flags)
-        return fmt_corrupt(c, at, "table %s: a value has an unknown member \"%.*s\"",
-                           jr_table_name(c), (int)(t->str_len > 40 ? 40 : t->str_len),
-                           rb->sb.p + t->str_off);
+        return fmt_corrupt(c, at, "a value has an unknown member \"%.*s\"",
+                           (int)(t->str_len > 40 ? 40 : t->str_len), rb->sb.p + t->str_off);
     rb->sb.len = t->str_off; /* the key is not kept */
     if (jr_next(c, &rb->sb) != JT_COLON)
         return jr_unexpected(c, "':'");
@@ -357,13 +355,12 @@ static int jr_member(fmt_conn *c, fmt_rowbuf *rb, invs_value *v, int *vc, int *f
         return jr_fail(c);
     if (is_flags) {
         if (t->type != JT_INT || t->i < 0 || t->i > 255 || *flags >= 0)
-            return fmt_corrupt(c, t->off, "table %s: a value's flags are one integer 0-255",
-                               jr_table_name(c));
+            return fmt_corrupt(c, t->off, "a value's flags are one integer 0-255");
         *flags = (int)t->i;
         return INVS_OK;
     }
     if (*vc != VC_NONE)
-        return fmt_corrupt(c, at, "table %s: a value has two classes", jr_table_name(c));
+        return fmt_corrupt(c, at, "a value has two classes");
     *vc = kc;
     rc = jr_payload(c, rb, v, kc);
     return rc;
@@ -387,7 +384,7 @@ static int jr_tagged(fmt_conn *c, fmt_rowbuf *rb, invs_value *v)
             return jr_unexpected(c, "',' or '}' in a value");
     }
     if (vc == VC_NONE)
-        return fmt_corrupt(c, at, "table %s: a value without a class", jr_table_name(c));
+        return fmt_corrupt(c, at, "a value without a class");
     v->flags = (uint8_t)(flags < 0 ? 0 : flags);
     return INVS_OK;
 }
@@ -420,8 +417,9 @@ static int jr_values(fmt_conn *c, fmt_rowbuf *rb, uint64_t at)
     if (jr_next(c, &rb->sb) != JT_RBRACKET)
         for (;;) {
             if (n == rb->ncols)
-                return fmt_corrupt(c, t->off, "table %s: a row with more than its %zu values",
-                                   jr_table_name(c), rb->ncols);
+                return fmt_corrupt(c, t->off, "a row with more values than the table's %zu "
+                                              "columns",
+                                   rb->ncols);
             if ((rc = jr_value(c, rb, &rb->vals[n++])) != INVS_OK)
                 return rc;
             if (jr_next(c, &rb->sb) == JT_RBRACKET)
@@ -431,8 +429,7 @@ static int jr_values(fmt_conn *c, fmt_rowbuf *rb, uint64_t at)
             jr_next(c, &rb->sb);
         }
     if (n < rb->ncols)
-        return fmt_corrupt(c, at, "table %s: a row of %zu values, the table has %zu columns",
-                           jr_table_name(c), n, rb->ncols);
+        return fmt_corrupt(c, at, "a row of %zu values, the table has %zu columns", n, rb->ncols);
     if (invs_sb_failed(&rb->sb))
         return fmt_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
     for (i = 0; i < n; i++) {

@@ -360,11 +360,10 @@ int mr_section(fmt_conn *c, int at_offset, invs_pool *pool, fmt_section *sec)
 
 /* ------------------------------------------------------------ rows */
 
-static const char *mr_table_name(fmt_conn *c) { return c->t[c->rd->cur].name; }
-
+/* The host names the table. */
 static int mr_bad(fmt_conn *c, uint64_t off, size_t col, const char *what)
 {
-    return fmt_corrupt(c, off, "table %s, column %zu: %s", mr_table_name(c), col + 1, what);
+    return fmt_corrupt(c, off, "a row's value %zu: %s", col + 1, what);
 }
 
 /* The payload of {"CLASS": ...}. */
@@ -489,17 +488,15 @@ int mr_row(fmt_conn *c, fmt_rowbuf *rb)
     if (r < 0)
         return fmt_read_failed(c, in);
     if (fmt_in_avail(in) == 0)
-        return fmt_corrupt(c, off, "the file ends inside the rows of table %s: it was cut short",
-                           mr_table_name(c));
+        return fmt_corrupt(c, off, "the file ends inside a table's rows: it was cut short");
     b = in->buf[in->pos];
     if ((b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf)
         return INVS_DONE; /* the next section: left for mr_section */
     if ((n = mr_array_count(in)) < 0)
-        return fmt_corrupt(c, off, "table %s: expected a row (an array), not a byte 0x%02x",
-                           mr_table_name(c), b);
+        return fmt_corrupt(c, off, "expected a row (an array), not a byte 0x%02x", b);
     if ((size_t)n != rb->ncols)
-        return fmt_corrupt(c, off, "table %s: a row of %lld values, the table has %zu columns",
-                           mr_table_name(c), (long long)n, rb->ncols);
+        return fmt_corrupt(c, off, "a row of %lld values, the table has %zu columns", (long long)n,
+                           rb->ncols);
     /* a row: its values, each perhaps a map of two members of two */
     if ((rc = mp_object(c, 5 * rb->ncols + 1, UINT64_MAX, &o)) != INVS_OK)
         return rc;
