@@ -20,6 +20,12 @@ def _database(uri):
     if uri.startswith("sqlite:"):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": uri[len("sqlite:"):]}
     u = urlparse(uri)
+    if u.scheme in ("mysql", "mariadb"):  # Debian's python3-mysqldb
+        return {"ENGINE": "django.db.backends.mysql", "NAME": unquote(u.path.lstrip("/")),
+                "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""),
+                "HOST": u.hostname or "", "PORT": str(u.port or ""),
+                "OPTIONS": {"charset": "utf8mb4",
+                            "init_command": "SET sql_mode = 'STRICT_TRANS_TABLES'"}}
     return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(u.path.lstrip("/")),
             "USER": unquote(u.username or ""),
             "PASSWORD": unquote(u.password or "") or os.environ.get("PGPASSWORD", ""),
