@@ -54,7 +54,9 @@ static inline uint64_t fmt_out_pos(const fmt_out *o) { return o->flushed + o->le
 
 /* ------------------------------------------------------------ in */
 
+#ifndef FMT_IN_BUF /* the fuzzers use a tiny one: every token crosses a refill */
 #define FMT_IN_BUF (256u * 1024u)
+#endif
 
 typedef struct fmt_in {
     int fd;

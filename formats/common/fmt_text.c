@@ -88,19 +88,52 @@ size_t fmt_b64_encode(char *out, const unsigned char *in, size_t n)
     return (size_t)(o - out);
 }
 
-static int b64_value(unsigned char c)
+/* The value of each base64 character, 64 for the rest. */
+static const unsigned char b64_dec[256] = {
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
+    64,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+};
+
+/* The last quad: "xxxx", "xxx=" or "xx==", unused bits zero. */
+static int b64_last(unsigned char *out, size_t *o, const unsigned char *s, size_t *bad)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    unsigned a = b64_dec[s[0]], b = b64_dec[s[1]], c, d;
+    if (a > 63 || b > 63) {
+        *bad = a > 63 ? 0 : 1;
+        return -1;
+    }
+    out[(*o)++] = (unsigned char)(a << 2 | b >> 4);
+    if (s[2] == '=' && s[3] == '=') {
+        if (b & 15)
+            return *bad = 1, -1;
+        return 0;
+    }
+    if ((c = b64_dec[s[2]]) > 63)
+        return *bad = 2, -1;
+    out[(*o)++] = (unsigned char)((b & 15) << 4 | c >> 2);
+    if (s[3] == '=') {
+        if (c & 3)
+            return *bad = 2, -1;
+        return 0;
+    }
+    if ((d = b64_dec[s[3]]) > 63)
+        return *bad = 3, -1;
+    out[(*o)++] = (unsigned char)((c & 3) << 6 | d);
+    return 0;
 }
 
 int fmt_b64_decode(unsigned char *out, size_t *out_len, const char *in, size_t n, size_t *bad)
@@ -112,36 +145,20 @@ int fmt_b64_decode(unsigned char *out, size_t *out_len, const char *in, size_t n
         *bad = n;
         return -1;
     }
-    for (i = 0; i < n; i += 4) {
-        int a = b64_value(s[i]), b = b64_value(s[i + 1]), c, d;
-        int last = i + 4 == n;
-        if (a < 0 || b < 0) {
-            *bad = i + (a < 0 ? 0 : 1);
-            return -1;
-        }
-        c = last && s[i + 2] == '=' && s[i + 3] == '=' ? -2 : b64_value(s[i + 2]);
-        d = last && s[i + 3] == '=' && c != -1 ? -2 : b64_value(s[i + 3]);
-        if (c == -1 || d == -1) {
-            *bad = i + (c == -1 ? 2 : 3);
+    for (i = 0; i + 4 < n; i += 4) {
+        unsigned a = b64_dec[s[i]], b = b64_dec[s[i + 1]], c = b64_dec[s[i + 2]],
+                 d = b64_dec[s[i + 3]];
+        if ((a | b | c | d) > 63) {
+            *bad = i + (a > 63 ? 0 : b > 63 ? 1 : c > 63 ? 2 : 3);
             return -1;
         }
         out[o++] = (unsigned char)(a << 2 | b >> 4);
-        if (c == -2) { /* "xx==": the low 4 bits of b are unused */
-            if (b & 15) {
-                *bad = i + 1;
-                return -1;
-            }
-            break;
-        }
         out[o++] = (unsigned char)((b & 15) << 4 | c >> 2);
-        if (d == -2) { /* "xxx=": the low 2 bits of c are unused */
-            if (c & 3) {
-                *bad = i + 2;
-                return -1;
-            }
-            break;
-        }
         out[o++] = (unsigned char)((c & 3) << 6 | d);
+    }
+    if (n && b64_last(out, &o, s + i, bad) != 0) {
+        *bad += i;
+        return -1;
     }
     *out_len = o;
     return 0;
