@@ -7,7 +7,10 @@
  *   boolean      0/1, 't'/'f', 'true'/'false', 'yes'/'no', 'on'/'off' -> 0/1
  *   decimal(p,s) a REAL as the application reads it (15 significant digits,
  *                as Django's SQLite backend does), integers and numeric
- *                text, rounded half-even to s places; beyond p refused
+ *                text; more decimals than s are refused (rounding them
+ *                away loses what the value says), unless the plan allows
+ *                rounding half-even (verify --round-decimals does, and
+ *                records it); beyond p refused
  *   timestamptz  naive text is a wall clock in --assume-tz (default UTC,
  *                which the sessions are pinned to): converted to UTC
  *   timestamp    text with an offset -> naive UTC text, the fraction in
@@ -136,11 +139,15 @@ int invs_convert_bool(invs_value *out, const invs_value *v)
 
 /* ------------------------------------------------------------ decimals */
 
+/* A decimal that fits only once rounded, where the plan does not round. */
+#define CONV_WOULD_ROUND (-100)
+
 /* digits[0..nd) with the decimal point after `point` of them (point may be
- * <= 0 or > nd), rounded half-even to `scale` places and written with
- * exactly that many. -1 when more than precision - scale integer digits. */
+ * <= 0 or > nd), written with exactly `scale` places: rounded half-even
+ * when round, else CONV_WOULD_ROUND if a digit other than 0 would go.
+ * INVS_EINVAL when more than precision - scale integer digits. */
 static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, long point,
-                               int precision, int scale)
+                               int precision, int scale, int round)
 {
     long keep, i, intd;
     int up = 0, zero = 1;
@@ -151,6 +158,9 @@ static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, 
         point--;
     }
     keep = point + scale; /* digits that stay */
+    for (i = keep < 0 ? 0 : keep; !round && i < nd; i++)
+        if (digits[i] != '0')
+            return CONV_WOULD_ROUND;
     if (keep < nd) {
         if (keep < 0) {
             nd = 0;
@@ -192,18 +202,19 @@ static int conv_decimal_digits(invs_strbuf *sb, int neg, char *digits, long nd, 
     return 0;
 }
 
-/* A number written as text (core/digest.c's grammar). */
-static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int precision, int scale)
+/* A number written as text (core/decimal.c's grammar). */
+static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int precision, int scale,
+                             int round)
 {
     invs_decimal d;
     if (invs_decimal_parse(s, n, &d) != 0)
         return INVS_EINVAL;
     return conv_decimal_digits(sb, d.neg, d.digits, (long)d.nd, (long)d.nd + d.exp10,
-                               precision, scale);
+                               precision, scale, round);
 }
 
 /* A double as the application reads it: 15 significant digits. */
-static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale)
+static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale, int round)
 {
     char e[40], digits[24];
     long nd = 0, exp10;
@@ -215,20 +226,49 @@ static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;
     exp10 = strtol(p + 1, NULL, 10);
-    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, precision, scale);
+    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, precision, scale,
+                               round);
 }
 
+/* A double as the application reads it (15 significant digits), with all
+ * of those digits: what the proof compares a decimal column with. */
+static int conv_decimal_exact(invs_strbuf *sb, double d)
+{
+    char e[40], digits[24];
+    long nd = 0, exp10, frac;
+    const char *p;
+    if (!isfinite(d))
+        return INVS_EINVAL;
+    snprintf(e, sizeof(e), "%.14e", d);
+    for (p = e; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    exp10 = strtol(p + 1, NULL, 10);
+    while (nd > 1 && nd > exp10 + 1 && digits[nd - 1] == '0') /* no zeros after the point */
+        nd--;
+    frac = nd - (exp10 + 1);
+    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, 0,
+                               (int)(frac > 0 ? frac : 0), 0);
+}
+
+/* 0: unchanged, 1: text appended to sb, < 0: cannot (CONV_WOULD_ROUND). */
 static int conv_decimal(const invs_column *to, const invs_value *v, invs_value *out,
-                        invs_strbuf *sb)
+                        invs_strbuf *sb, int round, int exact)
 {
     char num[32];
-    int n;
+    int n, r;
+    if (exact) /* never to the column's scale: the digest normalises */
+        return v->type == INVS_REAL ? (conv_decimal_exact(sb, v->num.d) < 0 ? INVS_EINVAL : 1)
+                                    : 0;
     switch (v->type) {
     case INVS_INT: n = snprintf(num, sizeof(num), "%lld", (long long)v->num.i); break;
     case INVS_UINT: n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num.u); break;
-    case INVS_REAL: return conv_decimal_real(sb, v->num.d, to->precision, to->scale) ? -1 : 1;
+    case INVS_REAL:
+        r = conv_decimal_real(sb, v->num.d, to->precision, to->scale, round);
+        return r < 0 ? r : 1;
     case INVS_TEXT:
-        return conv_decimal_text(sb, v->ptr, v->len, to->precision, to->scale) ? -1 : 1;
+        r = conv_decimal_text(sb, v->ptr, v->len, to->precision, to->scale, round);
+        return r < 0 ? r : 1;
     default: return INVS_EINVAL;
     }
     /* integers stay integers when they fit */
@@ -276,6 +316,48 @@ static const char *conv_why(int kind, const invs_column *to)
     return "cannot be converted";
 }
 
+/* Column i's value v into out: 0 unchanged (out = v), 1 text appended to
+ * cv->buf (out's pointer set by the caller), < 0 cannot. */
+static int conv_cell(invs_convert *cv, size_t i, const invs_value *v, invs_value *out)
+{
+    int kind = cv->kind[i];
+    *out = *v;
+    if (kind == INVS_CONV_NONE || v->type == INVS_NULL)
+        return 0;
+    switch (kind) {
+    case INVS_CONV_BOOL: return invs_convert_bool(out, v);
+    case INVS_CONV_DECIMAL:
+        return conv_decimal(cv->to[i], v, out, &cv->buf, cv->round_decimals, cv->exact_decimals);
+    case INVS_CONV_INSTANT:
+    case INVS_CONV_NAIVE: return conv_timestamp(kind, cv->tz, v, &cv->buf);
+    case INVS_CONV_BLOB:
+        if (v->type == INVS_TEXT)
+            out->type = INVS_BLOB;
+        return 0;
+    case INVS_CONV_INT:
+        if (v->type != INVS_REAL)
+            return 0;
+        if (!(v->num.d >= -9223372036854775808.0 && v->num.d < 9223372036854775808.0) ||
+            v->num.d != floor(v->num.d))
+            return INVS_ETYPE;
+        out->type = INVS_INT;
+        out->num.i = (int64_t)v->num.d;
+        return 0;
+    }
+    return 0;
+}
+
+/* r < 0 from conv_cell for column i: why, and whether rounding would do. */
+static int conv_refuse(invs_convert *cv, size_t i, int r, const char **why)
+{
+    *why = r == CONV_WOULD_ROUND ? "has more decimals than the column's scale, so it would be "
+                                   "rounded (verify --round-decimals rounds such values in the "
+                                   "stage, audited)"
+                                 : conv_why(cv->kind[i], cv->to[i]);
+    cv->would_round = r == CONV_WOULD_ROUND;
+    return INVS_ETYPE;
+}
+
 int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, size_t *bad_col,
                      const char **why)
 {
@@ -284,36 +366,10 @@ int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, si
 
     invs_sb_reset(&cv->buf);
     for (i = 0; i < cv->ncols; i++) {
-        const invs_value *v = &in[i];
-        int kind = cv->kind[i];
-        out[i] = *v;
-        if (kind == INVS_CONV_NONE || v->type == INVS_NULL)
-            continue;
         cv->off[i] = cv->buf.len;
-        r = 0;
-        switch (kind) {
-        case INVS_CONV_BOOL: r = invs_convert_bool(&out[i], v); break;
-        case INVS_CONV_DECIMAL: r = conv_decimal(cv->to[i], v, &out[i], &cv->buf); break;
-        case INVS_CONV_INSTANT:
-        case INVS_CONV_NAIVE: r = conv_timestamp(kind, cv->tz, v, &cv->buf); break;
-        case INVS_CONV_BLOB:
-            if (v->type == INVS_TEXT)
-                out[i].type = INVS_BLOB;
-            break;
-        case INVS_CONV_INT:
-            if (v->type == INVS_REAL) {
-                if (!(v->num.d >= -9223372036854775808.0 && v->num.d < 9223372036854775808.0) ||
-                    v->num.d != floor(v->num.d))
-                    r = INVS_ETYPE;
-                else
-                    out[i].type = INVS_INT, out[i].num.i = (int64_t)v->num.d;
-            }
-            break;
-        }
-        if (r < 0) {
+        if ((r = conv_cell(cv, i, &in[i], &out[i])) < 0) {
             *bad_col = i;
-            *why = conv_why(kind, cv->to[i]);
-            return INVS_ETYPE;
+            return conv_refuse(cv, i, r, why);
         }
         if (r > 0) { /* text in buf from off[i]; pointers fixed below */
             memset(&out[i], 0, sizeof(out[i]));
@@ -327,5 +383,23 @@ int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, si
     for (i = 0; i < cv->ncols; i++)
         if (out[i].type == INVS_TEXT && !out[i].ptr && cv->kind[i] != INVS_CONV_NONE)
             out[i].ptr = cv->buf.p + cv->off[i];
+    return INVS_OK;
+}
+
+int invs_convert_value(invs_convert *cv, size_t col, const invs_value *in, invs_value *out,
+                       const char **why)
+{
+    int r;
+    invs_sb_reset(&cv->buf);
+    if ((r = conv_cell(cv, col, in, out)) < 0)
+        return conv_refuse(cv, col, r, why);
+    if (invs_sb_failed(&cv->buf))
+        return INVS_ENOMEM;
+    if (r > 0) {
+        memset(out, 0, sizeof(*out));
+        out->type = INVS_TEXT;
+        out->ptr = cv->buf.p ? cv->buf.p : "";
+        out->len = cv->buf.len;
+    }
     return INVS_OK;
 }

@@ -330,6 +330,12 @@ typedef struct invs_convert {
     int retyped;               /* some column compares under another type */
     invs_table typed;          /* the stage table, columns typed as the target's */
     invs_column *tcols;
+    int round_decimals;        /* set after the plan: round half-even into decimal(p,s)
+                                  instead of refusing a value with more decimals */
+    int would_round;           /* the last INVS_ETYPE: rounding alone would have done */
+    int exact_decimals;        /* set after the plan: decimals are not fitted to the
+                                  column at all, a REAL only read at 15 digits: the
+                                  proof's side, which must never round to match */
 } invs_convert;
 
 /* Plan stage table s's rows into target table t (borrowed, with tz, for
@@ -349,5 +355,9 @@ const invs_table *invs_convert_digest_table(const invs_convert *cv, const invs_t
  * INVS_ENOMEM. */
 int invs_convert_row(invs_convert *cv, const invs_value *in, invs_value *out, size_t *bad_col,
                      const char **why);
+/* One value of stage column col, as invs_convert_row converts it (text
+ * valid until the next call). */
+int invs_convert_value(invs_convert *cv, size_t col, const invs_value *in, invs_value *out,
+                       const char **why);
 
 #endif

@@ -48,10 +48,15 @@ int invs_audit_finding(invs_stage *st, const invs_finding *f)
     return rc;
 }
 
-/* Text and blobs only: what verify changes. */
+/* What verify changes: text and blobs, numbers (a REAL rounded into a
+ * decimal column), NULL (a zero date made NULL). */
 static void audit_bind_value(sqlite3_stmt *s, int i, const invs_value *v)
 {
-    if (v->type == INVS_TEXT)
+    if (v->type == INVS_INT)
+        sqlite3_bind_int64(s, i, v->num.i);
+    else if (v->type == INVS_REAL)
+        sqlite3_bind_double(s, i, v->num.d);
+    else if (v->type == INVS_TEXT)
         sqlite3_bind_text64(s, i, v->len ? v->ptr : "", v->len, SQLITE_TRANSIENT, SQLITE_UTF8);
     else if (v->type == INVS_BLOB && v->len)
         sqlite3_bind_blob64(s, i, v->ptr, v->len, SQLITE_TRANSIENT);

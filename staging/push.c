@@ -13,6 +13,7 @@
  * Rows going into tables the target already had are converted to their
  * column types on the way (core/convert.c), for every target driver alike.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,7 +139,13 @@ static int push_unconvertible(push_job *j, const invs_table *t, const invs_value
     invs_sb_init_std(&key);
     invs_sb_init_std(&val);
     invs_sb_row_key(&key, t, row, rid);
-    invs_sb_value(&val, &row[col]);
+    if (row[col].type == INVS_REAL && isfinite(row[col].num.d)) { /* as the user wrote it */
+        char num[INVS_DOUBLE_TEXT];
+        invs_double_text(num, row[col].num.d);
+        invs_sb_puts(&val, num);
+    } else {
+        invs_sb_value(&val, &row[col]);
+    }
     rc = invs_diag(&j->job.diag, INVS_ETYPE,
                    "%s, column %s: the value %s %s, so it cannot go into the target's %s "
                    "column; nothing was committed",

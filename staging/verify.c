@@ -46,6 +46,26 @@ static int verify_against(invs_verify_run *v, invs_job *j, const char *uri)
     return rc;
 }
 
+/* --target URI: the tables the target already has (none when it does not
+ * exist yet), and the zone naive timestamps mean going into them. */
+static int verify_target_schema(invs_verify_run *v, invs_job *j, const char *uri)
+{
+    invs_conn *c = NULL;
+    int rc;
+    if ((rc = invs_tz_open_option(&v->tz, &j->diag, v->o->assume_tz)) != INVS_OK)
+        return rc;
+    rc = invs_conn_open(&c, j, uri, "target", INVS_CAP_PULL, INVS_OPEN_READ, v->o->driver_options);
+    if (rc == INVS_ENOTFOUND) { /* a new database: push creates every table */
+        invs_diag_clear(&j->diag);
+        return INVS_OK;
+    }
+    if (rc == INVS_OK &&
+        (rc = c->drv->schema_read(c->h, invs_schema_list_emit, &v->target_tables)) != INVS_OK)
+        invs_conn_err(j, c, rc);
+    invs_conn_close(c);
+    return rc;
+}
+
 /* The driver --target names (a driver's scheme, or a URI), and its limits. */
 static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
 {
@@ -63,6 +83,8 @@ static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
                                              "--target %s is neither a driver name nor a URI",
                                              target);
     rc = invs_driver_for_uri(&d, j, u ? u->scheme : target);
+    if (rc == INVS_OK && u)
+        rc = verify_target_schema(v, j, target);
     invs_uri_free(u);
     if (rc == INVS_ENOTFOUND)
         return invs_diag(&j->diag, INVS_EINVAL,
@@ -94,8 +116,12 @@ static int verify_tables(invs_verify_run *v, invs_job *j)
         return invs_stage_err(j, st, rc);
     for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
         invs_progress(j->ctx, st->tables[i].schema->t.name, 0, st->tables[i].rows);
+        invs_schema_table *tt = invs_schema_list_find(&v->target_tables,
+                                                      st->tables[i].schema->t.name);
         if ((rc = invs_verify_text(v, &st->tables[i])) == INVS_OK)
             rc = invs_verify_keys(v, &st->tables[i]);
+        if (rc == INVS_OK && tt)
+            rc = invs_verify_convert(v, &st->tables[i], &tt->t);
         if (rc != INVS_OK)
             return invs_stage_err(j, st, rc);
         if (invs_ctx_cancelled(j->ctx))
@@ -155,6 +181,8 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
         invs_stage_err(&j, st, rc);
 out:
     invs_stage_close(st); /* without a commit: everything rolled back */
+    invs_schema_list_free(&v.target_tables);
+    invs_tz_free(v.tz);
     if (rc == INVS_OK && out->errors)
         rc = invs_diag(&j.diag, INVS_EVERIFY, "verify: %lld error(s), %lld warning(s) in %s",
                        (long long)out->errors, (long long)out->warnings, stage_path);

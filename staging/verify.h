@@ -5,6 +5,7 @@
  *   verify_run.c   the findings recorder the passes report through
  *   verify_text.c  the text pass (encodings, NUL, NFC): changes, audited
  *   verify_keys.c  the integrity pass: questions asked in SQL
+ *   verify_convert.c  --target URI: rows into the tables the target has
  *   verify_sql.c   the SQL functions those questions use
  *
  * What a target cannot store comes from its driver (invs_limits), never
@@ -22,6 +23,8 @@ typedef struct invs_verify_run {
     const invs_limits *lim;  /* the target driver's limits; none known: all zero */
     const char *target;      /* the target driver's name, "" without --target */
     int typed;               /* the target types strictly: type problems are errors */
+    invs_schema_list target_tables; /* --target URI: the tables it already has */
+    invs_tz *tz;             /* --assume-tz, for conversions into them */
     int64_t errors, warnings, changed;
 } invs_verify_run;
 
@@ -36,5 +39,8 @@ int invs_verify_sql_register(invs_stage *st);
 
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *t);
 int invs_verify_keys(invs_verify_run *v, const invs_stage_table *t);
+/* Rows of t into the target's own table `target`, as push will convert
+ * them (verify_convert.c). */
+int invs_verify_convert(invs_verify_run *v, const invs_stage_table *t, const invs_table *target);
 
 #endif

@@ -81,10 +81,46 @@ static void test_bool(void)
     invs_convert_free(&k.cv);
 }
 
+/* By default nothing is rounded away: a value with more decimals than the
+ * column keeps is refused (and says so), one that fits exactly goes in. */
+static void decimals_are_never_rounded_unless_asked(void)
+{
+    conv_case k;
+    setup(&k, "sqlite", INVS_T_DECIMAL, "postgres", INVS_T_DECIMAL, 10, 2, NULL);
+    CHECK_STR(run(&k, vreal(2.5)), "t:2.50");
+    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.30");        /* 15 digits: 0.3, as Django reads */
+    CHECK_STR(run(&k, vreal(9.99)), "t:9.99");
+    CHECK_STR(run(&k, vreal(2.675)), "ERR");               /* 15 digits: 2.675 */
+    CHECK(k.cv.would_round);
+    CHECK_HAS(k.why, "would be rounded");
+    CHECK_STR(run(&k, vreal(-0.001)), "ERR");
+    CHECK_STR(run(&k, vtext("12.345")), "ERR");
+    CHECK_STR(run(&k, vtext("12.3400")), "t:12.34");       /* zeros are no digits lost */
+    CHECK_STR(run(&k, vtext("1.5e2")), "t:150.00");
+    CHECK_STR(run(&k, vint(7)), "i:7");
+    CHECK_STR(run(&k, vint(123456789)), "ERR");            /* too big: not a rounding */
+    CHECK(!k.cv.would_round);
+    invs_convert_free(&k.cv);
+    /* numeric(3,0): 1.5 and 2.25 are not 2 and 2 */
+    setup(&k, "sqlite", INVS_T_FLOAT64, "postgres", INVS_T_DECIMAL, 3, 0, NULL);
+    CHECK_STR(run(&k, vreal(1.5)), "ERR");
+    CHECK_STR(run(&k, vreal(2.25)), "ERR");
+    CHECK_STR(run(&k, vreal(2.0)), "t:2");
+    /* the proof's side: the value read as the application reads it, whole */
+    k.cv.exact_decimals = 1;
+    CHECK_STR(run(&k, vreal(1.5)), "t:1.5");
+    CHECK_STR(run(&k, vreal(2.25)), "t:2.25");
+    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.3");
+    CHECK_STR(run(&k, vreal(1e20)), "t:100000000000000000000");
+    CHECK_STR(run(&k, vtext("12.345")), "t:12.345");
+    invs_convert_free(&k.cv);
+}
+
 static void test_decimal(void)
 {
     conv_case k;
     setup(&k, "sqlite", INVS_T_DECIMAL, "postgres", INVS_T_DECIMAL, 10, 2, NULL);
+    k.cv.round_decimals = 1; /* what verify --round-decimals asks for */
     CHECK_STR(run(&k, vreal(2.5)), "t:2.50");
     CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.30");        /* 15 digits, as Django reads */
     CHECK_STR(run(&k, vreal(1.005)), "t:1.00");            /* 1.00499999999999989... */
@@ -226,6 +262,7 @@ static void test_row(void)
     fs.cols = fc;
     ts.cols = tc; /* columns in another order: matched by name */
     CHECK_INT(invs_convert_plan(&cv, &fs, &ts, NULL), INVS_OK);
+    cv.round_decimals = 1; /* thirds fit no scale: rounded, as asked */
     in[0] = vreal(1.0 / 3);
     in[1] = vtext("7");
     in[2] = vreal(2.0 / 3);
@@ -242,7 +279,8 @@ static void test_row(void)
 
 int main(int argc, char **argv)
 {
-    static const check_test tests[] = {TEST(test_bool), TEST(test_decimal),
+    static const check_test tests[] = {TEST(test_bool), TEST(decimals_are_never_rounded_unless_asked),
+                                       TEST(test_decimal),
                                        TEST(test_timestamps), TEST(test_other), TEST(test_row)};
     return check_main(tests, sizeof(tests) / sizeof(*tests), argc, argv);
 }

@@ -197,8 +197,22 @@ class AssumeTzTest(TempDirTest):
                                   "ok boolean, price numeric(8,2))")
 
     def test_assume_tz(self):
+        # 2.675 into numeric(8,2) would lose a digit: refused, never rounded silently
         r = run("push", "--force", "--assume-tz", "Europe/Berlin", self.stage,
                 self.pg.uri("tz_target"))
+        self.assertExit(r, 1)
+        self.assertIn("(id)=(1), column price: the value 2.675 has more decimals", r.err)
+        self.assertEqual(self.pg.psql("tz_target", "SELECT count(*) FROM ev").strip(), "0")
+        # verify against the target finds it, and rounds it in the stage when asked
+        r = run("verify", "--target", self.pg.uri("tz_target"), "--assume-tz", "Europe/Berlin",
+                self.stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"not-convertible\s+ev\.price\s+1\s+\(id\)=\(1\)")
+        r = run("verify", "--target", self.pg.uri("tz_target"), "--assume-tz", "Europe/Berlin",
+                "--round-decimals", self.stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"decimal-rounded\s+ev\.price\s+1\s+\(id\)=\(1\)")
+        r = run("push", "--assume-tz", "Europe/Berlin", self.stage, self.pg.uri("tz_target"))
         self.assertExit(r, 0)
         got = self.pg.psql("tz_target", "SET TIME ZONE 'UTC'; SELECT id, at, ok, price "
                                         "FROM ev ORDER BY id")
@@ -213,6 +227,13 @@ class AssumeTzTest(TempDirTest):
         r = run("verify", "--against", self.pg.uri("tz_target"), self.stage)
         self.assertExit(r, 1)
         self.assertIn("ev", r.out + r.err)
+        # --undo puts 2.675 back as pulled
+        self.assertExit(run("verify", "--undo", self.stage), 0)
+        con = sqlite3.connect(self.stage)
+        tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'ev'").fetchone()[0]
+        got = con.execute("SELECT c3, typeof(c3) FROM invs_data_%d WHERE rowid = 1" % tid)
+        self.assertEqual(got.fetchone(), (2.675, "real"))
+        con.close()
 
     def test_bad_zone(self):
         r = run("push", "--force", "--assume-tz", "Mars/Olympus", self.stage,
@@ -225,6 +246,7 @@ class AssumeTzTest(TempDirTest):
 
     def test_unconvertible_value_refused(self):
         con = sqlite3.connect(self.src)
+        con.execute("UPDATE ev SET price = 2.67 WHERE id = 1")  # fits: the boolean is the point
         con.execute("INSERT INTO ev VALUES (4, '2024-01-01 00:00:00', 'maybe', 1)")
         con.commit()
         con.close()

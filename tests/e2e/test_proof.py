@@ -94,6 +94,40 @@ class PgProof(TempDirTest):
         r = run("verify", "--against", pg.uri(db), stage)
         self.assertExit(r, 0)
 
+    def test_no_value_is_rounded_into_an_existing_decimal_column(self):
+        """numeric(3,0) given 1.5 and 2.25 received 2 and 2, exit 0, and
+        neither verify nor the proof said a word."""
+        pg = Pg()
+        src = self.path("r.db")
+        con = sqlite3.connect(src)
+        con.executescript("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
+                          "INSERT INTO m VALUES (1, 1.5), (2, 2.25), (3, 3.0);")
+        con.close()
+        stage = self.path("r.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        db = pg.createdb("rounding")
+        pg.psql(db, "CREATE TABLE m (id bigint PRIMARY KEY, q numeric(3,0))")
+        r = run("push", "--force", stage, pg.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("(id)=(1), column q: the value 1.5 has more decimals", r.err)
+        self.assertIn("numeric(3,0)", r.err)
+        self.assertEqual(pg.psql(db, "SELECT count(*) FROM m"), "0\n")
+        r = run("verify", "--target", pg.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+not-convertible\s+m\.q\s+2\s+\(id\)=\(1\), \(id\)=\(2\)")
+        # asked for, the rounding is the stage's, recorded and undoable
+        r = run("verify", "--target", pg.uri(db), "--round-decimals", stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"decimal-rounded\s+m\.q\s+2")
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT id, q FROM m ORDER BY id"), "1|2\n2|2\n3|3\n")
+        self.assertExit(run("verify", "--against", pg.uri(db), stage), 0)
+        # the pulled values are kept: against them the target differs
+        self.assertExit(run("verify", "--undo", stage), 0)
+        r = run("verify", "--against", pg.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertIn("target-differs", r.out)
+
 
 if __name__ == "__main__":
     main()

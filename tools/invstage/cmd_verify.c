@@ -25,8 +25,15 @@ static const char verify_help[] =
     "Findings are recorded in the stage and summarised here.\n"
     "\n"
     "Options:\n"
-    "  -t, --target ENGINE|URI  postgres, mysql, sqlite or a target URI: what its\n"
-    "                           types cannot hold becomes an error (else a warning)\n"
+    "  -t, --target ENGINE|URI  a driver (postgres, mysql, sqlite; 'invstage\n"
+    "                           plugins' lists them): what its types cannot hold\n"
+    "                           becomes an error (else a warning). A URI: that, and\n"
+    "                           every row bound for a table the target already has\n"
+    "                           is converted as push will (not-convertible findings)\n"
+    "      --round-decimals     with --target URI: a value with more decimals than\n"
+    "                           its decimal(p,s) column is rounded half-even in the\n"
+    "                           stage (recorded; --undo restores it) instead of an\n"
+    "                           error; without it, nothing is ever rounded away\n"
     "      --charset CS         what non-UTF-8 text is in (any iconv name;\n"
     "                           default CP1252, MySQL's latin1)\n"
     "      --strip-nul          remove NUL bytes from text\n"
@@ -36,8 +43,8 @@ static const char verify_help[] =
     "      --against URI        only compare: does the database at URI hold exactly\n"
     "                           the stage's rows? (content digests; the first\n"
     "                           differing key of each table that differs)\n"
-    "      --assume-tz ZONE     with --against: as push's (what naive timestamps\n"
-    "                           meant when they went into columns with a zone)\n"
+    "      --assume-tz ZONE     with --against or --target URI: as push's (what naive\n"
+    "                           timestamps mean going into columns with a zone)\n"
     "      --zero-dates null    zero and partial dates (0000-00-00, 2026-00-10) in\n"
     "                           date and timestamp columns become NULL (recorded;\n"
     "                           --undo restores them)\n"
@@ -109,7 +116,7 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 int cmd_verify(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ,
-           OPT_ZERO_DATES };
+           OPT_ZERO_DATES, OPT_ROUND };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -120,6 +127,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"against", required_argument, NULL, OPT_AGAINST},
         {"assume-tz", required_argument, NULL, OPT_TZ},
         {"zero-dates", required_argument, NULL, OPT_ZERO_DATES},
+        {"round-decimals", no_argument, NULL, OPT_ROUND},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -140,6 +148,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_AGAINST: vo.against = optarg; break;
         case OPT_TZ: vo.assume_tz = optarg; break;
         case OPT_ZERO_DATES: vo.zero_dates = optarg; break;
+        case OPT_ROUND: vo.round_decimals = 1; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

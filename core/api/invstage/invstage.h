@@ -86,8 +86,14 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
 /* -- verify -- */
 typedef struct invs_verify_opts {
     const char *charset; /* what text that is not UTF-8 is in; NULL = "CP1252" */
-    const char *target;  /* "postgres", "mysql", "sqlite" or a URI: the checks
-                            its types make errors; NULL = warnings */
+    const char *target;  /* a driver ("postgres", "mysql", "sqlite"), whose limits
+                            make the checks of a typed engine errors (NULL:
+                            warnings); or a URI: that, and every row going into
+                            a table the target already has is converted as push
+                            will convert it (findings not-convertible) */
+    int round_decimals;  /* with a target URI: a value with more decimals than its
+                            decimal(p,s) column is rounded half-even in the stage
+                            (recorded, undone by undo) instead of refused */
     int strip_nul;       /* remove NUL bytes from text (recorded) */
     int nfc;             /* normalise text to Unicode NFC (recorded) */
     int undo;            /* put every changed value back as pulled */
