@@ -314,9 +314,13 @@ static int my_session(my_conn *c, unsigned flags)
 static int my_connect_error(my_conn *c, MYSQL *m)
 {
     unsigned e = mysql_errno(m);
-    return my_host->error(c->s, e == ER_ACCESS_DENIED_ERROR ? INVS_EAUTH : INVS_ECONNECT,
-                          mysql_sqlstate(m), (long)e, "cannot connect to %s: %s", c->shown,
-                          mysql_error(m));
+    /* a database that does not exist is ENOTFOUND: verify --target URI
+     * takes it for one push will fill */
+    int code = e == ER_ACCESS_DENIED_ERROR ? INVS_EAUTH
+               : e == ER_BAD_DB_ERROR      ? INVS_ENOTFOUND
+                                           : INVS_ECONNECT;
+    return my_host->error(c->s, code, mysql_sqlstate(m), (long)e, "cannot connect to %s: %s",
+                          c->shown, mysql_error(m));
 }
 
 int my_connect(my_conn *c, unsigned flags)
