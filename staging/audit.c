@@ -246,3 +246,41 @@ int invs_audit_findings(invs_stage *st, invs_finding_fn fn, void *payload)
     sqlite3_finalize(s);
     return rc;
 }
+
+int invs_audit_seal(invs_stage *st, char out[INVS_DIGEST_HEX])
+{
+    static const char *const sql[] = {
+        "SELECT tid, name, rows, digest FROM invs_tables ORDER BY tid",
+        "SELECT check_name, severity, table_name, column_name, count, keys FROM invs_findings"
+        " WHERE check_name <> 'target-differs' ORDER BY fid"};
+    invs_strbuf sb;
+    invs_digest dg;
+    size_t q;
+    int rc = INVS_OK;
+
+    invs_sb_init_std(&sb);
+    invs_digest_init(&dg);
+    for (q = 0; q < sizeof(sql) / sizeof(sql[0]) && rc == INVS_OK; q++) {
+        sqlite3_stmt *s = NULL;
+        int i, n, step;
+        if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK)
+            return invs_stage_sqlerr(st, INVS_ECORRUPT, "sealing what verify saw");
+        n = sqlite3_column_count(s);
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            invs_sb_reset(&sb);
+            for (i = 0; i < n; i++) /* each field with its length: no two rows alike */
+                invs_sb_printf(&sb, "%d:%s;", sqlite3_column_bytes(s, i),
+                               sqlite3_column_text(s, i) ? (const char *)sqlite3_column_text(s, i)
+                                                         : "");
+            invs_digest_add(&dg, sb.p ? sb.p : "", sb.len, NULL, NULL);
+        }
+        if (step != SQLITE_DONE)
+            rc = invs_stage_sqlerr(st, INVS_ECORRUPT, "sealing what verify saw");
+        sqlite3_finalize(s);
+    }
+    if (rc == INVS_OK && invs_sb_failed(&sb))
+        rc = invs_diag_oom(&st->diag);
+    invs_sb_free(&sb);
+    invs_digest_hex(&dg, out);
+    return rc;
+}

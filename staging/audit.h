@@ -60,6 +60,10 @@ typedef int (*invs_finding_fn)(const invs_finding *f, void *payload);
 /* Every finding, errors first; and the number of changed cells. */
 int invs_audit_findings(invs_stage *st, invs_finding_fn fn, void *payload);
 int64_t invs_audit_changes(invs_stage *st);
+/* What verify saw and said, sealed: every table's name, rows and digest and
+ * every finding, hashed. Verify records it; push recomputes it, so a stage
+ * changed after it was verified (rows, tables or findings) is not trusted. */
+int invs_audit_seal(invs_stage *st, char out[INVS_DIGEST_HEX]);
 /* Error findings: how many, and the first as "check table.column key". */
 int invs_audit_errors(invs_stage *st, int64_t *count, invs_strbuf *first);
 

@@ -267,7 +267,10 @@ static int proof_locate(proof_table *p, const char **why)
             *why = "the stage has a row the target does not";
             invs_sb_puts(&p->shown, (const char *)sqlite3_column_text(x.left, 0));
         } else {
-            *why = "the digests differ but no row does (a hash collision?)";
+            /* the target holds the stage's rows as they are: they are not
+             * the rows the stage's digest was made of */
+            *why = "the stage's rows do not match the digest recorded for them: the stage was "
+                   "changed outside invstage after it was pulled (invstage verify says where)";
             invs_sb_puts(&p->shown, "?");
         }
     }

@@ -303,6 +303,26 @@ out:
     return rc;
 }
 
+/* What verify saw and said is what the stage holds now: its seal. */
+static int push_still_verified(push_job *j)
+{
+    invs_stage *st = j->stage;
+    char now[INVS_DIGEST_HEX], *seal = invs_stage_meta_get(st, "verify_seal");
+    int rc = INVS_OK;
+    if (!seal) /* verified by an invstage older than the seal: nothing to compare */
+        return INVS_OK;
+    if ((rc = invs_audit_seal(st, now)) != INVS_OK)
+        rc = invs_stage_err(&j->job, st, rc);
+    else if (strcmp(now, seal) != 0)
+        rc = invs_diag(&j->job.diag, INVS_EREFUSED,
+                       "stage %s was changed after it was verified (its tables, rows or "
+                       "findings are not what verify saw): verify it again, or push --force; "
+                       "nothing was written",
+                       st->path);
+    free(seal);
+    return rc;
+}
+
 /* A stage goes out only verified and without errors, unless forced. */
 static int push_gate(push_job *j)
 {
@@ -317,6 +337,8 @@ static int push_gate(push_job *j)
                          "stage %s has not been verified (state '%s'): run 'invstage verify "
                          "--target ENGINE %s' first, or push --force; nothing was written",
                          st->path, st->state, st->path);
+    if ((rc = push_still_verified(j)) != INVS_OK)
+        return rc;
     invs_sb_init_std(&first);
     if ((rc = invs_audit_errors(st, &errors, &first)) != INVS_OK)
         invs_stage_err(&j->job, st, rc);
@@ -339,10 +361,11 @@ static int push_gate(push_job *j)
 static int push_differs(const invs_stage_table *t, const char *key, const char *why, void *payload)
 {
     push_job *j = payload;
+    int at = strcmp(key, "?") != 0;
     return invs_diag(&j->job.diag, INVS_EVERIFY,
-                     "push: table %s: the target does not hold what the stage does: %s, first at "
-                     "%s; nothing was committed",
-                     t->schema->t.name, why, key);
+                     "push: table %s: the target does not hold what the stage does: %s%s%s; "
+                     "nothing was committed",
+                     t->schema->t.name, why, at ? ", first at " : "", at ? key : "");
 }
 
 /* A driver call returned rc: unless the job said why, the target did. The

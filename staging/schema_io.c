@@ -360,6 +360,27 @@ static int load_seqs(schema_loader *L, invs_schema_table *st, int64_t tid)
     return INVS_OK;
 }
 
+/* A pull records how many tables it staged: a stage that holds another
+ * number was changed outside invstage (rows of invs_tables deleted), and
+ * pushing what is left would look like success. */
+static int load_count_check(invs_stage *st)
+{
+    char *n = invs_stage_meta_get(st, "tables");
+    char *end;
+    long long want;
+    int rc = INVS_OK;
+    if (!n) /* a stage older than this record, or one being pulled */
+        return INVS_OK;
+    want = strtoll(n, &end, 10);
+    if (*end || want != (long long)st->ntables)
+        rc = invs_diag(&st->diag, INVS_ECORRUPT,
+                       "stage %s records %s table(s) but holds %zu: it was changed outside "
+                       "invstage; pull again",
+                       st->path, n, st->ntables);
+    free(n);
+    return rc;
+}
+
 int invs_stage_load_schema(invs_stage *st)
 {
     schema_loader L = {st, NULL, NULL, NULL, NULL};
@@ -434,6 +455,8 @@ int invs_stage_load_schema(invs_stage *st)
             rc = invs_diag(&st->diag, INVS_ECORRUPT, "stage %s: table %s has no columns",
                            st->path, s->t.name);
     }
+    if (rc == INVS_OK)
+        rc = load_count_check(st);
 out:
     sqlite3_finalize(tabs);
     sqlite3_finalize(L.cols);

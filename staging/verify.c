@@ -109,6 +109,7 @@ static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
 static int verify_tables(invs_verify_run *v, invs_job *j)
 {
     invs_stage *st = v->st;
+    char seal[INVS_DIGEST_HEX];
     size_t i;
     int rc;
     if ((rc = invs_verify_sql_register(st)) != INVS_OK ||
@@ -129,8 +130,10 @@ static int verify_tables(invs_verify_run *v, invs_job *j)
         invs_progress(j->ctx, st->tables[i].schema->t.name, st->tables[i].rows,
                       st->tables[i].rows);
     }
-    if ((rc = invs_stage_meta_set(st, "state", INVS_STATE_VERIFIED)) != INVS_OK ||
-        (rc = invs_stage_meta_set(st, "verify_target", v->target)) != INVS_OK)
+    if ((rc = invs_audit_seal(st, seal)) != INVS_OK ||
+        (rc = invs_stage_meta_set(st, "state", INVS_STATE_VERIFIED)) != INVS_OK ||
+        (rc = invs_stage_meta_set(st, "verify_target", v->target)) != INVS_OK ||
+        (rc = invs_stage_meta_set(st, "verify_seal", seal)) != INVS_OK)
         return invs_stage_err(j, st, rc);
     return INVS_OK;
 }

@@ -264,8 +264,9 @@ static void text_value(text_pass *p, const invs_value *row, int64_t rid, size_t 
     }
 }
 
-/* Every row: values changed and audited, the new digest computed. */
-static int text_rows(text_pass *p, invs_digest *dg)
+/* Every row: values changed and audited, the new digest computed (dg),
+ * and the digest of the rows as they are before this pass (was). */
+static int text_rows(text_pass *p, invs_digest *dg, invs_digest *was)
 {
     invs_stage_reader *r = NULL;
     const invs_value *row;
@@ -275,6 +276,7 @@ static int text_rows(text_pass *p, invs_digest *dg)
     if ((rc = invs_stage_reader_open(&r, p->v->st, p->st)) != INVS_OK)
         return rc;
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
+        int changed = 0;
         rid++;
         invs_sb_reset(&p->enc); /* the row as it will be, for its digest */
         for (i = 0; i < p->t->ncols && rc == INVS_ROW; i++) {
@@ -286,12 +288,16 @@ static int text_rows(text_pass *p, invs_digest *dg)
             else if (p->reason.len &&
                      (rc = invs_audit_change(p->v->st, p->st->tid, rid, i, &row[i], &now,
                                              p->reason.p)) == INVS_OK)
-                rc = INVS_ROW, p->v->changed++;
+                rc = INVS_ROW, p->v->changed++, changed = 1;
             invs_digest_value(&p->enc, &p->t->cols[i], &now);
         }
         if (rc != INVS_ROW)
             break;
         invs_digest_add(dg, p->enc.p ? p->enc.p : "", p->enc.len, NULL, NULL);
+        if (changed) /* only then are the two encodings of the row different */
+            invs_digest_row(was, &p->tmp, p->t, row, NULL, NULL, NULL);
+        else
+            invs_digest_add(was, p->enc.p ? p->enc.p : "", p->enc.len, NULL, NULL);
     }
     invs_stage_reader_close(r);
     if (rc == INVS_DONE && invs_sb_failed(&p->enc))
@@ -357,25 +363,74 @@ static int text_unspecial(invs_verify_run *v, const invs_stage_table *st)
     return INVS_OK;
 }
 
+static int text_exec(invs_verify_run *v, const char *sql)
+{
+    if (sqlite3_exec(v->st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(v->st, INVS_EIO, sql);
+    return INVS_OK;
+}
+
+/* The rows as they are now must be the rows as pulled plus the changes
+ * verify recorded, whose digest the stage keeps: anything else is an edit
+ * made outside invstage (a damaged file, a hand edit), which verify must
+ * not sign as if it had checked the pulled data. Such a table is left as
+ * it is, with an error (stage-edited); with --accept-edits its rows as
+ * found become the baseline (--undo goes back to them), with a warning. */
+static int text_edited(text_pass *p, const invs_digest *was, int *leave)
+{
+    invs_verify_run *v = p->v;
+    char hex[INVS_DIGEST_HEX], detail[320], sql[160];
+    int rc = INVS_OK;
+    *leave = 0;
+    invs_digest_hex(was, hex);
+    if (!p->st->digest[0] || !strcmp(hex, p->st->digest))
+        return INVS_OK;
+    snprintf(detail, sizeof(detail),
+             "the table's rows were changed outside invstage after they were pulled (their "
+             "digest is %.40s, the stage records %.40s)%s",
+             hex, p->st->digest,
+             v->o->accept_edits ? ": accepted (--accept-edits) as the rows as pulled"
+                                : ": pull again, or verify --accept-edits if the edit was meant");
+    if (!v->o->accept_edits) {
+        *leave = 1; /* none of this pass's changes, then the finding */
+        rc = text_exec(v, "ROLLBACK TO invs_text");
+    } else {
+        snprintf(sql, sizeof(sql), "UPDATE invs_tables SET source_digest = '%s' WHERE tid = %lld",
+                 hex, (long long)p->st->tid);
+        rc = text_exec(v, sql);
+    }
+    if (rc == INVS_OK)
+        rc = invs_verify_report(v, "stage-edited", !v->o->accept_edits, p->t->name, NULL, 1, NULL,
+                                detail);
+    return rc;
+}
+
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *st)
 {
     text_pass p;
-    invs_digest dg;
+    invs_digest dg, was;
     char hex[INVS_DIGEST_HEX];
-    int rc;
+    int rc, leave = 0;
 
     memset(&p, 0, sizeof(p));
     p.v = v;
     p.st = st;
     p.t = &st->schema->t;
     invs_digest_init(&dg);
-    if ((rc = text_open(&p)) == INVS_OK && (rc = text_rows(&p, &dg)) == INVS_OK &&
+    invs_digest_init(&was);
+    /* the table's changes are undone again where its rows turn out edited */
+    if ((rc = text_exec(v, "SAVEPOINT invs_text")) != INVS_OK)
+        return rc;
+    if ((rc = text_open(&p)) == INVS_OK && (rc = text_rows(&p, &dg, &was)) == INVS_OK &&
+        (rc = text_edited(&p, &was, &leave)) == INVS_OK && !leave &&
         (rc = invs_audit_apply(v->st, st)) == INVS_OK && (rc = text_unspecial(v, st)) == INVS_OK) {
         invs_digest_hex(&dg, hex);
         if ((rc = invs_stage_set_digest(v->st, st->tid, hex)) == INVS_OK)
             rc = text_report(&p);
     }
     text_close(&p);
+    if (rc == INVS_OK)
+        rc = text_exec(v, "RELEASE invs_text");
     if (rc != INVS_OK)
         invs_diag_prefix(&v->st->diag, "verify: table %s", p.t->name);
     return rc;

@@ -53,6 +53,12 @@ class Verify(TempDirTest):
         con.execute("UPDATE invs_tables SET rows = rows + 1, source_rows = source_rows + 1 WHERE tid = ?", (tid,))
         con.commit()
         con.close()
+        # a hand edit: verify calls it stage-edited until it is accepted (and
+        # then it is what --undo goes back to)
+        r = run("verify", self.stage)
+        self.assertIn("stage-edited", r.out)
+        self.assertExit(run("verify", "-q", "--accept-edits", self.stage), 1)
+        self.assertExit(run("verify", "-q", "--undo", self.stage), 0)
         self.pulled = data_digest(self.stage)
 
     def findings(self, *args):

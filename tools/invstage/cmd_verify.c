@@ -45,6 +45,9 @@ static const char verify_help[] =
     "                           differing key of each table that differs)\n"
     "      --assume-tz ZONE     with --against or --target URI: as push's (what naive\n"
     "                           timestamps mean going into columns with a zone)\n"
+    "      --accept-edits       rows changed outside invstage since the pull (a hand\n"
+    "                           edit of the stage) are accepted with a warning; by\n"
+    "                           default they are an error (stage-edited)\n"
     "      --zero-dates null    zero and partial dates (0000-00-00, 2026-00-10) in\n"
     "                           date and timestamp columns become NULL (recorded;\n"
     "                           --undo restores them)\n"
@@ -116,7 +119,7 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 int cmd_verify(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ,
-           OPT_ZERO_DATES, OPT_ROUND };
+           OPT_ZERO_DATES, OPT_ROUND, OPT_ACCEPT };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -128,6 +131,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"assume-tz", required_argument, NULL, OPT_TZ},
         {"zero-dates", required_argument, NULL, OPT_ZERO_DATES},
         {"round-decimals", no_argument, NULL, OPT_ROUND},
+        {"accept-edits", no_argument, NULL, OPT_ACCEPT},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -149,6 +153,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_TZ: vo.assume_tz = optarg; break;
         case OPT_ZERO_DATES: vo.zero_dates = optarg; break;
         case OPT_ROUND: vo.round_decimals = 1; break;
+        case OPT_ACCEPT: vo.accept_edits = 1; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

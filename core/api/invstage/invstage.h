@@ -91,6 +91,9 @@ typedef struct invs_verify_opts {
                             warnings); or a URI: that, and every row going into
                             a table the target already has is converted as push
                             will convert it (findings not-convertible) */
+    int accept_edits;    /* rows changed outside invstage after the pull (their
+                            digest differs from the one recorded) are accepted,
+                            with a warning, instead of an error */
     int round_decimals;  /* with a target URI: a value with more decimals than its
                             decimal(p,s) column is rounded half-even in the stage
                             (recorded, undone by undo) instead of refused */
