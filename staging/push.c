@@ -213,6 +213,15 @@ static int push_send_flush(push_job *j, push_send *ps)
     return INVS_OK;
 }
 
+static size_t push_row_bytes(const invs_value *row, size_t ncols)
+{
+    size_t i, n = 0;
+    for (i = 0; i < ncols; i++)
+        if (row[i].type == INVS_TEXT || row[i].type == INVS_BLOB)
+            n += row[i].len;
+    return n;
+}
+
 /* Row number rid of the stage: converted, digested, batched (a full batch
  * goes to the writer: *flushed). */
 static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int64_t rid,
@@ -232,6 +241,16 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
     }
     if (ps->dt)
         invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    if (push_row_bytes(sent, ps->t->ncols) >= PUSH_BATCH_BYTES) {
+        /* a big row goes alone and uncopied, straight from the stage's
+         * buffer: memory stays the value's size plus a bounded buffer */
+        *flushed = 1;
+        if ((rc = push_send_flush(j, ps)) != INVS_OK)
+            return rc;
+        if ((rc = j->dst->drv->writer_put(ps->w, sent, 1)) != INVS_OK)
+            return invs_conn_err(&j->job, j->dst, rc);
+        return INVS_OK;
+    }
     if (invs_arena_copy_row(&ps->arena, ps->rows + ps->n * ps->t->ncols, sent, ps->t->ncols,
                             &ps->bytes) != INVS_OK)
         return invs_diag_oom(&j->job.diag);

@@ -410,6 +410,41 @@ static int pg_flush(pg_writer *w)
     return INVS_OK;
 }
 
+static void pg_put_hex(invs_strbuf *sb, const unsigned char *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t j;
+    if (invs_sb_reserve(sb, n * 2) != 0)
+        return;
+    for (j = 0; j < n; j++) {
+        sb->p[sb->len++] = hex[b[j] >> 4];
+        sb->p[sb->len++] = hex[b[j] & 15];
+    }
+    sb->p[sb->len] = '\0';
+}
+
+/* A value encoded piece by piece, the COPY stream flushed between pieces
+ * (the server joins them): a value of any size needs no buffer bigger
+ * than PG_FLUSH_BYTES and a piece. */
+static int pg_put_chunked(pg_writer *w, const invs_value *v,
+                          void (*put)(invs_strbuf *sb, const unsigned char *p, size_t n))
+{
+    const unsigned char *p = v->ptr;
+    size_t left = v->len;
+    int rc;
+    do {
+        size_t n = left < PG_FLUSH_BYTES / 4 ? left : PG_FLUSH_BYTES / 4;
+        put(&w->buf, p, n);
+        p += n;
+        left -= n;
+        if ((rc = pg_sb_ok(w->c, &w->buf)) != INVS_OK)
+            return rc;
+        if (left && (rc = pg_flush(w)) != INVS_OK)
+            return rc;
+    } while (left);
+    return INVS_OK;
+}
+
 int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
 {
     pg_writer *w = writer;
@@ -430,22 +465,14 @@ int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
             case INVS_TEXT:
                 if (v->len && memchr(v->ptr, 0, v->len))
                     return pg_refuse_nul(w, row, i);
-                pg_put_text(sb, v->ptr, v->len);
+                if ((rc = pg_put_chunked(w, v, pg_put_text)) != INVS_OK)
+                    return rc;
                 break;
-            case INVS_BLOB: {
-                static const char hex[] = "0123456789abcdef";
-                const unsigned char *b = v->ptr;
-                size_t j;
+            case INVS_BLOB:
                 invs_sb_puts(sb, "\\\\x");
-                if (invs_sb_reserve(sb, v->len * 2) == 0) {
-                    for (j = 0; j < v->len; j++) {
-                        sb->p[sb->len++] = hex[b[j] >> 4];
-                        sb->p[sb->len++] = hex[b[j] & 15];
-                    }
-                    sb->p[sb->len] = '\0';
-                }
+                if ((rc = pg_put_chunked(w, v, pg_put_hex)) != INVS_OK)
+                    return rc;
                 break;
-            }
             default: invs_sb_puts(sb, "\\N");
             }
         }
