@@ -62,8 +62,36 @@ static int verify_target_schema(invs_verify_run *v, invs_job *j, const char *uri
     if (rc == INVS_OK &&
         (rc = c->drv->schema_read(c->h, invs_schema_list_emit, &v->target_tables)) != INVS_OK)
         invs_conn_err(j, c, rc);
-    invs_conn_close(c);
+    if (rc == INVS_OK)
+        v->tconn = c; /* kept for the preflight */
+    else
+        invs_conn_close(c);
     return rc;
+}
+
+static int verify_preflight_finding(const char *check, const char *detail, void *payload)
+{
+    return invs_verify_report(payload, check, 0, "(target)", NULL, 1, NULL, detail);
+}
+
+/* What the target's own settings refuse (its driver knows them). */
+static int verify_preflight(invs_verify_run *v, invs_job *j)
+{
+    const invs_driver *d = v->tconn ? v->tconn->drv : NULL;
+    const invs_table **ts;
+    size_t i;
+    int rc;
+    if (!d || !INVS_HAS(d, invs_driver, preflight) || !d->preflight)
+        return INVS_OK;
+    if (!(ts = calloc(v->st->ntables + 1, sizeof(*ts))))
+        return invs_diag_oom(&j->diag);
+    for (i = 0; i < v->st->ntables; i++)
+        ts[i] = &v->st->tables[i].schema->t;
+    rc = d->preflight(v->tconn->h, ts, v->st->ntables, verify_preflight_finding, v);
+    free(ts);
+    if (rc != INVS_OK && !v->st->diag.code) /* not the finding's record: the driver's */
+        return invs_conn_err(j, v->tconn, rc);
+    return rc == INVS_OK ? rc : invs_stage_err(j, v->st, rc);
 }
 
 /* The driver --target names (a driver's scheme, or a URI), and its limits. */
@@ -130,6 +158,10 @@ static int verify_tables(invs_verify_run *v, invs_job *j)
         invs_progress(j->ctx, st->tables[i].schema->t.name, st->tables[i].rows,
                       st->tables[i].rows);
     }
+    if ((rc = invs_verify_names(v)) != INVS_OK)
+        return invs_stage_err(j, st, rc);
+    if ((rc = verify_preflight(v, j)) != INVS_OK)
+        return rc;
     if ((rc = invs_audit_seal(st, seal)) != INVS_OK ||
         (rc = invs_stage_meta_set(st, "state", INVS_STATE_VERIFIED)) != INVS_OK ||
         (rc = invs_stage_meta_set(st, "verify_target", v->target)) != INVS_OK ||
@@ -185,6 +217,7 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
 out:
     invs_stage_close(st); /* without a commit: everything rolled back */
     invs_schema_list_free(&v.target_tables);
+    invs_conn_close(v.tconn);
     invs_tz_free(v.tz);
     if (rc == INVS_OK && out->errors)
         rc = invs_diag(&j.diag, INVS_EVERIFY, "verify: %lld error(s), %lld warning(s) in %s",

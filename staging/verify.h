@@ -24,6 +24,7 @@ typedef struct invs_verify_run {
     const char *target;      /* the target driver's name, "" without --target */
     int typed;               /* the target types strictly: type problems are errors */
     invs_schema_list target_tables; /* --target URI: the tables it already has */
+    invs_conn *tconn;        /* --target URI: connected, for the driver's preflight */
     invs_tz *tz;             /* --assume-tz, for conversions into them */
     int64_t errors, warnings, changed;
 } invs_verify_run;
@@ -42,5 +43,7 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *t);
 /* Rows of t into the target's own table `target`, as push will convert
  * them (verify_convert.c). */
 int invs_verify_convert(invs_verify_run *v, const invs_stage_table *t, const invs_table *target);
+/* Names that are one after the target's case folding (verify_keys.c). */
+int invs_verify_names(invs_verify_run *v);
 
 #endif

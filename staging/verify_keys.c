@@ -16,6 +16,7 @@
  *   enum-empty ('' in an enum that has no such label).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "verify.h"
 
@@ -211,13 +212,18 @@ static size_t keys_chars(const char *s)
     return n;
 }
 
-/* A table or column name longer than the target takes. */
+/* A table or column name longer than the target takes, or empty where it
+ * takes none. */
 static int keys_name(invs_verify_run *v, const char *table, const char *column)
 {
     const invs_limits *l = v->lim;
     const char *name = column ? column : table;
     char detail[160];
     size_t n = l->ident_unit == INVS_UNIT_CHARS ? keys_chars(name) : strlen(name);
+    if (!*name && (l->flags & INVS_LIM_NO_EMPTY_NAME)) {
+        snprintf(detail, sizeof(detail), "%s takes no empty name", invs_verify_engine(v));
+        return invs_verify_report(v, "empty-name", 1, table, column, 1, NULL, detail);
+    }
     if (!l->ident_max || n <= l->ident_max)
         return INVS_OK;
     snprintf(detail, sizeof(detail), "%s names are at most %u %s", invs_verify_engine(v),
@@ -503,5 +509,36 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
     }
     if (rc == INVS_OK)
         rc = keys_name(v, t->name, NULL);
+    return rc;
+}
+
+/* Names one after the target's case folding: "Foo" and "foo" are one table
+ * in SQLite, and the second CREATE TABLE fails in the middle of the push. */
+int invs_verify_names(invs_verify_run *v)
+{
+    invs_stage *st = v->st;
+    char detail[512];
+    size_t i, k, c, d;
+    int rc = INVS_OK;
+    if (!(v->lim->flags & INVS_LIM_CI_NAMES))
+        return INVS_OK;
+    for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
+        const invs_table *t = &st->tables[i].schema->t;
+        for (k = i + 1; k < st->ntables && rc == INVS_OK; k++)
+            if (!strcasecmp(t->name, st->tables[k].schema->t.name)) {
+                snprintf(detail, sizeof(detail), "tables %.200s and %.200s are one name in %s",
+                         t->name, st->tables[k].schema->t.name, invs_verify_engine(v));
+                rc = invs_verify_report(v, "name-collision", 1, t->name, NULL, 1, NULL, detail);
+            }
+        for (c = 0; c < t->ncols && rc == INVS_OK; c++)
+            for (d = c + 1; d < t->ncols && rc == INVS_OK; d++)
+                if (!strcasecmp(t->cols[c].name, t->cols[d].name)) {
+                    snprintf(detail, sizeof(detail),
+                             "columns %.200s and %.200s are one name in %s", t->cols[c].name,
+                             t->cols[d].name, invs_verify_engine(v));
+                    rc = invs_verify_report(v, "name-collision", 1, t->name, t->cols[c].name, 1,
+                                            NULL, detail);
+                }
+    }
     return rc;
 }

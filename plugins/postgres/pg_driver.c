@@ -334,7 +334,7 @@ static const char *const pg_schemes[] = {"postgresql", "postgres", "pgsql", NULL
 /* What PostgreSQL refuses that a stage may hold. */
 static const invs_limits pg_limits = {
     .struct_size = sizeof(invs_limits),
-    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL,
+    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL | INVS_LIM_NO_EMPTY_NAME,
     .engine = "PostgreSQL",
     .ident_max = 63, /* NAMEDATALEN - 1 */
     .ident_unit = INVS_UNIT_BYTES,
@@ -372,6 +372,7 @@ static const invs_driver pg_driver = {
     .limits = &pg_limits,
     .cursor_open_v2 = pg_cursor_open,
     .table_create_v2 = pg_table_create,
+    .preflight = pg_preflight,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

@@ -82,6 +82,10 @@ int pg_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_ta
 int pg_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);
 void pg_cursor_close(invs_drv_cursor *cur);
 
+/* verify --target URI */
+int pg_preflight(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
+                 invs_emit_meta_fn emit, void *payload);
+
 /* push */
 int pg_has_rows(invs_drv_conn *conn, const invs_table *t, int *out);
 int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints);

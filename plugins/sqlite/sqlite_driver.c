@@ -259,10 +259,11 @@ static int sqlite_rollback(invs_drv_conn *conn)
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};
 
 /* SQLite stores what it is given: any storage class in any column, NUL
- * bytes in text, names of any length. Nothing to refuse. */
+ * bytes in text, names of any length. But its names ignore (ASCII) case:
+ * "Foo" and "foo" are one table. */
 static const invs_limits sqlite_limits = {
     .struct_size = sizeof(invs_limits),
-    .flags = 0,
+    .flags = INVS_LIM_CI_NAMES,
     .engine = "SQLite",
 };
 

@@ -40,7 +40,8 @@ static_assert(offsetof(invs_driver, table_create_v2) == 216, "driver 1.2");
 static_assert(offsetof(invs_driver, table_drop) == 224, "driver 1.2");
 static_assert(offsetof(invs_driver, meta_set) == 232, "driver 1.2");
 static_assert(offsetof(invs_driver, meta_read) == 240, "driver 1.2");
-static_assert(sizeof(invs_driver) == 248, "driver 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, preflight) == 248, "driver 1.2");
+static_assert(sizeof(invs_driver) == 256, "driver 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");

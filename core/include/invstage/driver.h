@@ -375,6 +375,8 @@ typedef struct invs_host {
 #define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys ignore case by default */
 #define INVS_LIM_NO_BC 0x10u       /* no years before 1 AD */
 #define INVS_LIM_NO_INFINITY 0x20u /* no 'infinity' dates */
+#define INVS_LIM_CI_NAMES 0x40u    /* names that differ only in case are one name */
+#define INVS_LIM_NO_EMPTY_NAME 0x80u /* no table or column may be named "" */
 
 #define INVS_UNIT_BYTES 0
 #define INVS_UNIT_CHARS 1
@@ -514,6 +516,13 @@ typedef struct invs_driver {
      * record): emit once per fact; the stage keeps each as meta
      * "source.KEY". */
     int (*meta_read)(invs_drv_conn *conn, invs_emit_meta_fn emit, void *payload);
+    /* Optional. verify --target URI hands the driver, connected to the
+     * target, every table of the stage: what this server would refuse of
+     * them that its settings decide (a lock table too small for them all
+     * in one transaction, rows wider than a page), each emitted as
+     * (check, detail); verify records each as a warning. */
+    int (*preflight)(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
+                     invs_emit_meta_fn emit, void *payload);
 } invs_driver;
 
 typedef const invs_driver *(*invs_driver_init_fn)(const invs_host *host);

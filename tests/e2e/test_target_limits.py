@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Limits a target has are found before the push: verify --target URI
+reads the server's settings (a lock table too small for one transaction
+over every table, rows wider than a page); names that are one after the
+target's case folding, and empty names, are verify errors. Each limit is
+real: the push it warns of fails."""
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Pg, TempDirTest, main, make_db, run  # noqa: E402
+
+
+class ServerSettings(TempDirTest):
+    def test_more_tables_than_the_lock_table_holds(self):
+        pg = Pg()
+        src = self.path("many.db")
+        con = sqlite3.connect(src)
+        for i in range(1500):  # 6 relations each; the test server holds about 64 x 62
+            con.execute("CREATE TABLE t%d (id INTEGER PRIMARY KEY, v TEXT UNIQUE)" % i)
+        con.commit()
+        con.close()
+        stage = self.path("many.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        db = pg.createdb("many_tables")
+        r = run("verify", "--target", pg.uri(db), stage)
+        self.assertExit(r, 0)  # a warning: the user may raise the setting
+        self.assertRegex(r.out, r"warning\s+lock-table\s+\(target\)")
+        self.assertIn("raise max_locks_per_transaction", r.out)
+        r = run("push", stage, pg.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("max_locks_per_transaction", r.err)
+        self.assertEqual(pg.tables(db), [])
+
+    def test_a_row_wider_than_a_page(self):
+        pg = Pg()
+        src = self.path("wide.db")
+        cols = ", ".join("c%d BIGINT" % i for i in range(1100))
+        make_db(src, "CREATE TABLE wide (id INTEGER PRIMARY KEY, %s);"
+                     "INSERT INTO wide VALUES (1, %s);" % (cols, ", ".join(["7"] * 1100)))
+        stage = self.path("wide.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        db = pg.createdb("wide_rows")
+        r = run("verify", "--target", pg.uri(db), stage)
+        self.assertRegex(r.out, r"warning\s+row-too-big\s+\(target\)")
+        self.assertIn("table wide", r.out)
+        r = run("push", stage, pg.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("row is too big", r.err)
+
+
+class Names(TempDirTest):
+    def test_names_one_after_case_folding(self):
+        pg = Pg()
+        db = pg.createdb("names_src")
+        pg.psql(db, 'CREATE TABLE "Foo" (id int PRIMARY KEY); CREATE TABLE foo (id int PRIMARY KEY,'
+                    ' "A" int, a int); INSERT INTO "Foo" VALUES (1); INSERT INTO foo VALUES (1, 2, 3)')
+        stage = self.path("names.stage")
+        self.assertExit(run("pull", "-q", pg.uri(db), "-o", stage), 0)
+        r = run("verify", "--target", "sqlite", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+name-collision\s+Foo\s+1\s+tables Foo and foo")
+        self.assertRegex(r.out, r"error\s+name-collision\s+foo\.A\s+1\s+columns A and a")
+        r = run("verify", "--target", "postgres", stage)
+        self.assertNotIn("name-collision", r.out)
+
+    def test_an_empty_name(self):
+        src = self.path("empty.db")
+        make_db(src, 'CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT); INSERT INTO t VALUES (1, 2);')
+        stage = self.path("empty.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+empty-name\s+t\.\s+1\s+PostgreSQL takes no empty name")
+
+
+if __name__ == "__main__":
+    main()
