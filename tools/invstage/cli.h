@@ -53,6 +53,7 @@ int cmd_push(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_plugins(cli *c, int argc, char **argv);
 int cmd_verify(cli *c, int argc, char **argv);
+int cmd_migrate(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
 

@@ -15,6 +15,7 @@ static const char main_help[] =
     "  pull SOURCE -o STAGE    read a database into a new stage\n"
     "  verify STAGE            check and normalise a stage before pushing it\n"
     "  push STAGE TARGET       load a stage into a database\n"
+    "  migrate SOURCE TARGET   pull, verify against TARGET and push, in one\n"
     "  export STAGE -o FILE    write a stage as one JSON or msgpack file\n"
     "  import FILE -o STAGE    read such a file into a new stage\n"
     "  info STAGE              show what a stage holds\n"
@@ -23,7 +24,8 @@ static const char main_help[] =
     "  invstage COMMAND --help   help on one command\n"
     "  invstage --version        print the version\n"
     "\n"
-    "URIs: sqlite:PATH, sqlite:///ABSOLUTE/PATH.\n"
+    "URIs: sqlite:PATH, sqlite:///ABSOLUTE/PATH, postgresql://..., mysql://...,\n"
+    "json:FILE, msgpack:FILE ('invstage plugins' lists the drivers).\n"
     "Files: json:FILE, msgpack:FILE (- for standard input or output).\n"
     "Exit status: 0 success; 1 refused (data or target); 2 bad usage;\n"
     "3 runtime failure (I/O, connection, corrupt stage).\n";
@@ -39,6 +41,7 @@ static const struct {
     {"plugins", cmd_plugins},
     {"export", cmd_export},
     {"import", cmd_import},
+    {"migrate", cmd_migrate},
 };
 
 int main(int argc, char **argv)

@@ -120,6 +120,25 @@ typedef struct invs_verify_summary {
 int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
                 const invs_verify_opts *opts);
 
+/* -- migrate: pull, verify, push -- */
+typedef struct invs_migrate_opts {
+    const char *stage;     /* where the stage goes; NULL: a temporary file,
+                              removed after a successful push */
+    invs_pull_opts pull;   /* which tables, driver options of the source */
+    invs_verify_opts verify; /* charset, strip_nul, nfc, zero_dates,
+                                round_decimals...; its target is the target */
+    invs_push_opts push;   /* clear, force (push despite verify errors),
+                              assume_tz, lock timeout, driver options */
+} invs_migrate_opts;
+
+/* Pull source into a stage, verify it against the target (an error stops
+ * here, before the target is touched, unless push.force), push it. On
+ * anything but success *out_stage is the stage kept for the user (NULL if
+ * none was made; the caller frees it). INVS_OK, or the failing step's code
+ * (INVS_EVERIFY for verify errors), its reason in the context. */
+int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
+                 const invs_migrate_opts *opts, char **out_stage);
+
 #ifdef __cplusplus
 }
 #endif
