@@ -367,6 +367,11 @@ class Commands(TempDirTest):
                 "--exclude", "cyc_b")
         self.assertExit(r, 0)
         self.assertEqual(sorted(stage_digests(st)), ["cyc_a", "node"])
+        # the file's last table: every table before it is read past and
+        # counted, and the trailer checked
+        last = self.path("last.stage")
+        self.assertExit(run("import", "-q", out, "-o", last, "--table", "cyc_b"), 0)
+        self.assertEqual(stage_digests(last), {"cyc_b": stage_digests(self.stage)["cyc_b"]})
         self.assertExit(run("import", out, "-o", st), 2)
         self.assertExit(run("import", "-q", "--force", out, "-o", st), 0)
         self.assertEqual(len(stage_digests(st)), 13)

@@ -95,7 +95,8 @@ class Refusals(TempDirTest):
         self.refused(data.replace(row, b'[{"int":"1"},"r0"]'), "class int cannot be a string")
         self.refused(data.replace(row, b'[{"blob":"AAH!"},"r0"]'), "invalid base64")
         self.refused(data.replace(row, b'[{"blob":"AAE"},"r0"]'), "invalid base64")
-        self.refused(data.replace(row, b'[{"blob":"AAF="},"r0"]'), "invalid base64")
+        self.refused(data.replace(row, b'[{"blob":"AAF="},"r0"]'), "invalid base64")  # bits
+        self.refused(data.replace(row, b'[{"blob":"AB=="},"r0"]'), "invalid base64")
         self.refused(data.replace(row, b'[{"what":1},"r0"]'), 'unknown member "what"')
         self.refused(data.replace(row, b'[1,"r\xff0"]'), "not UTF-8")
         self.refused(data.replace(row, b'[1,"\\ud800"]'), "surrogate")
