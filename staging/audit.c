@@ -263,8 +263,10 @@ int invs_audit_seal(invs_stage *st, char out[INVS_DIGEST_HEX])
     for (q = 0; q < sizeof(sql) / sizeof(sql[0]) && rc == INVS_OK; q++) {
         sqlite3_stmt *s = NULL;
         int i, n, step;
-        if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK)
-            return invs_stage_sqlerr(st, INVS_ECORRUPT, "sealing what verify saw");
+        if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK) {
+            rc = invs_stage_sqlerr(st, INVS_ECORRUPT, "sealing what verify saw");
+            break;
+        }
         n = sqlite3_column_count(s);
         while ((step = sqlite3_step(s)) == SQLITE_ROW) {
             invs_sb_reset(&sb);

@@ -438,11 +438,29 @@ typedef struct push_facts {
     size_t n;
 } push_facts;
 
+/* What the stage says about its data, not its own bookkeeping (format,
+ * state, how many tables, what verify sealed). */
+static int push_is_fact(const char *key)
+{
+    static const char *const facts[] = {"source", "source_driver", "source_driver_version",
+                                        "created_at", "invstage_version"};
+    size_t i;
+    if (!strncmp(key, "source.", 7))
+        return 1;
+    for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+        if (!strcmp(key, facts[i]))
+            return 1;
+    return 0;
+}
+
 static int push_fact(const char *key, const char *value, void *payload)
 {
     push_facts *f = payload;
     invs_strbuf sb;
-    char **v = realloc(f->kv, (f->n + 2) * sizeof(*v));
+    char **v;
+    if (!push_is_fact(key))
+        return INVS_OK;
+    v = realloc(f->kv, (f->n + 2) * sizeof(*v));
     if (!v)
         return INVS_ENOMEM;
     f->kv = v;
