@@ -279,22 +279,28 @@ int fmt_table_noop(invs_drv_conn *c, const invs_table *t)
     return INVS_OK;
 }
 
-/* What a file's header says about the data: the stage's facts, where a
- * fact the stage carries from a file it was imported from (source.KEY)
- * stands for KEY, so that a file exported from an imported stage says what
- * the first one said; without the stage's own format and state. */
+/* What a file's header says about the data: where and when it was first
+ * staged (these facts, as the stage records them), and whatever the stage
+ * carries from a file it was imported from (source.KEY), which stands for
+ * KEY: a file exported from an imported stage says what the first one
+ * said. Nothing of the stage's own bookkeeping (its format, state, table
+ * count, verify's seal): it describes the stage file, not the data. */
+static const char *const fmt_data_facts[] = {"source", "source_driver", "source_driver_version",
+                                             "created_at", "invstage_version", NULL};
+
 static int fmt_fact_wanted(const char *const *kv, const char *k, size_t klen)
 {
     size_t i;
-    if ((klen == 6 && !strncmp(k, "format", 6)) || (klen == 5 && !strncmp(k, "state", 5)))
-        return 0;
+    int known = 0;
     if (klen > 7 && !strncmp(k, "source.", 7))
         return 1;
-    for (i = 0; kv[i]; i++) /* KEY gives way to a source.KEY */
+    for (i = 0; fmt_data_facts[i] && !known; i++)
+        known = strlen(fmt_data_facts[i]) == klen && !strncmp(fmt_data_facts[i], k, klen);
+    for (i = 0; known && kv[i]; i++) /* KEY gives way to a source.KEY */
         if (!strncmp(kv[i], "source.", 7) && !strncmp(kv[i] + 7, k, klen) &&
             kv[i][7 + klen] == '=')
             return 0;
-    return 1;
+    return known;
 }
 
 static int fmt_fact_cmp(const void *a, const void *b)
