@@ -5,7 +5,8 @@
  * a Unix socket, ?ssl-mode=DISABLED|PREFERRED|REQUIRED|VERIFY_CA|
  * VERIFY_IDENTITY (with ssl-ca, ssl-cert, ssl-key) passed to the library;
  * what the URI leaves out comes from the [client] group of the option files
- * (~/.my.cnf), as the mariadb client reads them, and MYSQL_PWD.
+ * (~/.my.cnf), as the mariadb client reads them, then MYSQL_PWD (the
+ * library's own order).
  *
  * Every session is pinned to what keeps values exact: utf8mb4, a strict
  * sql_mode with NO_BACKSLASH_ESCAPES and NO_AUTO_VALUE_ON_ZERO and without
@@ -347,8 +348,6 @@ int my_connect(my_conn *c, unsigned flags)
         mysql_optionsv(m, MYSQL_OPT_SSL_CERT, c->to.ssl_cert);
     if (c->to.ssl_key)
         mysql_optionsv(m, MYSQL_OPT_SSL_KEY, c->to.ssl_key);
-    if (!pw)
-        pw = getenv("MYSQL_PWD");
     if (!mysql_real_connect(m, c->to.host, c->to.user, pw, c->to.db, c->to.port, c->to.socket,
                             0)) {
         rc = my_connect_error(c, m);

@@ -234,6 +234,10 @@ class MyIntoApplications(MyTest):
                          "1|f|t\n2|f|f\n3|t|\n")
         self.my.sql(src, "INSERT INTO f VALUES (4, 2)")
         stage = self.pull(self.my.uri(src))
+        # verify against the application's schema finds it first
+        r = run("verify", "--target", pg.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"not-convertible\s+f\.ok\s+1\s+\(id\)=\(4\)")
         r = run("push", "--force", "-c", stage, pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("(id)=(4), column ok: the value 2 is not a boolean", r.err)
@@ -439,6 +443,17 @@ class MyConnection(MyTest):
         r = run("pull", "-q", uri, "-o", stage, env={"MYSQL_PWD": env["INVS_MY_PASSWORD"]})
         self.assertExit(r, 0)
         self.assertEqual(sqlite3.connect(stage).execute("SELECT c0 FROM invs_data_1").fetchall(), [(7,)])
+        # what the URI leaves out, ~/.my.cnf's [client] group gives
+        home = self.path("home")
+        os.mkdir(home)
+        with open(os.path.join(home, ".my.cnf"), "w") as f:
+            f.write("[client]\npassword=%s\n" % env["INVS_MY_PASSWORD"])
+        r = run("pull", "-q", "mysql://root@127.0.0.1:%s/%s" % (env["INVS_MY_PORT"], db), "-o",
+                self.path("cnf.stage"), env={"HOME": home, "MYSQL_PWD": ""})
+        self.assertExit(r, 0)
+        r = run("pull", "-q", "mysql://root@127.0.0.1:%s/%s" % (env["INVS_MY_PORT"], db), "-o",
+                self.path("nocnf.stage"), env={"HOME": self.dir, "MYSQL_PWD": ""})
+        self.assertExit(r, 3)
         r = run("pull", uri + "&sslmode=sometimes", "-o", self.path("y.stage"))
         self.assertExit(r, 2)
         self.assertIn("ssl-mode", r.err)
