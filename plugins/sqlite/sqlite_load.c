@@ -101,7 +101,7 @@ static void load_column_def(invs_strbuf *sb, const invs_column *col, const invs_
      * needed again, and harmless around a literal. */
     if (col->default_expr && native)
         invs_sb_printf(sb, " DEFAULT (%s)", col->default_expr);
-    if (col->collation) {
+    if (col->collation && native) { /* another engine's collation names nothing here */
         invs_sb_puts(sb, " COLLATE ");
         invs_sb_ident(sb, col->collation, '"');
     }
