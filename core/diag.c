@@ -76,7 +76,13 @@ int invs_diag_take(invs_diag_rec *d, invs_diag_rec *from, int rc)
         return rc;
     if (from->code == rc && from->msg[0])
         *d = *from;
-    else if (rc == INVS_ENOMEM)
+    else if (from->code < 0 && from->msg[0] && rc != INVS_ENOMEM) {
+        /* the callee recorded why but returned another code (a cancelled
+         * statement passed on as a mere SQL error): the record is the
+         * better account of what happened */
+        *d = *from;
+        rc = from->code;
+    } else if (rc == INVS_ENOMEM)
         invs_diag_oom(d);
     else /* the callee returned a code without saying why */
         invs_diag(d, rc, "failed (%s)", invs_rc_name(rc));

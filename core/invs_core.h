@@ -35,8 +35,9 @@ int invs_diag_oom(invs_diag_rec *d);
 void invs_diag_prefix(invs_diag_rec *d, const char *fmt, ...) INVS_PRINTF(2, 3);
 void invs_diag_clear(invs_diag_rec *d);
 /* A call on another handle returned rc < 0: its record `from` becomes d's
- * (a generic one naming rc if `from` holds none for rc) and `from` is
- * cleared. Returns rc. */
+ * (a generic one naming rc if `from` holds none) and `from` is cleared.
+ * Returns the code d now holds: rc, or the one `from` recorded when the
+ * callee returned another. */
 int invs_diag_take(invs_diag_rec *d, invs_diag_rec *from, int rc);
 /* Keep a diagnostic across work that may record its own (a rollback after
  * a failure), and put it back afterwards. */

@@ -73,6 +73,7 @@ int pg_fail(pg_conn *c, PGresult *r, const char *what)
     else
         rc = pg_host->error(c->s, code, state, 0, "%s: %s: %.*s", c->shown, what, (int)n, msg);
     PQclear(r);
+    c->failed = rc;
     return rc;
 }
 
@@ -288,7 +289,7 @@ static int pg_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
     }
     if (rc == INVS_OK && c->nschemas == 0) {
         PGresult *r = pg_query(c, "SELECT current_schema()", 0, NULL);
-        rc = !r ? INVS_ESQL
+        rc = !r ? c->failed
                 : pg_add_schema(c, PQgetisnull(r, 0, 0) ? "public" : PQgetvalue(r, 0, 0));
         PQclear(r);
         if (rc == INVS_ENOMEM)

@@ -41,6 +41,7 @@ struct invs_drv_conn {
     size_t nfks;
     pg_outside_ref *outside;
     size_t noutside;
+    int failed;      /* the code pg_fail last reported, for pg_query's callers */
 };
 
 /* Report a failed result (or the connection's state when r is NULL), with
@@ -52,7 +53,8 @@ int pg_fail(pg_conn *c, PGresult *r, const char *what);
 PGresult *pg_run(pg_conn *c, const char *sql, int nparams, const char *const *params);
 /* Run a statement that returns no rows. */
 int pg_exec(pg_conn *c, const char *sql);
-/* Run a query with text parameters; NULL after reporting an error. */
+/* Run a query with text parameters; NULL after reporting an error, whose
+ * code is then c->failed (a cancelled statement is not a mere SQL error). */
 PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *params);
 int pg_sb_ok(pg_conn *c, const invs_strbuf *sb);
 

@@ -46,7 +46,7 @@ static int pg_lock(pg_conn *c, const invs_table *t, const char *mode)
             snprintf(holders, sizeof(holders), "%s", PQgetvalue(r, 0, 0));
         PQclear(r);
     } else {
-        rc = INVS_ESQL;
+        rc = c->failed;
         goto out;
     }
     r = pg_run(c, q.p, 0, NULL);
@@ -86,7 +86,7 @@ int pg_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
             *out = PQntuples(r) > 0;
             PQclear(r);
         } else {
-            rc = INVS_ESQL;
+            rc = c->failed;
         }
     }
     invs_sb_free(&q);
@@ -338,7 +338,7 @@ int pg_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
     PGresult *r = pg_query(c, sql_fks, 0, NULL);
     int i, rc = INVS_OK;
     if (!r)
-        return INVS_ESQL;
+        return c->failed;
     for (i = 0; i < PQntuples(r) && rc == INVS_OK; i++) {
         int child = pg_in_load(c, ts, n, PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
         int parent = pg_in_load(c, ts, n, PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
@@ -437,7 +437,7 @@ static int pg_sequences_follow_rows(pg_conn *c, const invs_table *t, const char 
                  " AND s IS NOT NULL ORDER BY a.attnum",
                  1, params);
     if (!r)
-        return INVS_ESQL;
+        return c->failed;
     n = PQntuples(r);
     for (i = 0; i < n && rc == INVS_OK; i++) {
         const char *col = PQgetvalue(r, i, 0), *seq[1] = {PQgetvalue(r, i, 1)};
@@ -453,7 +453,7 @@ static int pg_sequences_follow_rows(pg_conn *c, const invs_table *t, const char 
         invs_sb_printf(&q, ") IS NOT NULL) FROM %s", qt);
         if ((rc = pg_sb_ok(c, &q)) == INVS_OK) {
             if (!(x = pg_query(c, q.p, 1, seq)))
-                rc = INVS_ESQL;
+                rc = c->failed;
             PQclear(x);
         }
         invs_sb_free(&q);
@@ -491,7 +491,7 @@ int pg_sequences_set(invs_drv_conn *conn, const invs_table *t)
                      " JOIN pg_sequence m ON m.seqrelid = s",
                      5, params);
         if (!r)
-            rc = INVS_ESQL;
+            rc = c->failed;
         else if (PQntuples(r) == 0)
             pg_host->log(c->s, INVS_LOG_WARN,
                          "table %s: column %s has no sequence in the target, so its position "

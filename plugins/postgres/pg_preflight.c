@@ -72,7 +72,7 @@ int pg_preflight(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
     int rc = INVS_OK;
 
     if (!r)
-        return INVS_ESQL;
+        return c->failed;
     capacity = strtol(PQgetvalue(r, 0, 0), NULL, 10);
     page = strtol(PQgetvalue(r, 0, 2), NULL, 10) - 32; /* a page minus its header */
     for (i = 0; i < n && rc == INVS_OK; i++) {

@@ -90,7 +90,7 @@ static int pr_columns(pg_reader *rd, invs_table *t)
     invs_column *cols;
     int i, n;
     if (!r)
-        return INVS_ESQL;
+        return rd->c->failed;
     n = PQntuples(r);
     cols = invs_pool_alloc(&rd->pl, (size_t)(n ? n : 1) * sizeof(*cols));
     t->cols = cols;
@@ -126,7 +126,7 @@ static int pr_keys(pg_reader *rd, invs_table *t, size_t *cap)
     invs_key *keys = NULL;
     int i, n;
     if (!r)
-        return INVS_ESQL;
+        return rd->c->failed;
     n = PQntuples(r);
     *cap = 0;
     for (i = 0; i < n;) {
@@ -176,7 +176,7 @@ static int pr_indexes(pg_reader *rd, invs_table *t, size_t *cap)
     invs_key *keys = (invs_key *)t->keys;
     int i, n;
     if (!r)
-        return INVS_ESQL;
+        return rd->c->failed;
     n = PQntuples(r);
     for (i = 0; i < n;) {
         int j = i, k;
@@ -234,7 +234,7 @@ static int pr_sequences(pg_reader *rd, invs_table *t)
             !(t->cols[i].default_expr && strstr(t->cols[i].default_expr, "nextval(")))
             continue;
         if (!(r = pg_query(rd->c, "SELECT pg_get_serial_sequence($1, $2)", 2, params))) {
-            rc = INVS_ESQL;
+            rc = rd->c->failed;
             break;
         }
         pg_sb_init(&q);
@@ -261,7 +261,7 @@ static int pr_sequences(pg_reader *rd, invs_table *t)
             }
             PQclear(pos);
         } else if (rc == INVS_OK) {
-            rc = INVS_ESQL;
+            rc = rd->c->failed;
         }
         invs_sb_free(&q);
         PQclear(r);
@@ -286,7 +286,7 @@ static int pr_count(pg_reader *rd, invs_table *t)
             t->row_count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
             PQclear(r);
         } else {
-            rc = INVS_ESQL;
+            rc = rd->c->failed;
         }
     }
     invs_sb_free(&q);
@@ -320,7 +320,7 @@ int pg_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload)
         PGresult *tabs = pg_query(rd.c, sql_tables, 1, params);
         int i;
         if (!tabs)
-            return INVS_ESQL;
+            return rd.c->failed;
         if (PQntuples(tabs) == 0 && rd.c->reading)
             pg_host->log(rd.c->s, INVS_LOG_WARN, "schema %s has no tables", rd.c->schemas[si]);
         for (i = 0; i < PQntuples(tabs) && rc == INVS_OK; i++) {
