@@ -122,31 +122,6 @@ int invs_errcode(const invs_ctx *ctx) { return ctx->diag.code; }
 const char *invs_errmsg(const invs_ctx *ctx) { return ctx->diag.msg; }
 const char *invs_errsqlstate(const invs_ctx *ctx) { return ctx->diag.sqlstate; }
 
-const char *invs_rc_name(int rc)
-{
-    switch (rc) {
-    case INVS_OK: return "OK";
-    case INVS_ROW: return "ROW";
-    case INVS_DONE: return "DONE";
-    case INVS_ENOMEM: return "NOMEM";
-    case INVS_EINVAL: return "INVAL";
-    case INVS_EABI: return "ABI";
-    case INVS_EUNSUPPORTED: return "UNSUPPORTED";
-    case INVS_ECONNECT: return "CONNECT";
-    case INVS_EAUTH: return "AUTH";
-    case INVS_ESQL: return "SQL";
-    case INVS_ECONSTRAINT: return "CONSTRAINT";
-    case INVS_ETYPE: return "TYPE";
-    case INVS_EIO: return "IO";
-    case INVS_ECANCELLED: return "CANCELLED";
-    case INVS_EVERIFY: return "VERIFY";
-    case INVS_ENOTFOUND: return "NOTFOUND";
-    case INVS_EREFUSED: return "REFUSED";
-    case INVS_ECORRUPT: return "CORRUPT";
-    }
-    return "UNKNOWN";
-}
-
 void invs_log(invs_ctx *ctx, int level, const char *fmt, ...)
 {
     char msg[2048];
