@@ -161,6 +161,26 @@ typedef struct invs_schema_table {
 
 /* Deep copy of a driver's (borrowed) table. */
 int invs_schema_copy(invs_schema_table **out, const invs_table *src);
+/* The ABI 1.2 members past digest (colx, checks, xindexes, partitioning),
+ * deep copied from src into dst's arena; src may be an older producer's.
+ * INVS_OK or INVS_ENOMEM. (core/schema_ext.c) */
+int invs_schema_copy_ext(invs_arena *a, invs_table *dst, const invs_table *src);
+/* A deep copy of a driver's (borrowed) schema object into the arena. */
+int invs_object_copy(invs_arena *a, invs_object **out, const invs_object *src);
+
+/* Schema objects as a driver described them (deep copies), in emit order. */
+typedef struct invs_object_list {
+    invs_object **v;
+    size_t n, cap;
+    invs_arena arena;
+} invs_object_list;
+
+void invs_object_list_init(invs_object_list *l);
+/* Copy o onto the list; INVS_ENOMEM (no diagnostic) on failure. */
+int invs_object_list_add(invs_object_list *l, const invs_object *o);
+/* An invs_emit_object_fn adding every object to the list given as payload. */
+int invs_object_list_emit(const invs_object *o, void *payload);
+void invs_object_list_free(invs_object_list *l);
 void invs_schema_free(invs_schema_table *st);
 /* Index of the column named `name` (exact match), or -1. */
 long invs_schema_column(const invs_table *t, const char *name);

@@ -83,6 +83,8 @@ int invs_schema_copy(invs_schema_table **out, const invs_table *src)
     st->t.cols = cols;
     st->t.keys = keys;
     st->t.seqs = seqs;
+    if (invs_schema_copy_ext(a, &st->t, src) != INVS_OK)
+        goto nomem;
     *out = st;
     return INVS_OK;
 nomem:

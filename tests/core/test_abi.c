@@ -56,7 +56,22 @@ static_assert(sizeof(invs_sequence) == 32, "invs_sequence is frozen");
 static_assert(offsetof(invs_table, struct_size) == 0, "table header");
 static_assert(offsetof(invs_table, row_count) == 88, "table 1.0");
 static_assert(offsetof(invs_table, digest) == 96, "table 1.2 begins where 1.0 ended");
-static_assert(sizeof(invs_table) == 104, "table 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_table, colx) == 104, "table 1.2");
+static_assert(offsetof(invs_table, partition_by) == 144, "table 1.2");
+static_assert(offsetof(invs_table, inherits) == 176, "table 1.2");
+static_assert(sizeof(invs_table) == 184, "table 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_sequence, flags) == 28, "invs_sequence.flags was reserved");
+
+static_assert(offsetof(invs_colx, struct_size) == 0, "colx header");
+static_assert(offsetof(invs_colx, labels) == 32, "colx 1.2");
+static_assert(offsetof(invs_colx, ident_start) == 48, "colx 1.2");
+static_assert(sizeof(invs_colx) == 80, "colx 1.2 ends here: grow only at the end");
+static_assert(sizeof(invs_check) == 24, "check 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_xindex, parts) == 32, "xindex 1.2");
+static_assert(sizeof(invs_xindex) == 64, "xindex 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_object, definition) == 32, "object 1.2");
+static_assert(offsetof(invs_object, base) == 64, "object 1.2");
+static_assert(sizeof(invs_object) == 96, "object 1.2 ends here: grow only at the end");
 #endif
 
 static void return_codes_are_frozen(void)

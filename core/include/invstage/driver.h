@@ -245,8 +245,118 @@ typedef struct invs_sequence {
     const char *name; /* engine's sequence name, NULL if implicit */
     int64_t value;
     int32_t is_called;
-    uint32_t reserved;
+    uint32_t flags;   /* INVS_SEQ_* (since 1.2; reserved and 0 before) */
 } invs_sequence;
+
+/* Since ABI 1.2: the position is where the rows alone would put it (the
+ * column's largest value, or nothing handed out in an empty table), so a
+ * target that hands out largest-plus-one by itself needs no sequence. */
+#define INVS_SEQ_FOLLOWS_ROWS 0x01u
+
+/* ---- Since ABI 1.2: the schema beyond columns and keys ----
+ *
+ * The structs below begin with their size and grow at the end only; an
+ * array of them is walked with INVS_AT(type, array, i), by the size its
+ * producer gave (the first element's struct_size). A
+ * text in them that is SQL (a default, a CHECK, a view's query) is in the
+ * dialect of the engine that read it (invs_table.engine, invs_object.engine):
+ * a driver writes it only where INVS_HINT_NATIVE says it is its own, and
+ * only after checking it (a stage is untrusted input). */
+#define INVS_AT(type, arr, i) \
+    ((const type *)(const void *)((const char *)(arr) + (size_t)(i) * (arr)->struct_size))
+
+/* A column default as a value any engine can write. The source's driver
+ * classifies its own default_expr; INVS_DEF_EXPR is what it cannot say
+ * otherwise (default_expr alone holds it, for an engine of the same kind). */
+enum invs_default_kind {
+    INVS_DEF_NONE = 0,     /* no default */
+    INVS_DEF_NULL = 1,     /* DEFAULT NULL */
+    INVS_DEF_NUMBER = 2,   /* default_value: -?digits[.digits][e[+-]digits] */
+    INVS_DEF_TEXT = 3,     /* default_value: the text itself (UTF-8, unquoted) */
+    INVS_DEF_BOOL = 4,     /* default_value: "1" or "0" */
+    INVS_DEF_BLOB = 5,     /* default_value: the bytes as hex digits */
+    INVS_DEF_NOW = 6,      /* the current date and time */
+    INVS_DEF_TODAY = 7,    /* the current date */
+    INVS_DEF_TIME_NOW = 8, /* the current time of day */
+    INVS_DEF_SEQUENCE = 9, /* the next value of the column's own sequence */
+    INVS_DEF_EXPR = 10     /* another expression: default_expr only */
+};
+
+#define INVS_IDENT_OPTIONS 0x01u /* the ident_* options below are the source's */
+#define INVS_IDENT_CYCLE 0x02u   /* the sequence wraps around */
+
+/* What a column has beyond invs_column (frozen), one per column. */
+typedef struct invs_colx {
+    uint32_t struct_size;
+    int32_t default_kind;      /* enum invs_default_kind */
+    const char *default_value; /* see enum invs_default_kind; NULL otherwise */
+    /* a type of the source's own (invs_object ENUM or DOMAIN), NULL if none */
+    const char *type_name;
+    /* the allowed values, in order, of an enum column (a PostgreSQL enum's
+     * labels, MySQL's enum('a','b')): another engine keeps them as a CHECK */
+    size_t nlabels;
+    const char *const *labels;
+    /* identity and sequence options, with INVS_COL_IDENTITY or
+     * INVS_COL_AUTOINCREMENT */
+    uint32_t ident_flags;      /* INVS_IDENT_* */
+    uint32_t reserved;
+    int64_t ident_start, ident_increment, ident_min, ident_max;
+} invs_colx;
+
+/* A CHECK constraint of a table (or of a domain). */
+typedef struct invs_check {
+    uint32_t struct_size;
+    uint32_t flags;     /* none yet */
+    const char *name;   /* NULL: unnamed */
+    const char *expr;   /* the condition, without CHECK ( ), in the engine's dialect */
+} invs_check;
+
+/* An index the columns-only invs_key cannot describe: on expressions,
+ * partial, descending, or of another method. */
+typedef struct invs_xindex {
+    uint32_t struct_size;
+    uint32_t flags;            /* INVS_KEYF_UNIQUE */
+    const char *name;
+    const char *method;        /* "btree", "gin", ...; NULL: the engine's default */
+    size_t nparts;
+    const char *const *parts;  /* each a column name (quoted as an identifier)
+                                  or, where exprs[i], an expression */
+    const uint8_t *exprs;      /* nparts: 1 where parts[i] is an expression */
+    const uint8_t *desc;       /* nparts: 1 where descending; NULL: none */
+    const char *where;         /* a partial index's predicate, NULL if none */
+} invs_xindex;
+
+/* Schema objects that are not tables, read by objects_read: types (made
+ * before the tables), views (after the data), and what invstage does not
+ * copy but names (functions, triggers, sequences no column owns). */
+enum invs_object_kind {
+    INVS_OBJ_ENUM = 1,     /* labels */
+    INVS_OBJ_DOMAIN = 2,   /* base (with its NOT NULL and default), checks */
+    INVS_OBJ_VIEW = 3,     /* definition: the query */
+    INVS_OBJ_MATVIEW = 4,  /* definition: the query */
+    INVS_OBJ_FUNCTION = 5, /* named, not copied */
+    INVS_OBJ_TRIGGER = 6,  /* table; named, not copied */
+    INVS_OBJ_SEQUENCE = 7, /* a sequence no column owns; named, not copied */
+    INVS_OBJ_OTHER = 8     /* anything else worth naming */
+};
+
+typedef struct invs_object {
+    uint32_t struct_size;
+    int32_t kind;              /* enum invs_object_kind */
+    const char *schema;        /* namespace in the source, NULL if none */
+    const char *name;
+    const char *engine;        /* the engine that read it: its dialect */
+    const char *definition;    /* VIEW, MATVIEW: the query; others: the
+                                  source's DDL, informational, or NULL */
+    const char *table;         /* TRIGGER: its table; NULL otherwise */
+    size_t nlabels;            /* ENUM: the labels, in order */
+    const char *const *labels;
+    const invs_column *base;   /* DOMAIN: the base type as a column named
+                                  after the domain (NOT NULL, default) */
+    const invs_colx *basex;    /* DOMAIN: its default classified, or NULL */
+    size_t nchecks;            /* DOMAIN: its CHECKs (VALUE is the value) */
+    const invs_check *checks;
+} invs_object;
 
 #define INVS_TBL_WITHOUT_ROWID 0x01u /* SQLite WITHOUT ROWID */
 #define INVS_TBL_STRICT 0x02u        /* SQLite STRICT */
@@ -279,6 +389,21 @@ typedef struct invs_table {
      * sends (NULL when they go into a table the target already has, whose
      * types convert them), for a file format to record. */
     const char *digest;
+    /* What the columns and keys above cannot say (see invs_colx and the
+     * others): NULL or 0 where the source has none. */
+    const invs_colx *colx;     /* ncols of them, or NULL */
+    size_t nchecks;
+    const invs_check *checks;
+    size_t nxindexes;
+    const invs_xindex *xindexes;
+    /* Partitioning and inheritance (PostgreSQL): a partitioned table's
+     * "RANGE (a)"; a partition's parent and its "FOR VALUES ..."; the
+     * tables it inherits from. In the engine's dialect. */
+    const char *partition_by;
+    const char *partition_of;
+    const char *partition_bound;
+    size_t ninherits;
+    const char *const *inherits;
 } invs_table;
 
 /* ------------------------------------------------------------------ URIs */
@@ -426,6 +551,8 @@ typedef struct invs_limits {
                                      collations are in your dialect */
 
 typedef int (*invs_emit_table_fn)(const invs_table *t, void *payload);
+/* Since ABI 1.2: one schema object (objects_read). */
+typedef int (*invs_emit_object_fn)(const invs_object *o, void *payload);
 /* One fact about the data as a whole ("source", "created_at", ...). */
 typedef int (*invs_emit_meta_fn)(const char *key, const char *value, void *payload);
 
