@@ -32,10 +32,38 @@ static const char stage_ddl[] =
     " PRIMARY KEY(tid, kid, ord)) WITHOUT ROWID;"
     "CREATE TABLE invs_sequences(tid INTEGER NOT NULL, ord INTEGER NOT NULL,"
     " col TEXT, name TEXT, value INTEGER NOT NULL, is_called INTEGER NOT NULL,"
+    " flags INTEGER NOT NULL DEFAULT 0," /* format 2 */
     " PRIMARY KEY(tid, ord)) WITHOUT ROWID;"
     "CREATE TABLE invs_specials(tid INTEGER NOT NULL, rid INTEGER NOT NULL,"
     " col INTEGER NOT NULL, type INTEGER NOT NULL, flags INTEGER NOT NULL, bits,"
-    " PRIMARY KEY(tid, rid, col)) WITHOUT ROWID;";
+    " PRIMARY KEY(tid, rid, col)) WITHOUT ROWID;"
+    /* format 2: the schema beyond columns and keys (schema_ext_io.c) */
+    "CREATE TABLE invs_column_x(tid INTEGER NOT NULL, ord INTEGER NOT NULL,"
+    " default_kind INTEGER NOT NULL, default_value TEXT, type_name TEXT,"
+    " ident_flags INTEGER NOT NULL, ident_start INTEGER, ident_increment INTEGER,"
+    " ident_min INTEGER, ident_max INTEGER, PRIMARY KEY(tid, ord)) WITHOUT ROWID;"
+    "CREATE TABLE invs_column_labels(tid INTEGER NOT NULL, ord INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY(tid, ord, n)) WITHOUT ROWID;"
+    "CREATE TABLE invs_checks(tid INTEGER NOT NULL, oid INTEGER NOT NULL,"
+    " ord INTEGER NOT NULL, name TEXT, expr TEXT NOT NULL, flags INTEGER NOT NULL,"
+    " PRIMARY KEY(tid, oid, ord)) WITHOUT ROWID;"
+    "CREATE TABLE invs_xindexes(tid INTEGER NOT NULL, xid INTEGER NOT NULL, name TEXT,"
+    " flags INTEGER NOT NULL, method TEXT, where_expr TEXT,"
+    " PRIMARY KEY(tid, xid)) WITHOUT ROWID;"
+    "CREATE TABLE invs_xindex_parts(tid INTEGER NOT NULL, xid INTEGER NOT NULL,"
+    " ord INTEGER NOT NULL, part TEXT NOT NULL, is_expr INTEGER NOT NULL,"
+    " descending INTEGER NOT NULL, PRIMARY KEY(tid, xid, ord)) WITHOUT ROWID;"
+    "CREATE TABLE invs_table_x(tid INTEGER PRIMARY KEY, partition_by TEXT,"
+    " partition_of TEXT, partition_bound TEXT);"
+    "CREATE TABLE invs_inherits(tid INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " parent TEXT NOT NULL, PRIMARY KEY(tid, n)) WITHOUT ROWID;"
+    "CREATE TABLE invs_objects(oid INTEGER PRIMARY KEY, kind TEXT NOT NULL, schema TEXT,"
+    " name TEXT NOT NULL, engine TEXT NOT NULL, definition TEXT, table_name TEXT,"
+    " base_decl TEXT, base_canon TEXT, base_length INTEGER, base_precision INTEGER,"
+    " base_scale INTEGER, base_flags INTEGER, base_default_expr TEXT, base_collation TEXT,"
+    " base_default_kind INTEGER, base_default_value TEXT);"
+    "CREATE TABLE invs_object_labels(oid INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " label TEXT NOT NULL, PRIMARY KEY(oid, n)) WITHOUT ROWID;";
 
 int invs_stage_sqlerr(invs_stage *st, int code, const char *what)
 {
@@ -81,6 +109,7 @@ static int stage_alloc(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, cons
         return invs_diag_oom(err);
     }
     st->ctx = ctx;
+    invs_object_list_init(&st->objects);
     *out = st;
     return INVS_OK;
 }
@@ -187,13 +216,13 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const
     rc = stage_exec(st, "PRAGMA page_size = 65536; PRAGMA journal_mode = OFF;"
                         "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;"
                         "PRAGMA cache_size = -16384;"
-                        "PRAGMA application_id = 1229870675; PRAGMA user_version = 1;"
+                        "PRAGMA application_id = 1229870675; PRAGMA user_version = 2;"
                         "BEGIN;");
     if (rc == INVS_OK)
         rc = stage_exec(st, stage_ddl);
     strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     if (rc == INVS_OK)
-        rc = invs_stage_meta_set(st, "format", "1");
+        rc = invs_stage_meta_set(st, "format", "2");
     if (rc == INVS_OK)
         rc = invs_stage_meta_set(st, "state", INVS_STATE_PULLING);
     if (rc == INVS_OK)
@@ -203,6 +232,7 @@ int invs_stage_create(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const
     if (rc != INVS_OK)
         return stage_fail(st, err, rc);
     snprintf(st->state, sizeof(st->state), "%s", INVS_STATE_PULLING);
+    st->format = INVS_STAGE_FORMAT;
     *out = st;
     return INVS_OK;
 }
@@ -229,6 +259,7 @@ static int stage_check(invs_stage *st, unsigned flags)
                          st->path, (long long)format, INVS_VERSION, INVS_STAGE_FORMAT);
     if (format < 1)
         return invs_diag(&st->diag, INVS_ECORRUPT, "stage %s has no format version", st->path);
+    st->format = (int)format;
     if (!(state = invs_stage_meta_get(st, "state")))
         return invs_diag(&st->diag, INVS_ECORRUPT, "stage %s records no state", st->path);
     snprintf(st->state, sizeof(st->state), "%s", state);
@@ -328,6 +359,7 @@ void invs_stage_close(invs_stage *st)
     for (i = 0; i < st->ntables; i++)
         invs_schema_free(st->tables[i].schema);
     free(st->tables);
+    invs_object_list_free(&st->objects);
     free(st->tmp_path);
     free(st->path);
     free(st);

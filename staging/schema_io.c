@@ -106,6 +106,7 @@ static void bind_seq(sqlite3_stmt *s, const void *a, const void *b, int64_t tid,
     invs_bind_text_or_null(s, 4, q->name);
     sqlite3_bind_int64(s, 5, q->value);
     sqlite3_bind_int(s, 6, q->is_called);
+    sqlite3_bind_int64(s, 7, q->flags);
 }
 
 static int schema_create_data_table(invs_stage *st, int64_t tid, size_t ncols)
@@ -158,8 +159,10 @@ int invs_stage_add_table(invs_stage *st, const invs_table *t, int64_t *out_tid)
         }
     }
     for (i = 0; i < t->nseqs && rc == INVS_OK; i++)
-        rc = schema_insert(st, "INSERT INTO invs_sequences VALUES(?,?,?,?,?,?)", bind_seq,
+        rc = schema_insert(st, "INSERT INTO invs_sequences VALUES(?,?,?,?,?,?,?)", bind_seq,
                            &t->seqs[i], NULL, tid, (int64_t)i);
+    if (rc == INVS_OK)
+        rc = invs_stage_add_table_ext(st, t, tid);
     if (rc == INVS_OK)
         rc = schema_create_data_table(st, tid, t->ncols);
     if (rc == INVS_OK)
@@ -354,6 +357,7 @@ static int load_seqs(schema_loader *L, invs_schema_table *st, int64_t tid)
         q->name = invs_arena_strdup(a, col_text(L->seqs, 1));
         q->value = sqlite3_column_int64(L->seqs, 2);
         q->is_called = sqlite3_column_int(L->seqs, 3);
+        q->flags = (uint32_t)sqlite3_column_int64(L->seqs, 4);
     }
     st->t.seqs = seqs;
     st->t.nseqs = n;
@@ -408,8 +412,11 @@ int invs_stage_load_schema(invs_stage *st)
                            " WHERE tid = ? AND kid = ? ORDER BY ord",
                            -1, &L.kcols, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
-                           "SELECT col, name, value, is_called FROM invs_sequences"
-                           " WHERE tid = ? ORDER BY ord",
+                           st->format >= 2
+                               ? "SELECT col, name, value, is_called, flags FROM invs_sequences"
+                                 " WHERE tid = ? ORDER BY ord"
+                               : "SELECT col, name, value, is_called, 0 FROM invs_sequences"
+                                 " WHERE tid = ? ORDER BY ord",
                            -1, &L.seqs, NULL) != SQLITE_OK) {
         rc = invs_stage_sqlerr(st, INVS_ECORRUPT, "reading the schema");
         goto out;
@@ -449,14 +456,17 @@ int invs_stage_load_schema(invs_stage *st)
             break;
         }
         if ((rc = load_columns(&L, s, t->tid)) == INVS_OK &&
-            (rc = load_keys(&L, s, t->tid)) == INVS_OK)
-            rc = load_seqs(&L, s, t->tid);
+            (rc = load_keys(&L, s, t->tid)) == INVS_OK &&
+            (rc = load_seqs(&L, s, t->tid)) == INVS_OK)
+            rc = invs_stage_load_table_ext(st, s, t->tid);
         if (rc == INVS_OK && s->t.ncols == 0)
             rc = invs_diag(&st->diag, INVS_ECORRUPT, "stage %s: table %s has no columns",
                            st->path, s->t.name);
     }
     if (rc == INVS_OK)
         rc = load_count_check(st);
+    if (rc == INVS_OK)
+        rc = invs_stage_load_objects(st);
 out:
     sqlite3_finalize(tabs);
     sqlite3_finalize(L.cols);

@@ -13,7 +13,7 @@
 #include "invs_core.h"
 
 #define INVS_STAGE_APPLICATION_ID 0x494E5653 /* "INVS" */
-#define INVS_STAGE_FORMAT 1
+#define INVS_STAGE_FORMAT 2 /* 2: the schema beyond columns and keys */
 
 /* States, in the order a stage goes through them. */
 #define INVS_STATE_PULLING "pulling"
@@ -36,8 +36,10 @@ typedef struct invs_stage {
     char *tmp_path; /* while being written: moved to path on finish */
     int overwrite;  /* finish may replace an existing stage at path */
     char state[16];
+    int format;     /* PRAGMA user_version: 1 or 2 */
     size_t ntables;
     invs_stage_table *tables; /* loaded by invs_stage_load_schema */
+    invs_object_list objects; /* loaded by invs_stage_load_schema (format 2) */
 } invs_stage;
 
 /* Create a new stage at a temporary name beside `path`, in state pulling.
@@ -76,6 +78,14 @@ int invs_stage_set_rows(invs_stage *st, int64_t tid, int64_t rows, int64_t speci
 /* The digest of the rows as they are now (after verify changed some). */
 int invs_stage_set_digest(invs_stage *st, int64_t tid, const char *digest);
 int invs_stage_load_schema(invs_stage *st);
+/* The schema beyond columns and keys (staging/schema_ext_io.c): written
+ * by invs_stage_add_table for table tid, read by invs_stage_load_schema. */
+int invs_stage_add_table_ext(invs_stage *st, const invs_table *t, int64_t tid);
+int invs_stage_load_table_ext(invs_stage *st, invs_schema_table *s, int64_t tid);
+/* A schema object (enum, domain, view, ...), and all of them into
+ * st->objects. */
+int invs_stage_add_object(invs_stage *st, const invs_object *o);
+int invs_stage_load_objects(invs_stage *st);
 
 /* Rows in. */
 typedef struct invs_stage_writer invs_stage_writer;

@@ -82,7 +82,7 @@ class HostileRoundTrip(TempDirTest):
     def test_the_stage_is_an_ordinary_sqlite_file(self):
         con = sqlite3.connect(self.stage)
         self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], 0x494E5653)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 2)
         self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = 'state'").fetchone()[0],
                          "pulled")
         n = con.execute("SELECT rows FROM invs_tables WHERE name = 'select'").fetchone()[0]

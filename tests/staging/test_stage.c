@@ -292,8 +292,8 @@ static void refuses_an_sqlite_file_that_is_not_a_stage(void)
 static void refuses_a_newer_format(void)
 {
     make_stage(tmp("newer.stage"));
-    sql(tmp("newer.stage"), "PRAGMA user_version = 2");
-    expect_refusal(tmp("newer.stage"), INVS_EUNSUPPORTED, "format 2");
+    sql(tmp("newer.stage"), "PRAGMA user_version = 3");
+    expect_refusal(tmp("newer.stage"), INVS_EUNSUPPORTED, "format 3");
 }
 
 static void refuses_an_interrupted_pull(void)
@@ -329,11 +329,177 @@ static void create_refuses_an_existing_file_unless_told(void)
     invs_stage_close(st);
     invs_ctx_free(ctx);
 }
+/* Format 2: defaults, labels, identity options, CHECKs, indexes on
+ * expressions, partitioning and schema objects come back as they went in. */
+static void extended_schema_round_trips(void)
+{
+    static const char *const labels[] = {"G", "PG-13"};
+    static const char *const parts[] = {"lower(v)", "id"};
+    static const char *const parents[] = {"base"};
+    static const uint8_t exprs[] = {1, 0}, desc[] = {0, 1};
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = NULL;
+    invs_column cols[3], dbase;
+    invs_key keys[2];
+    invs_sequence seq;
+    invs_colx colx[3];
+    invs_check chk = {sizeof(invs_check), 0, "v_short", "length(v) < 10"};
+    invs_check dchk = {sizeof(invs_check), 0, NULL, "VALUE > 0"};
+    invs_xindex xi;
+    invs_object en, dom;
+    invs_table t = sample_table(cols, keys, &seq);
+    const invs_table *b;
+    int64_t tid;
+
+    memset(colx, 0, sizeof(colx));
+    colx[0].struct_size = colx[1].struct_size = colx[2].struct_size = sizeof(invs_colx);
+    colx[0].ident_flags = INVS_IDENT_OPTIONS | INVS_IDENT_CYCLE;
+    colx[0].ident_start = 1000;
+    colx[0].ident_increment = -10;
+    colx[0].ident_min = -5;
+    colx[0].ident_max = 99999;
+    colx[1].default_kind = INVS_DEF_TEXT;
+    colx[1].default_value = "x'y";
+    colx[1].type_name = "rating";
+    colx[1].nlabels = 2;
+    colx[1].labels = labels;
+    memset(&xi, 0, sizeof(xi));
+    xi.struct_size = sizeof(xi);
+    xi.name = "t_lower";
+    xi.flags = INVS_KEYF_UNIQUE;
+    xi.nparts = 2;
+    xi.parts = parts;
+    xi.exprs = exprs;
+    xi.desc = desc;
+    xi.where = "v IS NOT NULL";
+    t.colx = colx;
+    t.nchecks = 1;
+    t.checks = &chk;
+    t.nxindexes = 1;
+    t.xindexes = &xi;
+    t.partition_of = "base";
+    t.partition_bound = "FOR VALUES FROM (1) TO (10)";
+    t.ninherits = 1;
+    t.inherits = parents;
+    seq.flags = INVS_SEQ_FOLLOWS_ROWS;
+    memset(&en, 0, sizeof(en));
+    en.struct_size = sizeof(en);
+    en.kind = INVS_OBJ_ENUM;
+    en.schema = "public";
+    en.name = "rating";
+    en.engine = "postgres";
+    en.nlabels = 2;
+    en.labels = labels;
+    memset(&dbase, 0, sizeof(dbase));
+    dbase.decl = "integer";
+    dbase.canon = INVS_T_INT32;
+    dbase.length = dbase.precision = dbase.scale = -1;
+    dbase.flags = INVS_COL_NOT_NULL;
+    dbase.default_expr = "1";
+    memset(&dom, 0, sizeof(dom));
+    dom.struct_size = sizeof(dom);
+    dom.kind = INVS_OBJ_DOMAIN;
+    dom.name = "posint";
+    dom.engine = "postgres";
+    dom.base = &dbase;
+    dom.nchecks = 1;
+    dom.checks = &dchk;
+
+    unlink(tmp("ext.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("ext.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
+    CHECK_INT(invs_stage_add_object(st, &en), INVS_OK);
+    CHECK_INT(invs_stage_add_object(st, &dom), INVS_OK);
+    CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
+    invs_stage_close(st);
+    CHECK_INT(invs_stage_open(&st, ctx, &err, tmp("ext.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_load_schema(st), INVS_OK);
+    b = &st->tables[0].schema->t;
+    CHECK(b->colx != NULL);
+    CHECK_INT(b->colx[0].ident_flags, INVS_IDENT_OPTIONS | INVS_IDENT_CYCLE);
+    CHECK_INT(b->colx[0].ident_start, 1000);
+    CHECK_INT(b->colx[0].ident_increment, -10);
+    CHECK_INT(b->colx[0].ident_min, -5);
+    CHECK_INT(b->colx[0].ident_max, 99999);
+    CHECK_INT(b->colx[1].default_kind, INVS_DEF_TEXT);
+    CHECK_STR(b->colx[1].default_value, "x'y");
+    CHECK_STR(b->colx[1].type_name, "rating");
+    CHECK_INT(b->colx[1].nlabels, 2);
+    CHECK_STR(b->colx[1].labels[1], "PG-13");
+    CHECK_INT(b->colx[2].default_kind, INVS_DEF_NONE);
+    CHECK_INT(b->nchecks, 1);
+    CHECK_STR(b->checks[0].name, "v_short");
+    CHECK_STR(b->checks[0].expr, "length(v) < 10");
+    CHECK_INT(b->nxindexes, 1);
+    CHECK_STR(b->xindexes[0].name, "t_lower");
+    CHECK_INT(b->xindexes[0].flags, INVS_KEYF_UNIQUE);
+    CHECK_INT(b->xindexes[0].nparts, 2);
+    CHECK_STR(b->xindexes[0].parts[0], "lower(v)");
+    CHECK_INT(b->xindexes[0].exprs[0], 1);
+    CHECK_INT(b->xindexes[0].exprs[1], 0);
+    CHECK_INT(b->xindexes[0].desc[1], 1);
+    CHECK_STR(b->xindexes[0].where, "v IS NOT NULL");
+    CHECK(b->partition_by == NULL);
+    CHECK_STR(b->partition_of, "base");
+    CHECK_STR(b->partition_bound, "FOR VALUES FROM (1) TO (10)");
+    CHECK_INT(b->ninherits, 1);
+    CHECK_STR(b->inherits[0], "base");
+    CHECK_INT(b->seqs[0].flags, INVS_SEQ_FOLLOWS_ROWS);
+    CHECK_INT(st->objects.n, 2);
+    CHECK_INT(st->objects.v[0]->kind, INVS_OBJ_ENUM);
+    CHECK_STR(st->objects.v[0]->schema, "public");
+    CHECK_STR(st->objects.v[0]->labels[0], "G");
+    CHECK_INT(st->objects.v[1]->kind, INVS_OBJ_DOMAIN);
+    CHECK_STR(st->objects.v[1]->base->decl, "integer");
+    CHECK_INT(st->objects.v[1]->base->canon, INVS_T_INT32);
+    CHECK_INT(st->objects.v[1]->base->flags, INVS_COL_NOT_NULL);
+    CHECK_STR(st->objects.v[1]->base->default_expr, "1");
+    CHECK_INT(st->objects.v[1]->nchecks, 1);
+    CHECK_STR(st->objects.v[1]->checks[0].expr, "VALUE > 0");
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
+/* A stage of format 1 (before the tables above existed) still reads: as a
+ * source that had none of it. */
+static void a_format_1_stage_still_reads(void)
+{
+    invs_ctx *ctx = new_ctx();
+    invs_stage *st = NULL;
+    invs_column cols[3];
+    invs_key keys[2];
+    invs_sequence seq;
+    invs_table t = sample_table(cols, keys, &seq);
+    int64_t tid;
+
+    unlink(tmp("old.stage"));
+    CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("old.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
+    CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
+    invs_stage_close(st);
+    sql(tmp("old.stage"),
+        "DROP TABLE invs_column_x; DROP TABLE invs_column_labels; DROP TABLE invs_checks;"
+        "DROP TABLE invs_xindexes; DROP TABLE invs_xindex_parts; DROP TABLE invs_table_x;"
+        "DROP TABLE invs_inherits; DROP TABLE invs_objects; DROP TABLE invs_object_labels;"
+        "ALTER TABLE invs_sequences DROP COLUMN flags; PRAGMA user_version = 1;");
+    CHECK_INT(invs_stage_open(&st, ctx, &err, tmp("old.stage"), 0), INVS_OK);
+    CHECK_INT(invs_stage_load_schema(st), INVS_OK);
+    CHECK_INT(st->format, 1);
+    CHECK(st->tables[0].schema->t.colx == NULL);
+    CHECK_INT(st->tables[0].schema->t.nchecks, 0);
+    CHECK_INT(st->tables[0].schema->t.seqs[0].value, 41);
+    CHECK_INT(st->objects.n, 0);
+    invs_stage_close(st);
+    invs_ctx_free(ctx);
+}
+
 
 int main(int argc, char **argv)
 {
     static const check_test tests[] = {
-        TEST(values_round_trip_exactly), TEST(schema_round_trips), TEST(refuses_a_missing_file),
+        TEST(values_round_trip_exactly), TEST(schema_round_trips),
+        TEST(extended_schema_round_trips), TEST(a_format_1_stage_still_reads),
+        TEST(refuses_a_missing_file),
         TEST(refuses_random_bytes), TEST(refuses_an_sqlite_file_that_is_not_a_stage),
         TEST(refuses_a_newer_format), TEST(refuses_an_interrupted_pull),
         TEST(an_unfinished_stage_leaves_nothing),
