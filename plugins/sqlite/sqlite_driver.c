@@ -62,6 +62,15 @@ int sqlite_exec(sqlite_conn *c, const char *sql)
     return INVS_OK;
 }
 
+int sqlite_exec_sb(sqlite_conn *c, invs_strbuf *sb)
+{
+    int rc = sqlite_sb_ok(c, sb);
+    if (rc == INVS_OK)
+        rc = sqlite_exec(c, sb->p);
+    invs_sb_free(sb);
+    return rc;
+}
+
 int sqlite_sb_ok(sqlite_conn *c, const invs_strbuf *sb)
 {
     if (invs_sb_failed(sb))

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "invstage/driver.h"
+#include "invstage/pool.h"
 #include "invstage/strbuf.h"
 
 extern const invs_host *sqlite_host;
@@ -27,6 +28,7 @@ struct invs_drv_conn {
  * SQLite error: constraint, I/O, ...), naming what was being done. */
 int sqlite_err(sqlite_conn *c, int code, const char *what);
 int sqlite_exec(sqlite_conn *c, const char *sql);
+int sqlite_exec_sb(sqlite_conn *c, invs_strbuf *sb); /* and free sb */
 
 static inline void sqlite_sb_init(invs_strbuf *sb)
 {
@@ -40,6 +42,25 @@ void sqlite_type_from_decl(invs_column *col, const char *decl);
 /* The declaration for a column: its own where native (INVS_HINT_NATIVE),
  * else the SQLite name whose affinity holds the canonical type's values. */
 void sqlite_decl_for(invs_strbuf *sb, const invs_column *col, int native);
+
+/* What only the text of CREATE TABLE / CREATE INDEX says (sqlite_ddl.c). */
+typedef struct sqlite_ddl_constraint {
+    int kind;               /* 'p' primary key, 'u' unique, 'f' foreign key, 'c' check */
+    const char *name;       /* CONSTRAINT name, NULL if none */
+    const char *column;     /* a column constraint's column, NULL for a table's */
+    size_t ncols;           /* a table constraint's columns (p, u, f) */
+    const char **cols;
+    const char *ref_table;  /* f */
+    const char *expr;       /* c: the condition */
+} sqlite_ddl_constraint;
+typedef int (*sqlite_ddl_fn)(const sqlite_ddl_constraint *c, void *payload);
+/* Every named constraint and every CHECK of a CREATE TABLE statement. */
+int sqlite_ddl_table(invs_pool *pl, const char *sql, sqlite_ddl_fn fn, void *payload);
+/* The parts (columns or expressions, ASC/DESC) and WHERE of a CREATE INDEX
+ * statement into x (its name and flags are the caller's). */
+int sqlite_ddl_index(invs_pool *pl, const char *sql, invs_xindex *x);
+/* A default as SQLite wrote it, classified for another engine. */
+void sqlite_default_classify(invs_pool *pl, invs_colx *x, const char *expr);
 
 /* pull */
 int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);

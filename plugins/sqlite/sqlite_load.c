@@ -1,6 +1,6 @@
 /*
- * Push into SQLite: table creation from the model, clearing, the foreign-key
- * check after the load, sequence positions.
+ * Push into SQLite: clearing, the foreign-key check after the load, sequence
+ * positions (tables and indexes are made in sqlite_create.c).
  *
  * The connection runs with foreign_keys OFF (set at open, since SQLite
  * ignores the pragma inside a transaction), so rows may arrive child-first
@@ -10,23 +10,7 @@
  */
 #include <string.h>
 
-#include "invstage/sqltext.h"
 #include "sqlite_driver.h"
-
-/* What a DEFAULT may call: SQLite's own functions without side effects. */
-static const char *const sqlite_default_fns[] = {
-    "datetime", "date", "time", "julianday", "strftime", "unixepoch", "random", "randomblob",
-    "hex", "lower", "upper", "abs", "length", "ifnull", "round", "trim", "ltrim", "rtrim",
-    "substr", "replace", "printf", "format", "char", "zeroblob", "json", NULL};
-
-static int load_exec_sb(sqlite_conn *c, invs_strbuf *sb)
-{
-    int rc = sqlite_sb_ok(c, sb);
-    if (rc == INVS_OK)
-        rc = sqlite_exec(c, sb->p);
-    invs_sb_free(sb);
-    return rc;
-}
 
 int sqlite_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
 {
@@ -51,189 +35,6 @@ int sqlite_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
     return rc;
 }
 
-/* The single INTEGER column of an AUTOINCREMENT primary key: it must be
- * declared in the column, the only place SQLite accepts AUTOINCREMENT. A
- * key another engine fed from a sequence (identity, serial) becomes one
- * too, so its position can be kept in sqlite_sequence. (A SQLite source
- * records a position only for its AUTOINCREMENT columns.) */
-static int load_fed_by_sequence(const invs_table *t, const invs_column *col)
-{
-    size_t i;
-    if (col->flags & INVS_COL_AUTOINCREMENT)
-        return 1;
-    if (col->canon < INVS_T_INT16 || col->canon > INVS_T_INT64)
-        return 0;
-    for (i = 0; i < t->nseqs; i++)
-        if (t->seqs[i].column && !strcmp(t->seqs[i].column, col->name))
-            return 1;
-    return 0;
-}
-
-static const invs_column *load_autoinc_pk(const invs_table *t, const invs_key **pk)
-{
-    size_t i;
-    *pk = NULL;
-    for (i = 0; i < t->nkeys && !*pk; i++)
-        if (t->keys[i].kind == INVS_KEY_PRIMARY)
-            *pk = &t->keys[i];
-    if (!*pk || (*pk)->ncols != 1)
-        return NULL;
-    for (i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i].name, (*pk)->cols[0]) == 0)
-            return load_fed_by_sequence(t, &t->cols[i]) ? &t->cols[i] : NULL;
-    return NULL;
-}
-
-static void load_column_def(invs_strbuf *sb, const invs_column *col, const invs_column *autoinc,
-                            int native)
-{
-    invs_sb_ident(sb, col->name, '"');
-    if (col->decl && (*col->decl || !native)) {
-        invs_sb_puts(sb, " ");
-        sqlite_decl_for(sb, col, native);
-    }
-    if (col == autoinc)
-        invs_sb_puts(sb, " PRIMARY KEY AUTOINCREMENT");
-    if (col->flags & INVS_COL_NOT_NULL)
-        invs_sb_puts(sb, " NOT NULL");
-    /* defaults are SQL of the source's dialect: only SQLite's is ours.
-     * SQLite reports "DEFAULT (6 * 7)" as "6 * 7": the parentheses are
-     * needed again, and harmless around a literal. */
-    if (col->default_expr && native)
-        invs_sb_printf(sb, " DEFAULT (%s)", col->default_expr);
-    if (col->collation && native) { /* another engine's collation names nothing here */
-        invs_sb_puts(sb, " COLLATE ");
-        invs_sb_ident(sb, col->collation, '"');
-    }
-}
-
-static void load_key_def(invs_strbuf *sb, const invs_key *k)
-{
-    if (k->name) {
-        invs_sb_puts(sb, "CONSTRAINT ");
-        invs_sb_ident(sb, k->name, '"');
-        invs_sb_puts(sb, " ");
-    }
-    switch (k->kind) {
-    case INVS_KEY_PRIMARY: invs_sb_puts(sb, "PRIMARY KEY "); break;
-    case INVS_KEY_UNIQUE: invs_sb_puts(sb, "UNIQUE "); break;
-    case INVS_KEY_FOREIGN: invs_sb_puts(sb, "FOREIGN KEY "); break;
-    }
-    invs_sb_ident_list(sb, k->cols, k->ncols, '"');
-    if (k->kind != INVS_KEY_FOREIGN)
-        return;
-    invs_sb_puts(sb, " REFERENCES ");
-    invs_sb_ident(sb, k->ref_table, '"');
-    invs_sb_puts(sb, " ");
-    invs_sb_ident_list(sb, k->ref_cols, k->ncols, '"');
-    /* the actions are keywords from a closed list: checked, not quoted */
-    if (k->on_delete && strcmp(k->on_delete, "NO ACTION") != 0)
-        invs_sb_printf(sb, " ON DELETE %s", k->on_delete);
-    if (k->on_update && strcmp(k->on_update, "NO ACTION") != 0)
-        invs_sb_printf(sb, " ON UPDATE %s", k->on_update);
-    if (k->flags & INVS_KEYF_DEFERRABLE)
-        invs_sb_puts(sb, (k->flags & INVS_KEYF_DEFERRED) ? " DEFERRABLE INITIALLY DEFERRED"
-                                                           : " DEFERRABLE INITIALLY IMMEDIATE");
-}
-
-/* The stage is untrusted input: its text goes into the statement only in
- * the shapes invstage/sqltext.h lets through (names are quoted anyway). */
-static int load_check_text(sqlite_conn *c, const invs_table *t, int native)
-{
-    size_t i;
-    for (i = 0; i < t->ncols; i++) {
-        const invs_column *col = &t->cols[i];
-        if (native && !invs_sql_type_ok(col->decl))
-            return sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
-                                      "table %s, column %s: the stage's declared type is not a "
-                                      "type name; refused",
-                                      t->name, col->name);
-        if (native && !invs_sql_expr_ok(col->default_expr, sqlite_default_fns))
-            return sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
-                                      "table %s, column %s: the stage's default is not an "
-                                      "expression SQLite evaluates without side effects; "
-                                      "refused",
-                                      t->name, col->name);
-    }
-    for (i = 0; i < t->nkeys; i++)
-        if (t->keys[i].kind == INVS_KEY_FOREIGN && (!invs_sql_action_ok(t->keys[i].on_delete) ||
-                                                    !invs_sql_action_ok(t->keys[i].on_update)))
-            return sqlite_host->error(c->s, INVS_EUNSUPPORTED, NULL, 0,
-                                      "table %s: foreign key to %s has an action SQLite does "
-                                      "not know",
-                                      t->name, t->keys[i].ref_table);
-    return INVS_OK;
-}
-
-int sqlite_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
-{
-    sqlite_conn *c = conn;
-    const invs_key *pk;
-    const invs_column *autoinc = load_autoinc_pk(t, &pk);
-    invs_strbuf sb;
-    size_t i;
-    const char *sep = "";
-    int rc;
-
-    if ((rc = load_check_text(c, t, (hints & INVS_HINT_NATIVE) != 0)) != INVS_OK)
-        return rc;
-    sqlite_sb_init(&sb);
-    invs_sb_puts(&sb, "CREATE TABLE ");
-    invs_sb_ident(&sb, t->name, '"');
-    invs_sb_puts(&sb, " (");
-    for (i = 0; i < t->ncols; i++) {
-        invs_sb_puts(&sb, i ? ", " : "");
-        load_column_def(&sb, &t->cols[i], autoinc, (hints & INVS_HINT_NATIVE) != 0);
-    }
-    for (i = 0; i < t->nkeys; i++) {
-        const invs_key *k = &t->keys[i];
-        if (k->kind == INVS_KEY_INDEX || (k == pk && autoinc))
-            continue;
-        invs_sb_puts(&sb, ", ");
-        load_key_def(&sb, k);
-    }
-    invs_sb_puts(&sb, ")");
-    if (t->flags & INVS_TBL_WITHOUT_ROWID) {
-        invs_sb_puts(&sb, " WITHOUT ROWID");
-        sep = ",";
-    }
-    if (t->flags & INVS_TBL_STRICT)
-        invs_sb_printf(&sb, "%s STRICT", sep);
-    return load_exec_sb(c, &sb);
-}
-
-int sqlite_indexes_create(invs_drv_conn *conn, const invs_table *t)
-{
-    sqlite_conn *c = conn;
-    size_t i;
-    int rc = INVS_OK;
-
-    for (i = 0; i < t->nkeys && rc == INVS_OK; i++) {
-        const invs_key *k = &t->keys[i];
-        invs_strbuf sb;
-        if (k->kind != INVS_KEY_INDEX)
-            continue;
-        sqlite_sb_init(&sb);
-        invs_sb_puts(&sb, (k->flags & INVS_KEYF_UNIQUE) ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-        if (k->name) {
-            invs_sb_ident(&sb, k->name, '"');
-        } else {
-            invs_strbuf nm;
-            sqlite_sb_init(&nm);
-            invs_sb_printf(&nm, "%s_idx%zu", t->name, i);
-            if (!invs_sb_failed(&nm))
-                invs_sb_ident(&sb, nm.p, '"');
-            invs_sb_free(&nm);
-        }
-        invs_sb_puts(&sb, " ON ");
-        invs_sb_ident(&sb, t->name, '"');
-        invs_sb_puts(&sb, " ");
-        invs_sb_ident_list(&sb, k->cols, k->ncols, '"');
-        rc = load_exec_sb(c, &sb);
-    }
-    return rc;
-}
-
 static int load_has_sqlite_sequence(sqlite_conn *c)
 {
     return sqlite3_table_column_metadata(c->db, "main", "sqlite_sequence", "seq", NULL, NULL,
@@ -250,13 +51,13 @@ int sqlite_table_clear(invs_drv_conn *conn, const invs_table *t)
     sqlite_sb_init(&sb);
     invs_sb_puts(&sb, "DELETE FROM ");
     invs_sb_ident(&sb, t->name, '"');
-    if ((rc = load_exec_sb(c, &sb)) != INVS_OK || !load_has_sqlite_sequence(c))
+    if ((rc = sqlite_exec_sb(c, &sb)) != INVS_OK || !load_has_sqlite_sequence(c))
         return rc;
     /* the position is the source's after the load, or none if it had none */
     sqlite_sb_init(&sb);
     invs_sb_puts(&sb, "DELETE FROM sqlite_sequence WHERE name = ");
     invs_sb_literal(&sb, t->name);
-    return load_exec_sb(c, &sb);
+    return sqlite_exec_sb(c, &sb);
 }
 
 int sqlite_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n)

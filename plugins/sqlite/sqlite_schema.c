@@ -8,7 +8,6 @@
  * copies the table during emit(), so each table is built in a pool that is
  * freed as soon as it has been emitted.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "invstage/pool.h"
@@ -22,7 +21,8 @@ static const char *pool_str(invs_pool *pl, const unsigned char *s)
 typedef struct schema_reader {
     sqlite_conn *c;
     invs_pool pl;
-    sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *uncopied;
+    sqlite3_stmt *cols, *idx, *idxcols, *fks, *pkcols, *seq, *uncopied, *idxsql;
+    size_t xcap; /* of the table's xindexes */
 } schema_reader;
 
 static int sr_prepare(schema_reader *r, sqlite3_stmt **s, const char *sql)
@@ -32,13 +32,31 @@ static int sr_prepare(schema_reader *r, sqlite3_stmt **s, const char *sql)
     return INVS_OK;
 }
 
+/* Each column's default, as a value another engine can write. */
+static int sr_defaults(schema_reader *r, invs_table *t)
+{
+    invs_colx *x;
+    size_t i;
+    if (!t->ncols)
+        return INVS_OK;
+    if (!(x = invs_pool_alloc(&r->pl, t->ncols * sizeof(*x))))
+        return INVS_ENOMEM;
+    memset(x, 0, t->ncols * sizeof(*x));
+    for (i = 0; i < t->ncols; i++) {
+        x[i].struct_size = sizeof(*x);
+        sqlite_default_classify(&r->pl, &x[i], t->cols[i].default_expr);
+    }
+    t->colx = x;
+    return r->pl.failed ? INVS_ENOMEM : INVS_OK;
+}
+
 static int sr_columns(schema_reader *r, invs_table *t)
 {
     sqlite3_stmt *s = r->cols;
     invs_column *cols = NULL;
     size_t n = 0, cap = 0;
     const char **pk = NULL;
-    int pkn = 0, step;
+    int pkn = 0, step, rc;
 
     sqlite3_reset(s);
     sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
@@ -75,6 +93,8 @@ static int sr_columns(schema_reader *r, invs_table *t)
         return sqlite_err(r->c, INVS_ESQL, "reading columns");
     t->cols = cols;
     t->ncols = n;
+    if ((rc = sr_defaults(r, t)) != INVS_OK)
+        return rc;
     if (pkn > 0) { /* primary key columns, in key order */
         invs_key *k;
         int i;
@@ -109,8 +129,35 @@ static int sr_add_key(schema_reader *r, invs_table *t, size_t *cap, const invs_k
     return INVS_OK;
 }
 
-/* UNIQUE constraints and CREATE INDEX indexes. Expression and partial
- * indexes have no place in the model yet: they are reported, not copied. */
+/* An index on expressions, partial or descending: what its CREATE INDEX
+ * statement says. */
+static int sr_xindex(schema_reader *r, invs_table *t, const char *iname, int unique)
+{
+    invs_xindex *xs, *x;
+    int rc;
+    sqlite3_reset(r->idxsql);
+    sqlite3_bind_text(r->idxsql, 1, iname, -1, SQLITE_STATIC);
+    if (sqlite3_step(r->idxsql) != SQLITE_ROW || sqlite3_column_type(r->idxsql, 0) == SQLITE_NULL)
+        return sqlite_err(r->c, INVS_ESQL, "reading an index's statement");
+    if (!(xs = invs_pool_grow(&r->pl, (void *)t->xindexes, t->nxindexes, &r->xcap, sizeof(*xs))))
+        return INVS_ENOMEM;
+    x = &xs[t->nxindexes];
+    memset(x, 0, sizeof(*x));
+    x->struct_size = sizeof(*x);
+    x->name = pool_str(&r->pl, (const unsigned char *)iname);
+    x->flags = unique ? INVS_KEYF_UNIQUE : 0;
+    rc = sqlite_ddl_index(&r->pl, (const char *)sqlite3_column_text(r->idxsql, 0), x);
+    if (rc == INVS_EINVAL)
+        return sqlite_host->error(r->c->s, INVS_ECORRUPT, NULL, 0,
+                                  "table %s: index %s: its statement cannot be read", t->name,
+                                  iname);
+    t->xindexes = xs;
+    t->nxindexes++;
+    return rc;
+}
+
+/* UNIQUE constraints and CREATE INDEX indexes; those on expressions,
+ * partial or descending go to the table's xindexes. */
 static int sr_indexes(schema_reader *r, invs_table *t, size_t *cap)
 {
     sqlite3_stmt *s = r->idx, *ic = r->idxcols;
@@ -140,10 +187,8 @@ static int sr_indexes(schema_reader *r, invs_table *t, size_t *cap)
             cols[k.ncols++] = pool_str(&r->pl, sqlite3_column_text(ic, 0));
         }
         if (skip || sqlite3_column_int(s, 3)) {
-            sqlite_host->log(r->c->s, INVS_LOG_WARN,
-                             "table %s: index %s (partial, on an expression or descending) "
-                             "is not copied",
-                             t->name, iname);
+            if ((rc = sr_xindex(r, t, iname, sqlite3_column_int(s, 1))) != INVS_OK)
+                return rc;
             continue;
         }
         k.cols = cols;
@@ -262,15 +307,79 @@ static int sr_count(schema_reader *r, invs_table *t)
     return rc;
 }
 
+/* Same names, same order. */
+static int sr_same_cols(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    size_t i;
+    if (na != nb)
+        return 0;
+    for (i = 0; i < na; i++)
+        if (!a[i] || !b[i] || sqlite3_stricmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
+typedef struct sr_ddl {
+    schema_reader *r;
+    invs_table *t;
+    size_t ccap;
+} sr_ddl;
+
+/* A named key gets its name; a CHECK joins the table's. */
+static int sr_ddl_constraint(const sqlite_ddl_constraint *dc, void *payload)
+{
+    sr_ddl *d = payload;
+    invs_table *t = d->t;
+    const char *const *cols = dc->column ? &dc->column : (const char *const *)dc->cols;
+    size_t i, ncols = dc->column ? 1 : dc->ncols;
+    if (dc->kind == 'c') {
+        invs_check *cs = invs_pool_grow(&d->r->pl, (void *)t->checks, t->nchecks, &d->ccap,
+                                        sizeof(*cs));
+        if (!cs)
+            return INVS_ENOMEM;
+        memset(&cs[t->nchecks], 0, sizeof(*cs));
+        cs[t->nchecks].struct_size = sizeof(*cs);
+        cs[t->nchecks].name = dc->name;
+        cs[t->nchecks].expr = dc->expr;
+        t->checks = cs;
+        t->nchecks++;
+        return INVS_OK;
+    }
+    if (!dc->name)
+        return INVS_OK;
+    for (i = 0; i < t->nkeys; i++) {
+        invs_key *k = (invs_key *)&t->keys[i];
+        int kind = dc->kind == 'p' ? INVS_KEY_PRIMARY
+                   : dc->kind == 'u' ? INVS_KEY_UNIQUE : INVS_KEY_FOREIGN;
+        if (k->kind != kind || k->name || !sr_same_cols(k->cols, k->ncols, cols, ncols))
+            continue;
+        if (kind == INVS_KEY_FOREIGN &&
+            (!dc->ref_table || sqlite3_stricmp(dc->ref_table, k->ref_table) != 0))
+            continue;
+        k->name = dc->name;
+        break;
+    }
+    return INVS_OK;
+}
+
 static int sr_table(schema_reader *r, invs_table *t)
 {
+    sr_ddl d = {r, t, 0};
     size_t kcap;
     int rc;
+    r->xcap = 0;
     if ((rc = sr_columns(r, t)) != INVS_OK)
         return rc;
     kcap = t->nkeys; /* the primary key's array is exactly full */
     if ((rc = sr_indexes(r, t, &kcap)) != INVS_OK ||
         (rc = sr_foreign_keys(r, t, &kcap)) != INVS_OK || (rc = sr_sequence(r, t)) != INVS_OK)
+        return rc;
+    if (t->source_ddl && (rc = sqlite_ddl_table(&r->pl, t->source_ddl, sr_ddl_constraint, &d)) ==
+                             INVS_EINVAL)
+        return sqlite_host->error(r->c->s, INVS_ECORRUPT, NULL, 0,
+                                  "table %s: its CREATE TABLE statement cannot be read",
+                                  t->name);
+    if (rc != INVS_OK)
         return rc;
     return sr_count(r, t);
 }
@@ -282,31 +391,6 @@ static void sr_warn_uncopied(schema_reader *r)
         sqlite_host->log(r->c->s, INVS_LOG_WARN, "%s %s is not copied",
                          (const char *)sqlite3_column_text(r->uncopied, 0),
                          (const char *)sqlite3_column_text(r->uncopied, 1));
-}
-
-/* Whether CREATE TABLE text has a CHECK constraint: the keyword CHECK
- * followed by '(' outside quoted strings and identifiers. */
-static int sr_has_check(const char *sql)
-{
-    const char *p = sql;
-    while (p && *p) {
-        if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
-            char close = *p == '[' ? ']' : *p;
-            p = strchr(p + 1, close);
-            p = p ? p + 1 : NULL;
-        } else if (sqlite3_strnicmp(p, "CHECK", 5) == 0 &&
-                   (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
-            const char *q = p + 5;
-            while (isspace((unsigned char)*q))
-                q++;
-            if (*q == '(')
-                return 1;
-            p = q;
-        } else {
-            p++;
-        }
-    }
-    return 0;
 }
 
 int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload)
@@ -337,6 +421,8 @@ int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *paylo
                          " FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq")) ||
         (rc = sr_prepare(&r, &r.pkcols,
                          "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")) ||
+        (rc = sr_prepare(&r, &r.idxsql,
+                         "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1")) ||
         (rc = sr_prepare(&r, &r.uncopied,
                          "SELECT 'virtual table', name FROM pragma_table_list"
                          " WHERE schema = 'main' AND type = 'virtual'"
@@ -360,9 +446,6 @@ int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *paylo
             t.flags |= INVS_TBL_WITHOUT_ROWID;
         if (sqlite3_column_int(tabs, 3))
             t.flags |= INVS_TBL_STRICT;
-        if (t.source_ddl && sr_has_check(t.source_ddl))
-            sqlite_host->log(r.c->s, INVS_LOG_WARN,
-                             "table %s: CHECK constraints are not copied", t.name);
         rc = t.name ? sr_table(&r, &t) : INVS_ENOMEM;
         if (rc == INVS_OK && r.pl.failed)
             rc = INVS_ENOMEM;
@@ -386,5 +469,6 @@ out:
     sqlite3_finalize(r.pkcols);
     sqlite3_finalize(r.seq);
     sqlite3_finalize(r.uncopied);
+    sqlite3_finalize(r.idxsql);
     return rc;
 }

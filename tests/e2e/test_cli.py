@@ -137,12 +137,22 @@ class Cli(TempDirTest):
         r = run("pull", "sqlite:" + src, "-o", self.path("v.stage"))
         self.assertExit(r, 0)
         self.assertIn("generated column b is not copied", r.err)
-        self.assertIn("index t_expr", r.err)
-        self.assertIn("table c2: CHECK constraints are not copied", r.err)
-        self.assertNotIn("table check: CHECK", r.err)  # a name and a string, not a constraint
         self.assertIn("view v is not copied", r.err)
         self.assertIn("trigger tr is not copied", r.err)
         self.assertTrue(re.search(r"warning", r.err))
+        # an index on an expression and a CHECK are copied now, and a name
+        # and a string that spell CHECK are neither
+        self.assertNotIn("index t_expr", r.err)
+        self.assertNotIn("CHECK", r.err)
+        target = self.path("w.db")
+        self.assertExit(run("push", "-q", "--force", self.path("v.stage"), "sqlite:" + target), 0)
+        con = sqlite3.connect(target)
+        sqls = dict(con.execute("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL"))
+        con.close()
+        self.assertIn("(a + 1)", sqls["t_expr"])
+        self.assertIn("CHECK (n > 0)", sqls["c2"])
+        self.assertEqual(sqls["check"].count("CHECK"), 1)  # the string only
+        self.assertIn("DEFAULT ('CHECK (no)')", sqls["check"])
 
 
 class Interactive(TempDirTest):

@@ -31,8 +31,10 @@ static void declarations_map_to_canonical_types(void)
     canon("UNSIGNED BIG INT", INVS_T_UINT64, -1, -1, -1);
     canon("NVARCHAR(120)", INVS_T_TEXT, 120, -1, -1);
     canon("varchar ( 7 )", INVS_T_TEXT, 7, -1, -1);
-    canon("CHARACTER(20)", INVS_T_CHAR, 20, -1, -1);
-    canon("NCHAR(55)", INVS_T_CHAR, 55, -1, -1);
+    /* SQLite never pads: a CHAR(n) is a bounded text, not a blank-padded one */
+    canon("CHARACTER(20)", INVS_T_TEXT, 20, -1, -1);
+    canon("NCHAR(55)", INVS_T_TEXT, 55, -1, -1);
+    canon("BPCHAR(10)", INVS_T_CHAR, 10, -1, -1);
     canon("TEXT", INVS_T_TEXT, -1, -1, -1);
     canon("CLOB", INVS_T_TEXT, -1, -1, -1);
     canon("BLOB", INVS_T_BLOB, -1, -1, -1);
@@ -52,14 +54,24 @@ static void declarations_map_to_canonical_types(void)
     canon("uuid", INVS_T_UUID, -1, -1, -1);
     canon("MONEY", INVS_T_NUMERIC, -1, -1, -1);   /* affinity rule 5 */
     canon("POINT", INVS_T_INT64, -1, -1, -1);     /* contains INT: rule 1 */
+    /* what another engine's types are declared as on the way through */
+    canon("timestamp with time zone", INVS_T_TIMESTAMPTZ, -1, -1, -1);
+    canon("time without time zone", INVS_T_TIME, -1, -1, -1);
+    canon("TIMETZ", INVS_T_TIMETZ, -1, -1, -1);
+    canon("interval", INVS_T_INTERVAL, -1, -1, -1);
+    canon("integer[]", INVS_T_ARRAY, -1, -1, -1);
+    canon("INT4", INVS_T_INT32, -1, -1, -1);
+    canon("FLOAT4", INVS_T_FLOAT32, -1, -1, -1);
+    canon("YEAR", INVS_T_YEAR, -1, -1, -1);
 }
 
-static const char *decl_for(int canon_type, int len, int prec, int scale, const char *engine)
+static const char *decl_of(const char *decl, int canon_type, int len, int prec, int scale,
+                           const char *engine)
 {
     static char out[64];
     invs_strbuf sb;
     invs_column c = {0};
-    c.decl = "ORIGINAL(1)";
+    c.decl = decl;
     c.canon = canon_type;
     c.length = len;
     c.precision = prec;
@@ -72,22 +84,57 @@ static const char *decl_for(int canon_type, int len, int prec, int scale, const 
     return out;
 }
 
+static const char *decl_for(int canon_type, int len, int prec, int scale, const char *engine)
+{
+    return decl_of("ORIGINAL(1)", canon_type, len, prec, scale, engine);
+}
+
 static void sqlite_origin_keeps_its_declaration(void)
 {
     CHECK_STR(decl_for(INVS_T_INT16, -1, -1, -1, "sqlite"), "ORIGINAL(1)");
 }
 
+/* A declaration SQLite cannot keep as it is: a name SQLite reads back as
+ * the same canonical type, else one whose affinity holds the values. */
 static void other_engines_get_a_lossless_sqlite_type(void)
 {
-    CHECK_STR(decl_for(INVS_T_FLOAT32, -1, -1, -1, "postgres"), "REAL");
-    CHECK_STR(decl_for(INVS_T_INT32, -1, -1, -1, "postgres"), "INTEGER");
+    CHECK_STR(decl_for(INVS_T_FLOAT32, -1, -1, -1, "postgres"), "FLOAT4");
+    CHECK_STR(decl_for(INVS_T_INT32, -1, -1, -1, "postgres"), "INT4");
     CHECK_STR(decl_for(INVS_T_TEXT, 40, -1, -1, "postgres"), "VARCHAR(40)");
     CHECK_STR(decl_for(INVS_T_TEXT, -1, -1, -1, "postgres"), "TEXT");
+    CHECK_STR(decl_for(INVS_T_CHAR, 10, -1, -1, "postgres"), "BPCHAR(10)");
     CHECK_STR(decl_for(INVS_T_DECIMAL, -1, 12, 3, "mysql"), "DECIMAL(12,3)");
     CHECK_STR(decl_for(INVS_T_BLOB, -1, -1, -1, "mysql"), "BLOB");
     CHECK_STR(decl_for(INVS_T_ANY, -1, -1, -1, "mysql"), "");
-    CHECK_STR(decl_for(INVS_T_JSON, -1, -1, -1, "postgres"), "TEXT");
+    CHECK_STR(decl_for(INVS_T_JSON, -1, -1, -1, "postgres"), "JSON");
+    CHECK_STR(decl_for(INVS_T_ENUM, -1, -1, -1, "postgres"), "TEXT");
+}
+
+/* The source's own declaration where SQLite keeps its values and reads it
+ * back as the same type, so the way back restores it. */
+static void other_engines_keep_their_declaration_where_it_round_trips(void)
+{
+    CHECK_STR(decl_of("timestamp with time zone", INVS_T_TIMESTAMPTZ, -1, -1, -1, "postgres"),
+              "timestamp with time zone");
+    CHECK_STR(decl_of("smallint", INVS_T_INT16, -1, -1, -1, "postgres"), "smallint");
+    CHECK_STR(decl_of("uuid", INVS_T_UUID, -1, -1, -1, "postgres"), "uuid");
+    CHECK_STR(decl_of("jsonb", INVS_T_JSON, -1, -1, -1, "postgres"), "jsonb");
+    CHECK_STR(decl_of("numeric(10,2)", INVS_T_DECIMAL, -1, 10, 2, "postgres"), "numeric(10,2)");
+    CHECK_STR(decl_of("character varying(5)", INVS_T_TEXT, 5, -1, -1, "postgres"),
+              "character varying(5)");
+    CHECK_STR(decl_of("datetime(6)", INVS_T_TIMESTAMP, -1, -1, -1, "mysql"), "datetime(6)");
+    /* read back as another type, or stored otherwise: not kept */
+    CHECK_STR(decl_of("integer", INVS_T_INT32, -1, -1, -1, "postgres"), "INT4");
+    CHECK_STR(decl_of("int(11)", INVS_T_INT32, -1, -1, -1, "mysql"), "INT4");
+    CHECK_STR(decl_of("real", INVS_T_FLOAT32, -1, -1, -1, "postgres"), "FLOAT4");
+    CHECK_STR(decl_of("bytea", INVS_T_BLOB, -1, -1, -1, "postgres"), "BLOB");
+    CHECK_STR(decl_of("character(4)", INVS_T_CHAR, 4, -1, -1, "postgres"), "BPCHAR(4)");
+    CHECK_STR(decl_of("bit(8)", INVS_T_BIT, 8, -1, -1, "mysql"), "BLOB");
+    CHECK_STR(decl_of("enum('1','2')", INVS_T_ENUM, -1, -1, -1, "mysql"), "TEXT");
+    CHECK_STR(decl_of("year(4)", INVS_T_YEAR, -1, -1, -1, "mysql"), "year(4)");
+    CHECK_STR(decl_of("text); DROP TABLE x; --", INVS_T_TEXT, -1, -1, -1, "postgres"), "TEXT");
 }
 
 CHECK_MAIN(TEST(declarations_map_to_canonical_types), TEST(sqlite_origin_keeps_its_declaration),
-           TEST(other_engines_get_a_lossless_sqlite_type))
+           TEST(other_engines_get_a_lossless_sqlite_type),
+           TEST(other_engines_keep_their_declaration_where_it_round_trips))
