@@ -172,6 +172,23 @@ static const char *types_affinities(int canon)
     return ""; /* blobs, bits, enums, sets, any: never as declared elsewhere */
 }
 
+/* SQLite's own type-name grammar: names, then at most one parenthesised
+ * pair of numbers at the very end ("int(10) unsigned" and "timestamp(6)
+ * with time zone" are syntax errors in a CREATE TABLE). */
+static int types_sqlite_grammar(const char *d)
+{
+    const char *p = d;
+    while (isalnum((unsigned char)*p) || *p == '_' || *p == ' ')
+        p++;
+    if (!*p)
+        return 1;
+    if (*p++ != '(')
+        return 0;
+    while (isdigit((unsigned char)*p) || *p == ',' || *p == ' ' || *p == '-' || *p == '+')
+        p++;
+    return *p == ')' && p[1] == '\0';
+}
+
 /* Another engine's declaration, kept as it is when SQLite stores the
  * values under it as they are and reads it back as the same type: the way
  * back then gives the source's own type (timestamptz, uuid, smallint). */
@@ -179,6 +196,7 @@ static int types_verbatim_ok(const invs_column *c)
 {
     invs_column back;
     if (!c->decl || !*c->decl || !invs_sql_type_ok(c->decl) ||
+        !types_sqlite_grammar(c->decl) ||
         !strchr(types_affinities(c->canon), types_affinity(c->decl)))
         return 0;
     memset(&back, 0, sizeof(back));
