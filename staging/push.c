@@ -44,6 +44,7 @@ typedef struct push_job {
                                           sent, for the proof ("" if not computed) */
     unsigned char *created;       /* per table in load order: made before the data
                                      transaction (DDL not transactional) */
+    int committed;                /* the target committed: nothing is undone */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -433,6 +434,24 @@ static void push_drop_created(push_job *j)
     invs_diag_restore(&j->job.diag, &saved);
 }
 
+/* The end of the transaction. Once the target has committed, the push has
+ * succeeded: a signal that came while it committed is too late to undo
+ * anything, and the tables made for it stay. */
+static int push_commit(push_job *j)
+{
+    int rc;
+    invs_log(j->job.ctx, INVS_LOG_INFO, "committing");
+    if ((rc = j->dst->drv->commit(j->dst->h)) < 0)
+        return push_drv(j, rc);
+    j->committed = 1;
+    if (invs_ctx_cancelled(j->job.ctx))
+        invs_log(j->job.ctx, INVS_LOG_WARN,
+                 "interrupted after the commit had begun: the push is complete, %s holds "
+                 "the stage's rows",
+                 j->dst->redacted);
+    return INVS_OK;
+}
+
 typedef struct push_facts {
     char **kv; /* NULL-terminated */
     size_t n;
@@ -608,9 +627,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     begun = 1;
     if ((rc = push_load(&j)) != INVS_OK || (rc = push_drv(&j, INVS_OK)) != INVS_OK)
         goto out;
-    invs_log(ctx, INVS_LOG_INFO, "committing");
-    rc = push_drv(&j, j.dst->drv->commit(j.dst->h));
     begun = 0;
+    rc = push_commit(&j);
 out:
     if (begun) {
         /* keep the first error; the rollback's own would hide it */
@@ -619,7 +637,7 @@ out:
         j.dst->drv->rollback(j.dst->h);
         invs_diag_restore(&j.job.diag, &saved);
     }
-    if (rc != INVS_OK && j.dst && !txn_ddl)
+    if (rc != INVS_OK && j.dst && !txn_ddl && !j.committed)
         push_drop_created(&j);
     invs_conn_close(j.dst);
     invs_stage_close(j.stage);
