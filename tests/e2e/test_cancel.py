@@ -117,6 +117,36 @@ class Cancel(TempDirTest):
         self.assertEqual([r[0] for r in con.execute("SELECT name FROM sqlite_schema")], ["keep"])
         con.close()
 
+    def test_sqlite_while_waiting_for_a_lock(self):
+        # another process writes: push waits (--lock-timeout none) until Ctrl-C
+        for mode in ("IMMEDIATE", "EXCLUSIVE"):
+            with self.subTest(lock=mode):
+                target = self.path("locked_%s.db" % mode)
+                make_db(target, "CREATE TABLE app(a); INSERT INTO app VALUES (1);")
+                app = sqlite3.connect(target, isolation_level=None)
+                app.execute("BEGIN " + mode)
+                app.execute("INSERT INTO app VALUES (2)")
+                p = subprocess.Popen([INVSTAGE, "push", "--force", "--lock-timeout", "none",
+                                      self.stage, "sqlite:" + target],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, text=True)
+                time.sleep(1.5)
+                self.assertIsNone(p.poll(), "push did not wait for the lock")
+                t0 = time.time()
+                p.send_signal(signal.SIGINT)
+                try:
+                    out, err = p.communicate(timeout=10)
+                finally:
+                    p.kill()
+                    app.execute("ROLLBACK")
+                    app.close()
+                self.check_stopped(p.returncode, err, "waiting for a SQLite lock")
+                self.assertLess(time.time() - t0, 3)
+                con = sqlite3.connect(target)
+                self.assertEqual([r[0] for r in con.execute("SELECT name FROM sqlite_schema")],
+                                 ["app"])
+                con.close()
+
     def test_a_signal_during_commit_comes_too_late_to_stop_it(self):
         # the mock target raises SIGINT inside its own commit, then commits:
         # what is committed stays, and is reported as committed (its tables
