@@ -170,6 +170,7 @@ typedef struct push_send {
     invs_convert cv;
     const invs_table *dt; /* NULL: the stage's own digest serves the proof */
     invs_digest dg;
+    invs_digest read;     /* the stage's rows as read: are they what its digest says? */
     invs_strbuf enc;
 } push_send;
 
@@ -180,6 +181,7 @@ static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
     ps->t = t;
     ps->cap = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
     invs_digest_init(&ps->dg);
+    invs_digest_init(&ps->read);
     invs_sb_init_std(&ps->enc);
     invs_arena_init(&ps->arena, 256 * 1024);
     if (!(ps->rows = malloc(ps->cap * t->ncols * sizeof(*ps->rows))) ||
@@ -233,6 +235,7 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
     size_t bad;
     int rc;
     *flushed = 0;
+    invs_digest_row(&ps->read, &ps->enc, ps->t, row, NULL, NULL, NULL);
     if (ps->cv.any) {
         if ((rc = invs_convert_row(&ps->cv, row, ps->cvrow, &bad, &why)) == INVS_ETYPE)
             return push_unconvertible(j, ps->t, row, rid, bad, ps->cv.to[bad], why);
@@ -259,6 +262,27 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
         return INVS_OK;
     *flushed = 1;
     return push_send_flush(j, ps);
+}
+
+/* The rows push read from the stage are the rows its digest records (as
+ * pulled, plus what verify changed), proof or no proof (--no-check): an
+ * edit made outside invstage after verify is never sent. */
+static int push_read_as_recorded(push_job *j, const invs_stage_table *st, invs_digest *read)
+{
+    char hex[INVS_DIGEST_HEX];
+    invs_digest_hex(read, hex);
+    if (!st->digest[0])
+        return invs_diag(&j->job.diag, INVS_EVERIFY,
+                         "stage %s records no digest of the table's rows: it was changed "
+                         "outside invstage ('invstage verify %s' says so); nothing was committed",
+                         j->stage->path, j->stage->path);
+    if (strcmp(hex, st->digest) != 0)
+        return invs_diag(&j->job.diag, INVS_EVERIFY,
+                         "stage %s: the table's rows are not the rows its digest records "
+                         "(%.40s, the rows read %.40s): the stage was changed outside invstage "
+                         "('invstage verify %s' says where); nothing was committed",
+                         j->stage->path, st->digest, hex, j->stage->path);
+    return INVS_OK;
 }
 
 static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
@@ -314,6 +338,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         rc = invs_diag(&j->job.diag, INVS_ECORRUPT,
                        "stage %s: table %s records %lld rows but holds %lld", j->stage->path,
                        t->name, (long long)st->rows, (long long)n);
+    if (rc == INVS_OK)
+        rc = push_read_as_recorded(j, st, &ps.read);
     invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
     push_send_free(j, &ps);
@@ -329,8 +355,12 @@ static int push_still_verified(push_job *j)
     invs_stage *st = j->stage;
     char now[INVS_DIGEST_HEX], *seal = invs_stage_meta_get(st, "verify_seal");
     int rc = INVS_OK;
-    if (!seal) /* verified by an invstage older than the seal: nothing to compare */
-        return INVS_OK;
+    if (!seal) /* every verify seals what it saw: this seal was removed */
+        return invs_diag(&j->job.diag, INVS_EREFUSED,
+                         "stage %s is marked verified but carries no seal of what verify saw: "
+                         "it was changed outside invstage; verify it again, or push --force; "
+                         "nothing was written",
+                         st->path);
     if ((rc = invs_audit_seal(st, now)) != INVS_OK)
         rc = invs_stage_err(&j->job, st, rc);
     else if (strcmp(now, seal) != 0)
