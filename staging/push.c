@@ -168,11 +168,23 @@ typedef struct push_send {
     size_t cap, n, bytes;
     invs_arena arena;
     invs_convert cv;
+    invs_convert exact;   /* decimals by their exact value, for the digest: the
+                             proof never compares with the conversion's output */
+    invs_value *exrow;    /* NULL: no decimal conversion, what is sent is exact */
     const invs_table *dt; /* NULL: the stage's own digest serves the proof */
     invs_digest dg;
     invs_digest read;     /* the stage's rows as read: are they what its digest says? */
     invs_strbuf enc;
 } push_send;
+
+static int push_converts_decimals(const invs_convert *cv)
+{
+    size_t i;
+    for (i = 0; i < cv->ncols; i++)
+        if (cv->kind[i] == INVS_CONV_DECIMAL)
+            return 1;
+    return 0;
+}
 
 static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
                           const invs_table *existing)
@@ -190,6 +202,12 @@ static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
         return invs_diag_oom(&j->job.diag);
     if (existing && !j->opts->no_check && (ps->cv.any || ps->cv.retyped))
         ps->dt = invs_convert_digest_table(&ps->cv, t);
+    if (ps->dt && push_converts_decimals(&ps->cv)) {
+        if (invs_convert_plan(&ps->exact, t, existing, j->tz) != INVS_OK ||
+            !(ps->exrow = calloc(t->ncols + 1, sizeof(*ps->exrow))))
+            return invs_diag_oom(&j->job.diag);
+        ps->exact.exact_decimals = 1;
+    }
     return INVS_OK;
 }
 
@@ -199,8 +217,10 @@ static void push_send_free(push_job *j, push_send *ps)
         j->dst->drv->writer_close(ps->w, 1);
     invs_arena_free(&ps->arena);
     invs_convert_free(&ps->cv);
+    invs_convert_free(&ps->exact);
     invs_sb_free(&ps->enc);
     free(ps->cvrow);
+    free(ps->exrow);
     free(ps->rows);
 }
 
@@ -225,6 +245,27 @@ static size_t push_row_bytes(const invs_value *row, size_t ncols)
     return n;
 }
 
+/* The digest the proof will compare the target with: of the row sent, its
+ * decimals by their exact value (a conversion that rounded would agree
+ * with its own output). */
+static int push_digest_sent(push_job *j, push_send *ps, const invs_value *row,
+                            const invs_value *sent)
+{
+    const char *why;
+    size_t bad;
+    int rc;
+    if (ps->exrow) {
+        if ((rc = invs_convert_row(&ps->exact, row, ps->exrow, &bad, &why)) == INVS_ENOMEM)
+            return invs_diag_oom(&j->job.diag);
+        if (rc != INVS_OK) /* sent as converted, but not a number after all? */
+            return invs_diag(&j->job.diag, INVS_ETYPE, "column %s: the value %s",
+                             ps->t->cols[bad].name, why);
+        sent = ps->exrow;
+    }
+    invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    return INVS_OK;
+}
+
 /* Row number rid of the stage: converted, digested, batched (a full batch
  * goes to the writer: *flushed). */
 static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int64_t rid,
@@ -243,8 +284,8 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
             return invs_diag_oom(&j->job.diag);
         sent = ps->cvrow;
     }
-    if (ps->dt)
-        invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    if (ps->dt && (rc = push_digest_sent(j, ps, row, sent)) != INVS_OK)
+        return rc;
     if (push_row_bytes(sent, ps->t->ncols) >= PUSH_BATCH_BYTES) {
         /* a big row goes alone and uncopied, straight from the stage's
          * buffer: memory stays the value's size plus a bounded buffer */
