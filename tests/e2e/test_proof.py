@@ -69,14 +69,19 @@ class Proof(TempDirTest):
 
 
 class PgProof(TempDirTest):
+    def staged(self, script, name):
+        """A SQLite source made by script, pulled into a stage: its path."""
+        src = self.path(name + ".db")
+        con = sqlite3.connect(src)
+        con.executescript(script)
+        con.close()
+        stage = self.path(name + ".stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        return stage
+
     def test_a_pg_trigger_that_changes_rows_rolls_the_push_back(self):
         pg = Pg()
-        src = self.path("src.db")
-        con = sqlite3.connect(src)
-        con.executescript(SOURCE)
-        con.close()
-        stage = self.path("s.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        stage = self.staged(SOURCE, "s")
         db = pg.createdb("proof")
         pg.psql(db, "CREATE TABLE t (id bigint PRIMARY KEY, v text, price numeric(10,2));"
                     "CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS"
@@ -98,13 +103,8 @@ class PgProof(TempDirTest):
         """numeric(3,0) given 1.5 and 2.25 received 2 and 2, exit 0, and
         neither verify nor the proof said a word."""
         pg = Pg()
-        src = self.path("r.db")
-        con = sqlite3.connect(src)
-        con.executescript("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
-                          "INSERT INTO m VALUES (1, 1.5), (2, 2.25), (3, 3.0);")
-        con.close()
-        stage = self.path("r.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        stage = self.staged("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
+                            "INSERT INTO m VALUES (1, 1.5), (2, 2.25), (3, 3.0);", "r")
         db = pg.createdb("rounding")
         pg.psql(db, "CREATE TABLE m (id bigint PRIMARY KEY, q numeric(3,0))")
         r = run("push", "--force", stage, pg.uri(db))
@@ -133,17 +133,12 @@ class PgProof(TempDirTest):
         numeric(3,0) as 1 with exit 0, and the proof agreed. By its shortest
         exact decimal it has 16 decimals; 9.99 is still 9.9900."""
         pg = Pg()
-        src = self.path("r.db")
-        con = sqlite3.connect(src)
-        con.executescript("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
-                          "CREATE TABLE n (id INTEGER PRIMARY KEY, p REAL);"
-                          "CREATE TABLE w (id INTEGER PRIMARY KEY, x REAL);"
-                          "INSERT INTO m VALUES (1, 1.0000000000000002), (2, 7.0);"
-                          "INSERT INTO n VALUES (1, 9.99), (2, 0.5);"
-                          "INSERT INTO w VALUES (1, 1.0000000000000002);")
-        con.close()
-        stage = self.path("r.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        stage = self.staged("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
+                            "CREATE TABLE n (id INTEGER PRIMARY KEY, p REAL);"
+                            "CREATE TABLE w (id INTEGER PRIMARY KEY, x REAL);"
+                            "INSERT INTO m VALUES (1, 1.0000000000000002), (2, 7.0);"
+                            "INSERT INTO n VALUES (1, 9.99), (2, 0.5);"
+                            "INSERT INTO w VALUES (1, 1.0000000000000002);", "r")
         db = pg.createdb("shortest")
         pg.psql(db, "CREATE TABLE m (id bigint PRIMARY KEY, q numeric(3,0));"
                     "CREATE TABLE n (id bigint PRIMARY KEY, p numeric(5,4));"
