@@ -36,16 +36,7 @@ int invs_conn_open(invs_conn **out, invs_job *j, const char *uri, const char *ro
         goto fail;
     }
     if (rc != INVS_OK) {
-        if (strstr(uri, "://"))
-            invs_diag(&j->diag, INVS_EINVAL,
-                      "%s '%s' is a malformed URI: a user name or password holding @ / ? # "
-                      "or : must be percent-encoded (%%40 %%2F %%3F %%23 %%3A)",
-                      role, c->redacted);
-        else
-            invs_diag(&j->diag, INVS_EINVAL,
-                      "%s '%s' is not a URI: expected SCHEME:..., e.g. sqlite:%s or "
-                      "postgresql://host/db",
-                      role, c->redacted, c->redacted);
+        rc = invs_uri_refuse(&j->diag, role, uri);
         goto fail;
     }
     if ((rc = invs_driver_for_uri(&c->drv, j, u->scheme)) != INVS_OK) {

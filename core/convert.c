@@ -5,12 +5,14 @@
  * it to the stage's side so that it compares like with like.
  *
  *   boolean      0/1, 't'/'f', 'true'/'false', 'yes'/'no', 'on'/'off' -> 0/1
- *   decimal(p,s) a REAL as the application reads it (15 significant digits,
- *                as Django's SQLite backend does), integers and numeric
- *                text; more decimals than s are refused (rounding them
- *                away loses what the value says), unless the plan allows
- *                rounding half-even (verify --round-decimals does, and
- *                records it); beyond p refused
+ *   decimal(p,s) a REAL by its shortest exact decimal (9.99, and
+ *                1.0000000000000002, which 15 significant digits would make
+ *                1), integers and numeric text; more decimals than s are
+ *                refused (rounding them away loses what the value says),
+ *                unless the plan allows rounding half-even (verify
+ *                --round-decimals does, and records it; a REAL is rounded
+ *                from the 15 significant digits the application reads, as
+ *                Django's SQLite backend does); beyond p refused
  *   timestamptz  naive text is a wall clock in --assume-tz (default UTC,
  *                which the sessions are pinned to): converted to UTC
  *   timestamp    text with an offset -> naive UTC text, the fraction in
@@ -213,42 +215,49 @@ static int conv_decimal_text(invs_strbuf *sb, const char *s, size_t n, int preci
                                precision, scale, round);
 }
 
-/* A double as the application reads it: 15 significant digits. */
-static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale, int round)
+/* A double rounded half-even to decimal(p,s) from its 15 significant
+ * digits: the value as the application reads it (Django's SQLite backend
+ * does), for verify --round-decimals. */
+static int conv_decimal_round15(invs_strbuf *sb, double d, int precision, int scale)
 {
     char e[40], digits[24];
     long nd = 0, exp10;
     const char *p;
-    if (!isfinite(d))
-        return INVS_EINVAL;
     snprintf(e, sizeof(e), "%.14e", d); /* "-d.dddddddddddddde+XX" */
     for (p = e; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;
     exp10 = strtol(p + 1, NULL, 10);
-    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, precision, scale,
-                               round);
+    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, precision, scale, 1);
 }
 
-/* A double as the application reads it (15 significant digits), with all
- * of those digits: what the proof compares a decimal column with. */
-static int conv_decimal_exact(invs_strbuf *sb, double d)
+/* A double into decimal(p,s) by its shortest exact decimal, the digits the
+ * value really has (9.99, not 9.9900000000000002; but 1.0000000000000002,
+ * not the 1 that 15 digits make of it): one beyond the scale is a rounding,
+ * refused unless the plan rounds. */
+static int conv_decimal_real(invs_strbuf *sb, double d, int precision, int scale, int round)
 {
-    char e[40], digits[24];
-    long nd = 0, exp10, frac;
-    const char *p;
+    char txt[INVS_DOUBLE_TEXT];
+    int r;
     if (!isfinite(d))
         return INVS_EINVAL;
-    snprintf(e, sizeof(e), "%.14e", d);
-    for (p = e; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[nd++] = *p;
-    exp10 = strtol(p + 1, NULL, 10);
-    while (nd > 1 && nd > exp10 + 1 && digits[nd - 1] == '0') /* no zeros after the point */
-        nd--;
-    frac = nd - (exp10 + 1);
-    return conv_decimal_digits(sb, e[0] == '-', digits, nd, exp10 + 1, 0,
-                               (int)(frac > 0 ? frac : 0), 0);
+    invs_double_text(txt, d);
+    r = conv_decimal_text(sb, txt, strlen(txt), precision, scale, 0);
+    if (r != CONV_WOULD_ROUND || !round)
+        return r;
+    return conv_decimal_round15(sb, d, precision, scale);
+}
+
+/* A double by its shortest exact decimal, whole (never to a scale): what
+ * the proof compares a decimal column with, so that a target that rounded
+ * differs. */
+static int conv_decimal_exact(invs_strbuf *sb, double d)
+{
+    char txt[INVS_DOUBLE_TEXT];
+    if (!isfinite(d))
+        return INVS_EINVAL;
+    invs_double_text(txt, d);
+    return invs_decimal_normalize(sb, txt, strlen(txt));
 }
 
 /* 0: unchanged, 1: text appended to sb, < 0: cannot (CONV_WOULD_ROUND). */

@@ -144,19 +144,6 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
     }
 }
 
-void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
-                     const long *map, uint64_t *out_a, uint64_t *out_b)
-{
-    static const invs_value null_value;
-    size_t i;
-    invs_sb_reset(buf);
-    for (i = 0; i < t->ncols; i++) {
-        const invs_value *v = map ? (map[i] >= 0 ? &row[map[i]] : &null_value) : &row[i];
-        invs_digest_value(buf, &t->cols[i], v);
-    }
-    invs_digest_add(d, buf->p ? buf->p : "", buf->len, out_a, out_b);
-}
-
 static uint64_t digest_mix(uint64_t x)
 {
     x ^= x >> 30;
@@ -173,23 +160,53 @@ static uint64_t digest_le64(const unsigned char *p)
            (uint64_t)p[7] << 56;
 }
 
-void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *out_a,
-                     uint64_t *out_b)
+/* A row's two hashes, fed its encoding in pieces of any size: the total
+ * length n first (it seeds the lanes), then the bytes as 64-bit words, a
+ * partial word carried between pieces. One piece is invs_digest_add. */
+typedef struct digest_stream {
+    uint64_t a, b;
+    unsigned char carry[8];
+    size_t nc;
+} digest_stream;
+
+static void digest_start(digest_stream *s, size_t n)
 {
-    const unsigned char *p = encoded;
-    uint64_t a = 0xcbf29ce484222325ULL ^ n, b = 0x84222325cbf29ce4ULL ^ (n << 1);
-    unsigned char tail[8];
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w = digest_le64(p);
-        a = (a ^ w) * 0x9e3779b97f4a7c15ULL;
-        a ^= a >> 29;
-        b = (b ^ w) * 0xc2b2ae3d27d4eb4fULL;
-        b ^= b >> 31;
+    s->a = 0xcbf29ce484222325ULL ^ n;
+    s->b = 0x84222325cbf29ce4ULL ^ (n << 1);
+    s->nc = 0;
+}
+
+static void digest_word(digest_stream *s, uint64_t w)
+{
+    s->a = (s->a ^ w) * 0x9e3779b97f4a7c15ULL;
+    s->a ^= s->a >> 29;
+    s->b = (s->b ^ w) * 0xc2b2ae3d27d4eb4fULL;
+    s->b ^= s->b >> 31;
+}
+
+static void digest_feed(digest_stream *s, const void *bytes, size_t n)
+{
+    const unsigned char *p = bytes;
+    while (s->nc && n) { /* complete the carried word first */
+        s->carry[s->nc++] = *p++;
+        n--;
+        if (s->nc == 8) {
+            digest_word(s, digest_le64(s->carry));
+            s->nc = 0;
+        }
     }
-    memset(tail, 0, sizeof(tail));
-    memcpy(tail, p, n);
-    a = digest_mix((a ^ digest_le64(tail)) * 0x9e3779b97f4a7c15ULL);
-    b = digest_mix((b ^ digest_le64(tail)) * 0xc2b2ae3d27d4eb4fULL);
+    for (; n >= 8; p += 8, n -= 8)
+        digest_word(s, digest_le64(p));
+    memcpy(s->carry + s->nc, p, n);
+    s->nc += n;
+}
+
+static void digest_finish(digest_stream *s, invs_digest *d, uint64_t *out_a, uint64_t *out_b)
+{
+    uint64_t a, b;
+    memset(s->carry + s->nc, 0, 8 - s->nc);
+    a = digest_mix((s->a ^ digest_le64(s->carry)) * 0x9e3779b97f4a7c15ULL);
+    b = digest_mix((s->b ^ digest_le64(s->carry)) * 0xc2b2ae3d27d4eb4fULL);
     d->rows++;
     d->a += a;
     d->b += b;
@@ -197,6 +214,97 @@ void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *ou
         *out_a = a;
     if (out_b)
         *out_b = b;
+}
+
+void invs_digest_add(invs_digest *d, const void *encoded, size_t n, uint64_t *out_a,
+                     uint64_t *out_b)
+{
+    digest_stream s;
+    digest_start(&s, n);
+    digest_feed(&s, encoded, n);
+    digest_finish(&s, d, out_a, out_b);
+}
+
+/* Values at least this long whose encoding is their own bytes are hashed
+ * where they lie, never copied into the row's encoding: a 64 MiB blob
+ * costs no second 64 MiB. */
+#define DIGEST_BIG (64 * 1024)
+
+static int digest_big_raw(const invs_column *c, const invs_value *v)
+{
+    if (v->len < DIGEST_BIG || (v->type != INVS_TEXT && v->type != INVS_BLOB))
+        return 0;
+    /* text another encoding may claim (a number, JSON, a timestamp) is copied */
+    return v->type == INVS_BLOB ||
+           (!digest_numeric_canon(c->canon) && c->canon != INVS_T_JSON &&
+            c->canon != INVS_T_TIMESTAMP && c->canon != INVS_T_TIMESTAMPTZ);
+}
+
+/* The length-and-tag header digest_bytes writes before a value's bytes. */
+static void digest_header(unsigned char out[9], const invs_value *v)
+{
+    uint64_t u = v->len;
+    int i;
+    out[0] = v->type == INVS_TEXT ? 'T' : 'B';
+    for (i = 8; i >= 1; i--, u >>= 8)
+        out[i] = (unsigned char)(u & 0xff);
+}
+
+/* Column i of a row, through map (map[i] < 0: NULL). */
+static const invs_value *digest_at(const invs_value *row, const long *map, size_t i)
+{
+    static const invs_value null_value;
+    return map ? (map[i] >= 0 ? &row[map[i]] : &null_value) : &row[i];
+}
+
+/* A row holding big values: its length first (the small values encoded
+ * once to measure them), then every piece in order. */
+static void digest_row_big(invs_digest *d, invs_strbuf *buf, const invs_table *t,
+                           const invs_value *row, const long *map, uint64_t *out_a,
+                           uint64_t *out_b)
+{
+    digest_stream s;
+    unsigned char head[9];
+    size_t i, n = 0;
+    int pass;
+    for (pass = 0; pass < 2; pass++) {
+        if (pass)
+            digest_start(&s, n);
+        for (i = 0; i < t->ncols; i++) {
+            const invs_value *v = digest_at(row, map, i);
+            if (digest_big_raw(&t->cols[i], v)) {
+                n += sizeof(head) + v->len;
+                if (pass) {
+                    digest_header(head, v);
+                    digest_feed(&s, head, sizeof(head));
+                    digest_feed(&s, v->ptr, v->len);
+                }
+                continue;
+            }
+            invs_sb_reset(buf);
+            invs_digest_value(buf, &t->cols[i], v);
+            n += buf->len;
+            if (pass)
+                digest_feed(&s, buf->p ? buf->p : "", buf->len);
+        }
+    }
+    digest_finish(&s, d, out_a, out_b);
+}
+
+void invs_digest_row(invs_digest *d, invs_strbuf *buf, const invs_table *t, const invs_value *row,
+                     const long *map, uint64_t *out_a, uint64_t *out_b)
+{
+    size_t i;
+    invs_sb_reset(buf);
+    for (i = 0; i < t->ncols; i++) {
+        const invs_value *v = digest_at(row, map, i);
+        if (digest_big_raw(&t->cols[i], v)) {
+            digest_row_big(d, buf, t, row, map, out_a, out_b);
+            return;
+        }
+        invs_digest_value(buf, &t->cols[i], v);
+    }
+    invs_digest_add(d, buf->p ? buf->p : "", buf->len, out_a, out_b);
 }
 
 void invs_digest_hex(const invs_digest *d, char out[INVS_DIGEST_HEX])

@@ -129,6 +129,9 @@ int invs_utf8_valid(const unsigned char *p, size_t n);
 int invs_uri_parse(invs_uri **out, const char *uri);
 void invs_uri_free(invs_uri *uri);
 char *invs_uri_redact(const char *uri);
+/* uri did not parse: say why in d (redacted, as "ROLE 'URI'"), return
+ * INVS_EINVAL (INVS_ENOMEM when even that fails). */
+int invs_uri_refuse(invs_diag_rec *d, const char *role, const char *uri);
 
 /* ------------------------------------------------------------ arena */
 

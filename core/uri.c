@@ -8,8 +8,9 @@
  * Redaction works on the original text so that what the user typed is what
  * they see, minus secrets: the password of the authority and the value of any
  * password= parameter become "***". A password must be percent-encoded
- * where it holds '@', '/', '?' or '#'; where it is not, redaction still
- * hides all of it.
+ * where it holds '@', '/', '?' or '#': an authority with two unencoded '@'
+ * is refused as malformed, and redaction still hides all of such a
+ * password (up to the last '@').
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -72,11 +73,12 @@ static size_t uri_scheme_len(const char *s)
 
 static int uri_parse_authority(invs_uri *u, const char *a, size_t n)
 {
-    const char *at = NULL, *hp, *end = a + n, *colon;
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (a[i] == '@')
-            at = a + i; /* the last '@': passwords may contain '@' unencoded */
+    const char *at = memchr(a, '@', n), *hp, *end = a + n, *colon;
+    /* A second unencoded '@' makes the end of the user information a
+     * guess, and libpq guesses otherwise (the first '@', printing the
+     * rest of the password as a host name): malformed. */
+    if (at && memchr(at + 1, '@', (size_t)(end - at - 1)))
+        return INVS_EINVAL;
     hp = a;
     if (at) {
         const char *c = memchr(a, ':', (size_t)(at - a));
@@ -195,4 +197,24 @@ char *invs_uri_redact(const char *s)
     }
     uri_mask_params(&sb, s);
     return invs_sb_take(&sb);
+}
+
+int invs_uri_refuse(invs_diag_rec *d, const char *role, const char *uri)
+{
+    char *shown = invs_uri_redact(uri);
+    int rc;
+    if (!shown)
+        return invs_diag_oom(d);
+    if (strstr(uri, "://"))
+        rc = invs_diag(d, INVS_EINVAL,
+                       "%s '%s' is a malformed URI: a user name or password holding @ / ? # "
+                       "or : must be percent-encoded (%%40 %%2F %%3F %%23 %%3A)",
+                       role, shown);
+    else
+        rc = invs_diag(d, INVS_EINVAL,
+                       "%s '%s' is not a URI: expected SCHEME:..., e.g. sqlite:%s or "
+                       "postgresql://host/db",
+                       role, shown, shown);
+    free(shown);
+    return rc;
 }

@@ -12,7 +12,6 @@
  * never write one record at once; the job takes the one that failed.
  */
 #include <fnmatch.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,13 +250,8 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
     for (i = 0; i < ps.tables.n; i++)
         if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
             goto out;
-    {
-        char n[24];
-        snprintf(n, sizeof(n), "%zu", ps.tables.n);
-        if ((rc = invs_stage_meta_set(stage, "tables", n)) != INVS_OK ||
-            (rc = invs_stage_finish(stage, INVS_STATE_PULLED)) != INVS_OK)
-            invs_stage_err(&ps.job, stage, rc);
-    }
+    if ((rc = invs_stage_finish(stage, INVS_STATE_PULLED)) != INVS_OK)
+        invs_stage_err(&ps.job, stage, rc);
 out:
     invs_stage_close(stage);
     invs_conn_close(src);

@@ -44,6 +44,7 @@ typedef struct push_job {
                                           sent, for the proof ("" if not computed) */
     unsigned char *created;       /* per table in load order: made before the data
                                      transaction (DDL not transactional) */
+    int committed;                /* the target committed: nothing is undone */
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -167,10 +168,23 @@ typedef struct push_send {
     size_t cap, n, bytes;
     invs_arena arena;
     invs_convert cv;
+    invs_convert exact;   /* decimals by their exact value, for the digest: the
+                             proof never compares with the conversion's output */
+    invs_value *exrow;    /* NULL: no decimal conversion, what is sent is exact */
     const invs_table *dt; /* NULL: the stage's own digest serves the proof */
     invs_digest dg;
+    invs_digest read;     /* the stage's rows as read: are they what its digest says? */
     invs_strbuf enc;
 } push_send;
+
+static int push_converts_decimals(const invs_convert *cv)
+{
+    size_t i;
+    for (i = 0; i < cv->ncols; i++)
+        if (cv->kind[i] == INVS_CONV_DECIMAL)
+            return 1;
+    return 0;
+}
 
 static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
                           const invs_table *existing)
@@ -179,6 +193,7 @@ static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
     ps->t = t;
     ps->cap = j->opts->batch_rows ? j->opts->batch_rows : PUSH_BATCH_ROWS;
     invs_digest_init(&ps->dg);
+    invs_digest_init(&ps->read);
     invs_sb_init_std(&ps->enc);
     invs_arena_init(&ps->arena, 256 * 1024);
     if (!(ps->rows = malloc(ps->cap * t->ncols * sizeof(*ps->rows))) ||
@@ -187,6 +202,12 @@ static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
         return invs_diag_oom(&j->job.diag);
     if (existing && !j->opts->no_check && (ps->cv.any || ps->cv.retyped))
         ps->dt = invs_convert_digest_table(&ps->cv, t);
+    if (ps->dt && push_converts_decimals(&ps->cv)) {
+        if (invs_convert_plan(&ps->exact, t, existing, j->tz) != INVS_OK ||
+            !(ps->exrow = calloc(t->ncols + 1, sizeof(*ps->exrow))))
+            return invs_diag_oom(&j->job.diag);
+        ps->exact.exact_decimals = 1;
+    }
     return INVS_OK;
 }
 
@@ -196,8 +217,10 @@ static void push_send_free(push_job *j, push_send *ps)
         j->dst->drv->writer_close(ps->w, 1);
     invs_arena_free(&ps->arena);
     invs_convert_free(&ps->cv);
+    invs_convert_free(&ps->exact);
     invs_sb_free(&ps->enc);
     free(ps->cvrow);
+    free(ps->exrow);
     free(ps->rows);
 }
 
@@ -222,6 +245,27 @@ static size_t push_row_bytes(const invs_value *row, size_t ncols)
     return n;
 }
 
+/* The digest the proof will compare the target with: of the row sent, its
+ * decimals by their exact value (a conversion that rounded would agree
+ * with its own output). */
+static int push_digest_sent(push_job *j, push_send *ps, const invs_value *row,
+                            const invs_value *sent)
+{
+    const char *why;
+    size_t bad;
+    int rc;
+    if (ps->exrow) {
+        if ((rc = invs_convert_row(&ps->exact, row, ps->exrow, &bad, &why)) == INVS_ENOMEM)
+            return invs_diag_oom(&j->job.diag);
+        if (rc != INVS_OK) /* sent as converted, but not a number after all? */
+            return invs_diag(&j->job.diag, INVS_ETYPE, "column %s: the value %s",
+                             ps->t->cols[bad].name, why);
+        sent = ps->exrow;
+    }
+    invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    return INVS_OK;
+}
+
 /* Row number rid of the stage: converted, digested, batched (a full batch
  * goes to the writer: *flushed). */
 static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int64_t rid,
@@ -232,6 +276,7 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
     size_t bad;
     int rc;
     *flushed = 0;
+    invs_digest_row(&ps->read, &ps->enc, ps->t, row, NULL, NULL, NULL);
     if (ps->cv.any) {
         if ((rc = invs_convert_row(&ps->cv, row, ps->cvrow, &bad, &why)) == INVS_ETYPE)
             return push_unconvertible(j, ps->t, row, rid, bad, ps->cv.to[bad], why);
@@ -239,8 +284,8 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
             return invs_diag_oom(&j->job.diag);
         sent = ps->cvrow;
     }
-    if (ps->dt)
-        invs_digest_row(&ps->dg, &ps->enc, ps->dt, sent, NULL, NULL, NULL);
+    if (ps->dt && (rc = push_digest_sent(j, ps, row, sent)) != INVS_OK)
+        return rc;
     if (push_row_bytes(sent, ps->t->ncols) >= PUSH_BATCH_BYTES) {
         /* a big row goes alone and uncopied, straight from the stage's
          * buffer: memory stays the value's size plus a bounded buffer */
@@ -258,6 +303,27 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
         return INVS_OK;
     *flushed = 1;
     return push_send_flush(j, ps);
+}
+
+/* The rows push read from the stage are the rows its digest records (as
+ * pulled, plus what verify changed), proof or no proof (--no-check): an
+ * edit made outside invstage after verify is never sent. */
+static int push_read_as_recorded(push_job *j, const invs_stage_table *st, invs_digest *read)
+{
+    char hex[INVS_DIGEST_HEX];
+    invs_digest_hex(read, hex);
+    if (!st->digest[0])
+        return invs_diag(&j->job.diag, INVS_EVERIFY,
+                         "stage %s records no digest of the table's rows: it was changed "
+                         "outside invstage ('invstage verify %s' says so); nothing was committed",
+                         j->stage->path, j->stage->path);
+    if (strcmp(hex, st->digest) != 0)
+        return invs_diag(&j->job.diag, INVS_EVERIFY,
+                         "stage %s: the table's rows are not the rows its digest records "
+                         "(%.40s, the rows read %.40s): the stage was changed outside invstage "
+                         "('invstage verify %s' says where); nothing was committed",
+                         j->stage->path, st->digest, hex, j->stage->path);
+    return INVS_OK;
 }
 
 static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
@@ -313,6 +379,8 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         rc = invs_diag(&j->job.diag, INVS_ECORRUPT,
                        "stage %s: table %s records %lld rows but holds %lld", j->stage->path,
                        t->name, (long long)st->rows, (long long)n);
+    if (rc == INVS_OK)
+        rc = push_read_as_recorded(j, st, &ps.read);
     invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
     push_send_free(j, &ps);
@@ -328,8 +396,12 @@ static int push_still_verified(push_job *j)
     invs_stage *st = j->stage;
     char now[INVS_DIGEST_HEX], *seal = invs_stage_meta_get(st, "verify_seal");
     int rc = INVS_OK;
-    if (!seal) /* verified by an invstage older than the seal: nothing to compare */
-        return INVS_OK;
+    if (!seal) /* every verify seals what it saw: this seal was removed */
+        return invs_diag(&j->job.diag, INVS_EREFUSED,
+                         "stage %s is marked verified but carries no seal of what verify saw: "
+                         "it was changed outside invstage; verify it again, or push --force; "
+                         "nothing was written",
+                         st->path);
     if ((rc = invs_audit_seal(st, now)) != INVS_OK)
         rc = invs_stage_err(&j->job, st, rc);
     else if (strcmp(now, seal) != 0)
@@ -431,6 +503,24 @@ static void push_drop_created(push_job *j)
                      "table %s, which this push created in %s, could not be dropped again: %s",
                      j->ordered[i]->name, j->dst->redacted, j->dst->sess.diag.msg);
     invs_diag_restore(&j->job.diag, &saved);
+}
+
+/* The end of the transaction. Once the target has committed, the push has
+ * succeeded: a signal that came while it committed is too late to undo
+ * anything, and the tables made for it stay. */
+static int push_commit(push_job *j)
+{
+    int rc;
+    invs_log(j->job.ctx, INVS_LOG_INFO, "committing");
+    if ((rc = j->dst->drv->commit(j->dst->h)) < 0)
+        return push_drv(j, rc);
+    j->committed = 1;
+    if (invs_ctx_cancelled(j->job.ctx))
+        invs_log(j->job.ctx, INVS_LOG_WARN,
+                 "interrupted after the commit had begun: the push is complete, %s holds "
+                 "the stage's rows",
+                 j->dst->redacted);
+    return INVS_OK;
 }
 
 typedef struct push_facts {
@@ -608,9 +698,8 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     begun = 1;
     if ((rc = push_load(&j)) != INVS_OK || (rc = push_drv(&j, INVS_OK)) != INVS_OK)
         goto out;
-    invs_log(ctx, INVS_LOG_INFO, "committing");
-    rc = push_drv(&j, j.dst->drv->commit(j.dst->h));
     begun = 0;
+    rc = push_commit(&j);
 out:
     if (begun) {
         /* keep the first error; the rollback's own would hide it */
@@ -619,7 +708,7 @@ out:
         j.dst->drv->rollback(j.dst->h);
         invs_diag_restore(&j.job.diag, &saved);
     }
-    if (rc != INVS_OK && j.dst && !txn_ddl)
+    if (rc != INVS_OK && j.dst && !txn_ddl && !j.committed)
         push_drop_created(&j);
     invs_conn_close(j.dst);
     invs_stage_close(j.stage);

@@ -365,16 +365,22 @@ static int load_seqs(schema_loader *L, invs_schema_table *st, int64_t tid)
 }
 
 /* A pull records how many tables it staged: a stage that holds another
- * number was changed outside invstage (rows of invs_tables deleted), and
- * pushing what is left would look like success. */
+ * number, or no record of it, was changed outside invstage (rows of
+ * invs_tables deleted, and the count with them), and pushing what is left
+ * would look like success. Only a stage being pulled has no count yet. */
 static int load_count_check(invs_stage *st)
 {
     char *n = invs_stage_meta_get(st, "tables");
     char *end;
     long long want;
     int rc = INVS_OK;
-    if (!n) /* a stage older than this record, or one being pulled */
+    if (!n && !strcmp(st->state, INVS_STATE_PULLING))
         return INVS_OK;
+    if (!n)
+        return invs_diag(&st->diag, INVS_ECORRUPT,
+                         "stage %s records no table count (it holds %zu table(s)): it was "
+                         "changed outside invstage; pull again",
+                         st->path, st->ntables);
     want = strtoll(n, &end, 10);
     if (*end || want != (long long)st->ntables)
         rc = invs_diag(&st->diag, INVS_ECORRUPT,

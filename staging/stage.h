@@ -59,7 +59,8 @@ int invs_stage_open(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const c
                     unsigned flags);
 /* Commit the write transaction of a stage opened with INVS_STAGE_WRITE. */
 int invs_stage_commit(invs_stage *st);
-/* Record `state`, commit, and move the file to its final name. */
+/* Record `state` and how many tables the stage holds, commit, and move
+ * the file to its final name. */
 int invs_stage_finish(invs_stage *st, const char *state);
 /* Close; a stage still being created is deleted. */
 void invs_stage_close(invs_stage *st);

@@ -107,18 +107,16 @@ static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
         return INVS_OK;
     if (strchr(target, ':') && (rc = invs_uri_parse(&u, target)) != INVS_OK)
         return rc == INVS_ENOMEM ? invs_diag_oom(&j->diag)
-                                 : invs_diag(&j->diag, INVS_EINVAL,
-                                             "--target %s is neither a driver name nor a URI",
-                                             target);
+                                 : invs_uri_refuse(&j->diag, "--target", target);
     rc = invs_driver_for_uri(&d, j, u ? u->scheme : target);
     if (rc == INVS_OK && u)
         rc = verify_target_schema(v, j, target);
+    if (rc == INVS_ENOTFOUND) /* the scheme, never the whole URI: it may hold a password */
+        rc = invs_diag(&j->diag, INVS_EINVAL,
+                       "unknown target '%s': no driver in the plugin path serves it ('invstage "
+                       "plugins' lists them)",
+                       u ? u->scheme : target);
     invs_uri_free(u);
-    if (rc == INVS_ENOTFOUND)
-        return invs_diag(&j->diag, INVS_EINVAL,
-                         "unknown target '%s': no driver in the plugin path serves it ('invstage "
-                         "plugins' lists them)",
-                         target);
     if (rc != INVS_OK)
         return rc;
     v->target = d->name;

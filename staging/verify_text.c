@@ -383,14 +383,25 @@ static int text_edited(text_pass *p, const invs_digest *was, int *leave)
     int rc = INVS_OK;
     *leave = 0;
     invs_digest_hex(was, hex);
-    if (!p->st->digest[0] || !strcmp(hex, p->st->digest))
+    if (!strcmp(hex, p->st->digest))
         return INVS_OK;
-    snprintf(detail, sizeof(detail),
-             "the table's rows were changed outside invstage after they were pulled (their "
-             "digest is %.40s, the stage records %.40s)%s",
-             hex, p->st->digest,
-             v->o->accept_edits ? ": accepted (--accept-edits) as the rows as pulled"
-                                : ": pull again, or verify --accept-edits if the edit was meant");
+    /* every pull records a digest: one that is missing was removed */
+    if (!p->st->digest[0])
+        snprintf(detail, sizeof(detail),
+                 "the stage records no digest of the table's rows: it was changed outside "
+                 "invstage after they were pulled (their digest is %.40s)%s",
+                 hex,
+                 v->o->accept_edits ? ": accepted (--accept-edits) as the rows as pulled"
+                                    : ": pull again, or verify --accept-edits if the edit was "
+                                      "meant");
+    else
+        snprintf(detail, sizeof(detail),
+                 "the table's rows were changed outside invstage after they were pulled (their "
+                 "digest is %.40s, the stage records %.40s)%s",
+                 hex, p->st->digest,
+                 v->o->accept_edits ? ": accepted (--accept-edits) as the rows as pulled"
+                                    : ": pull again, or verify --accept-edits if the edit was "
+                                      "meant");
     if (!v->o->accept_edits) {
         *leave = 1; /* none of this pass's changes, then the finding */
         rc = text_exec(v, "ROLLBACK TO invs_text");

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sqlite_driver.h"
@@ -34,8 +35,37 @@ int sqlite_err(sqlite_conn *c, int code, const char *what)
     case SQLITE_CORRUPT: code = INVS_ECORRUPT; break;
     case SQLITE_INTERRUPT: code = INVS_ECANCELLED; break;
     }
+    if (prim == SQLITE_BUSY && sqlite_host->cancelled(c->s)) /* sqlite_busy gave up */
+        return sqlite_host->error(c->s, INVS_ECANCELLED, NULL, ext,
+                                  "sqlite:%s: interrupted while waiting for another "
+                                  "connection's lock",
+                                  c->path);
     return sqlite_host->error(c->s, code, NULL, ext, "sqlite:%s: %s: %s", c->path, what,
                               sqlite3_errmsg(c->db));
+}
+
+/* SQLite's busy handler: another connection's lock is waited for as long
+ * as the user lets (--lock-timeout; -1 without limit), in short sleeps,
+ * each followed by a look at whether the user asked to stop, so that
+ * Ctrl-C ends the wait at once (sqlite3_busy_timeout sleeps on, deaf). */
+static int sqlite_busy(void *payload, int count)
+{
+    sqlite_conn *c = payload;
+    long limit = sqlite_host->lock_timeout_ms(c->s), waited, step = 10;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        c->busy_since = now;
+    if (sqlite_host->cancelled(c->s))
+        return 0;
+    waited = (long)(now.tv_sec - c->busy_since.tv_sec) * 1000 +
+             (now.tv_nsec - c->busy_since.tv_nsec) / 1000000;
+    if (limit >= 0 && waited >= limit)
+        return 0;
+    if (limit >= 0 && limit - waited < step)
+        step = limit - waited;
+    sqlite3_sleep((int)step);
+    return 1;
 }
 
 int sqlite_exec(sqlite_conn *c, const char *sql)
@@ -181,9 +211,7 @@ static int sqlite_open(invs_drv_conn **out, invs_session *s, const char *uri, un
     }
     sqlite3_extended_result_codes(c->db, 1);
     /* another connection's write lock is waited for as long as the user lets */
-    sqlite3_busy_timeout(c->db, (int)(sqlite_host->lock_timeout_ms(s) < 0
-                                          ? 0x7fffffff
-                                          : sqlite_host->lock_timeout_ms(s)));
+    sqlite3_busy_handler(c->db, sqlite_busy, c);
     /* Reading the schema proves the file is a database at all. Keys are
      * not enforced while loading: the load checks them once at the end
      * (load_end), and ON DELETE actions never cascade out of the stage. */
@@ -209,7 +237,8 @@ static int sqlite_begin(invs_drv_conn *conn)
 {
     sqlite_conn *c = conn;
     int rc = sqlite_exec(c, "BEGIN IMMEDIATE");
-    if (rc != INVS_OK && (sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_BUSY)
+    if (rc != INVS_OK && rc != INVS_ECANCELLED &&
+        (sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_BUSY)
         rc = sqlite_host->error(c->s, INVS_EREFUSED, NULL, SQLITE_BUSY,
                                 "sqlite:%s is locked by another connection (a push, or an "
                                 "application writing) for longer than --lock-timeout; nothing "

@@ -3,6 +3,7 @@
 #define INVS_SQLITE_DRIVER_H
 
 #include <sqlite3.h>
+#include <time.h>
 
 #include "invstage/driver.h"
 #include "invstage/pool.h"
@@ -22,6 +23,7 @@ struct invs_drv_conn {
     char *tmp;     /* a new target, built here until commit publishes it */
     int committed;
     int in_txn;
+    struct timespec busy_since; /* when the current wait for a lock began */
 };
 
 /* Report the connection's last SQLite error as `code` (refined by the

@@ -88,9 +88,12 @@ static void decimals_are_never_rounded_unless_asked(void)
     conv_case k;
     setup(&k, "sqlite", INVS_T_DECIMAL, "postgres", INVS_T_DECIMAL, 10, 2, NULL);
     CHECK_STR(run(&k, vreal(2.5)), "t:2.50");
-    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.30");        /* 15 digits: 0.3, as Django reads */
     CHECK_STR(run(&k, vreal(9.99)), "t:9.99");
-    CHECK_STR(run(&k, vreal(2.675)), "ERR");               /* 15 digits: 2.675 */
+    CHECK_STR(run(&k, vreal(2.675)), "ERR");               /* shortest: 2.675 */
+    CHECK(k.cv.would_round);
+    /* a REAL has the digits of its shortest exact decimal: 0.30000000000000004
+     * is not 0.30, though it reads as 0.3 at 15 significant digits */
+    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "ERR");
     CHECK(k.cv.would_round);
     CHECK_HAS(k.why, "would be rounded");
     CHECK_STR(run(&k, vreal(-0.001)), "ERR");
@@ -106,13 +109,26 @@ static void decimals_are_never_rounded_unless_asked(void)
     CHECK_STR(run(&k, vreal(1.5)), "ERR");
     CHECK_STR(run(&k, vreal(2.25)), "ERR");
     CHECK_STR(run(&k, vreal(2.0)), "t:2");
-    /* the proof's side: the value read as the application reads it, whole */
+    CHECK_STR(run(&k, vreal(1.0000000000000002)), "ERR"); /* 1 at 15 digits, but not 1 */
+    CHECK(k.cv.would_round);
+    /* the proof's side: the value by its shortest exact decimal, whole */
     k.cv.exact_decimals = 1;
     CHECK_STR(run(&k, vreal(1.5)), "t:1.5");
     CHECK_STR(run(&k, vreal(2.25)), "t:2.25");
-    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.3");
+    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.30000000000000004");
+    CHECK_STR(run(&k, vreal(1.0000000000000002)), "t:1.0000000000000002");
+    CHECK_STR(run(&k, vreal(9.99)), "t:9.99");
     CHECK_STR(run(&k, vreal(1e20)), "t:100000000000000000000");
+    CHECK_STR(run(&k, vreal(-0.0)), "t:0");
     CHECK_STR(run(&k, vtext("12.345")), "t:12.345");
+    invs_convert_free(&k.cv);
+    /* 9.99 is 9.9900; 17 digits that fit the scale go in whole */
+    setup(&k, "sqlite", INVS_T_FLOAT64, "postgres", INVS_T_DECIMAL, 5, 4, NULL);
+    CHECK_STR(run(&k, vreal(9.99)), "t:9.9900");
+    invs_convert_free(&k.cv);
+    setup(&k, "sqlite", INVS_T_FLOAT64, "postgres", INVS_T_DECIMAL, 20, 17, NULL);
+    CHECK_STR(run(&k, vreal(1.0000000000000002)), "t:1.00000000000000020");
+    CHECK_STR(run(&k, vreal(0.1 + 0.2)), "t:0.30000000000000004");
     invs_convert_free(&k.cv);
 }
 

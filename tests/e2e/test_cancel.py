@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import INVSTAGE, Pg, TempDirTest, main, make_db, run  # noqa: E402
+from harness import INVSTAGE, MOCK_DIR, Pg, TempDirTest, main, make_db, run  # noqa: E402
 
 ROWS = 300000
 PHASES = [  # what push -v says as it enters a phase
@@ -116,6 +116,51 @@ class Cancel(TempDirTest):
         con = sqlite3.connect(target)
         self.assertEqual([r[0] for r in con.execute("SELECT name FROM sqlite_schema")], ["keep"])
         con.close()
+
+    def test_sqlite_while_waiting_for_a_lock(self):
+        # another process writes: push waits (--lock-timeout none) until Ctrl-C
+        for mode in ("IMMEDIATE", "EXCLUSIVE"):
+            with self.subTest(lock=mode):
+                target = self.path("locked_%s.db" % mode)
+                make_db(target, "CREATE TABLE app(a); INSERT INTO app VALUES (1);")
+                app = sqlite3.connect(target, isolation_level=None)
+                app.execute("BEGIN " + mode)
+                app.execute("INSERT INTO app VALUES (2)")
+                p = subprocess.Popen([INVSTAGE, "push", "--force", "--lock-timeout", "none",
+                                      self.stage, "sqlite:" + target],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, text=True)
+                time.sleep(1.5)
+                self.assertIsNone(p.poll(), "push did not wait for the lock")
+                t0 = time.time()
+                p.send_signal(signal.SIGINT)
+                try:
+                    out, err = p.communicate(timeout=10)
+                finally:
+                    p.kill()
+                    app.execute("ROLLBACK")
+                    app.close()
+                self.check_stopped(p.returncode, err, "waiting for a SQLite lock")
+                self.assertLess(time.time() - t0, 3)
+                con = sqlite3.connect(target)
+                self.assertEqual([r[0] for r in con.execute("SELECT name FROM sqlite_schema")],
+                                 ["app"])
+                con.close()
+
+    def test_a_signal_during_commit_comes_too_late_to_stop_it(self):
+        # the mock target raises SIGINT inside its own commit, then commits:
+        # what is committed stays, and is reported as committed (its tables
+        # are made before the transaction, and a failed push drops them)
+        target = self.path("mock")
+        os.mkdir(target)
+        r = run("push", "--force", "--no-check", self.stage,
+                "mockt:" + target + "?signal=commit", env={"INVSTAGE_PLUGIN_PATH": MOCK_DIR})
+        self.assertExit(r, 0)
+        self.assertNotIn("nothing was committed", r.err)
+        self.assertIn("after the commit", r.err)
+        self.assertEqual(sorted(os.listdir(target)), ["child.tbl", "parent.tbl"])
+        with open(os.path.join(target, "child.tbl")) as f:
+            self.assertEqual(sum(1 for _ in f), ROWS + 1)
 
 
 if __name__ == "__main__":

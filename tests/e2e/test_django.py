@@ -197,28 +197,30 @@ class AssumeTzTest(TempDirTest):
                                   "ok boolean, price numeric(8,2))")
 
     def test_assume_tz(self):
-        # 2.675 into numeric(8,2) would lose a digit: refused, never rounded silently
+        # 2.675 into numeric(8,2) would lose a digit: refused, never rounded silently;
+        # so would 0.30000000000000004 (its shortest exact decimal), though
+        # it reads as 0.3 at the 15 digits Django reads
         r = run("push", "--force", "--assume-tz", "Europe/Berlin", self.stage,
                 self.pg.uri("tz_target"))
         self.assertExit(r, 1)
         self.assertIn("(id)=(1), column price: the value 2.675 has more decimals", r.err)
         self.assertEqual(self.pg.psql("tz_target", "SELECT count(*) FROM ev").strip(), "0")
-        # verify against the target finds it, and rounds it in the stage when asked
+        # verify against the target finds them, and rounds them in the stage when asked
         r = run("verify", "--target", self.pg.uri("tz_target"), "--assume-tz", "Europe/Berlin",
                 self.stage)
         self.assertExit(r, 1)
-        self.assertRegex(r.out, r"not-convertible\s+ev\.price\s+1\s+\(id\)=\(1\)")
+        self.assertRegex(r.out, r"not-convertible\s+ev\.price\s+2\s+\(id\)=\(1\), \(id\)=\(2\)")
         r = run("verify", "--target", self.pg.uri("tz_target"), "--assume-tz", "Europe/Berlin",
                 "--round-decimals", self.stage)
         self.assertExit(r, 0)
-        self.assertRegex(r.out, r"decimal-rounded\s+ev\.price\s+1\s+\(id\)=\(1\)")
+        self.assertRegex(r.out, r"decimal-rounded\s+ev\.price\s+2\s+\(id\)=\(1\), \(id\)=\(2\)")
         r = run("push", "--assume-tz", "Europe/Berlin", self.stage, self.pg.uri("tz_target"))
         self.assertExit(r, 0)
         got = self.pg.psql("tz_target", "SET TIME ZONE 'UTC'; SELECT id, at, ok, price "
                                         "FROM ev ORDER BY id")
         self.assertEqual(got.split("\n")[:3], [
             "1|2024-01-15 11:00:00+00|t|2.68",       # winter: +01, half-even of 2.675
-            "2|2024-07-15 10:00:00.5+00|f|0.30",     # summer: +02
+            "2|2024-07-15 10:00:00.5+00|f|0.30",     # summer: +02; 0.3 as Django reads it
             "3|2024-07-15 12:00:00+00|t|7.00"])      # an offset was written: kept
         # the proof compared converted rows; verify --against does the same
         r = run("verify", "--against", self.pg.uri("tz_target"), "--assume-tz",
@@ -247,6 +249,7 @@ class AssumeTzTest(TempDirTest):
     def test_unconvertible_value_refused(self):
         con = sqlite3.connect(self.src)
         con.execute("UPDATE ev SET price = 2.67 WHERE id = 1")  # fits: the boolean is the point
+        con.execute("UPDATE ev SET price = 0.3 WHERE id = 2")
         con.execute("INSERT INTO ev VALUES (4, '2024-01-01 00:00:00', 'maybe', 1)")
         con.commit()
         con.close()

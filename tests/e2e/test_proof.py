@@ -69,14 +69,19 @@ class Proof(TempDirTest):
 
 
 class PgProof(TempDirTest):
+    def staged(self, script, name):
+        """A SQLite source made by script, pulled into a stage: its path."""
+        src = self.path(name + ".db")
+        con = sqlite3.connect(src)
+        con.executescript(script)
+        con.close()
+        stage = self.path(name + ".stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        return stage
+
     def test_a_pg_trigger_that_changes_rows_rolls_the_push_back(self):
         pg = Pg()
-        src = self.path("src.db")
-        con = sqlite3.connect(src)
-        con.executescript(SOURCE)
-        con.close()
-        stage = self.path("s.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        stage = self.staged(SOURCE, "s")
         db = pg.createdb("proof")
         pg.psql(db, "CREATE TABLE t (id bigint PRIMARY KEY, v text, price numeric(10,2));"
                     "CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS"
@@ -98,13 +103,8 @@ class PgProof(TempDirTest):
         """numeric(3,0) given 1.5 and 2.25 received 2 and 2, exit 0, and
         neither verify nor the proof said a word."""
         pg = Pg()
-        src = self.path("r.db")
-        con = sqlite3.connect(src)
-        con.executescript("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
-                          "INSERT INTO m VALUES (1, 1.5), (2, 2.25), (3, 3.0);")
-        con.close()
-        stage = self.path("r.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        stage = self.staged("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
+                            "INSERT INTO m VALUES (1, 1.5), (2, 2.25), (3, 3.0);", "r")
         db = pg.createdb("rounding")
         pg.psql(db, "CREATE TABLE m (id bigint PRIMARY KEY, q numeric(3,0))")
         r = run("push", "--force", stage, pg.uri(db))
@@ -127,6 +127,46 @@ class PgProof(TempDirTest):
         r = run("verify", "--against", pg.uri(db), stage)
         self.assertExit(r, 1)
         self.assertIn("target-differs", r.out)
+
+    def test_a_real_is_compared_by_its_shortest_exact_decimal(self):
+        """REAL 1.0000000000000002 read at 15 digits is 1: it went into
+        numeric(3,0) as 1 with exit 0, and the proof agreed. By its shortest
+        exact decimal it has 16 decimals; 9.99 is still 9.9900."""
+        pg = Pg()
+        stage = self.staged("CREATE TABLE m (id INTEGER PRIMARY KEY, q REAL);"
+                            "CREATE TABLE n (id INTEGER PRIMARY KEY, p REAL);"
+                            "CREATE TABLE w (id INTEGER PRIMARY KEY, x REAL);"
+                            "INSERT INTO m VALUES (1, 1.0000000000000002), (2, 7.0);"
+                            "INSERT INTO n VALUES (1, 9.99), (2, 0.5);"
+                            "INSERT INTO w VALUES (1, 1.0000000000000002);", "r")
+        db = pg.createdb("shortest")
+        pg.psql(db, "CREATE TABLE m (id bigint PRIMARY KEY, q numeric(3,0));"
+                    "CREATE TABLE n (id bigint PRIMARY KEY, p numeric(5,4));"
+                    "CREATE TABLE w (id bigint PRIMARY KEY, x numeric(20,17))")
+        r = run("push", "--force", stage, pg.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("(id)=(1), column q: the value 1.0000000000000002 has more decimals", r.err)
+        self.assertEqual(pg.psql(db, "SELECT count(*) FROM m"), "0\n")
+        r = run("verify", "--target", pg.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+not-convertible\s+m\.q\s+1\s+\(id\)=\(1\)")
+        self.assertNotRegex(r.out, r"not-convertible\s+[nw]\.")
+        # rounded on request; 9.99 needs no rounding, nor do 17 digits that fit
+        r = run("verify", "--target", pg.uri(db), "--round-decimals", stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"decimal-rounded\s+m\.q\s+1\s+\(id\)=\(1\)")
+        self.assertNotRegex(r.out, r"decimal-rounded\s+[nw]\.")
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT q FROM m ORDER BY id"), "1\n7\n")
+        self.assertEqual(pg.psql(db, "SELECT p FROM n ORDER BY id"), "9.9900\n0.5000\n")
+        self.assertEqual(pg.psql(db, "SELECT x FROM w"), "1.00000000000000020\n")
+        self.assertExit(run("verify", "--against", pg.uri(db), stage), 0)
+        # against the values as pulled, the proof sees the rounding
+        self.assertExit(run("verify", "--undo", stage), 0)
+        r = run("verify", "--against", pg.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"target-differs\s+m\s+1\s+\(id\)=\(1\)")
+        self.assertNotRegex(r.out, r"target-differs\s+[nw]\s")
 
 
 if __name__ == "__main__":

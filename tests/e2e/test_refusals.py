@@ -220,6 +220,25 @@ class PullRefusals(TempDirTest):
                 self.assertIn("u:***@127.0.0.1:1/db", r.err)
                 self.assertIn("percent-encoded", r.err)
 
+    def test_a_password_with_a_second_at_is_a_malformed_uri(self):
+        # libpq would take the first '@' and print "ss@127.0.0.1" as a host
+        # name: refused before any driver sees it, by every command
+        stage = self.path("s.stage")
+        make_db(self.path("src.db"), "CREATE TABLE t(a); INSERT INTO t VALUES (1);")
+        self.assertExit(run("pull", "-q", "sqlite:" + self.path("src.db"), "-o", stage), 0)
+        uri = "postgresql://u:p@ss@127.0.0.1:1/db"
+        for cmd in (["pull", uri, "-o", self.path("other.stage")],
+                    ["push", "--force", stage, uri],
+                    ["verify", "--target", uri, stage],
+                    ["verify", "--against", uri, stage],
+                    ["migrate", uri, "sqlite:" + self.path("m.db")]):
+            with self.subTest(cmd=cmd[0]):
+                r = run(*cmd)
+                self.assertExit(r, 2)
+                self.assertIn("malformed", r.err)
+                for piece in ("p@ss", "ss@", "@ss", "p@"):
+                    self.assertNotIn(piece, r.out + r.err)
+
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,11 @@ class Tampering(TempDirTest):
         self.stage = self.path("s.stage")
         self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", self.stage), 0)
 
+    def fresh(self):
+        """A new scratch directory and stage, for a case within a test."""
+        self.tearDown()
+        self.setUp()
+
     def sql(self, statement, *args):
         con = sqlite3.connect(self.stage)
         con.execute(statement, args)
@@ -84,6 +89,65 @@ class Tampering(TempDirTest):
         self.assertIn("was changed after it was verified", r.err)
         self.assertExit(run("verify", "-q", self.stage), 0)
         self.assertExit(run("push", "-q", self.stage, "sqlite:" + self.path("t.db")), 0)
+
+    def test_a_blanked_digest_is_an_edit_not_a_pass(self):
+        for blank in ("''", "NULL"):
+            with self.subTest(digest=blank):
+                self.fresh()
+                self.flip()
+                self.sql("UPDATE invs_tables SET digest = %s WHERE name = 'item'" % blank)
+                r = run("verify", self.stage)
+                self.assertExit(r, 1)
+                self.assertRegex(r.out, r"error\s+stage-edited\s+item\s+1\s+.*no digest")
+                target = self.path("t.db")
+                for args in ([], ["--force"], ["--force", "--no-check"]):
+                    r = run("push", *args, self.stage, "sqlite:" + target)
+                    self.assertExit(r, 1)
+                    self.assertIn("stage-edited" if not args else "changed outside invstage",
+                                  r.err)
+                    self.assertFalse(os.path.exists(target))
+
+    def test_a_deleted_table_count_is_noticed(self):
+        self.sql("DELETE FROM invs_tables WHERE name = 'note'")
+        self.sql("DELETE FROM invs_meta WHERE key = 'tables'")
+        for cmd in (["verify", self.stage],
+                    ["push", "--force", self.stage, "sqlite:" + self.path("t.db")]):
+            r = run(*cmd)
+            self.assertExit(r, 3)
+            self.assertIn("records no table count", r.err)
+            self.assertIn("changed outside invstage", r.err)
+        self.assertFalse(os.path.exists(self.path("t.db")))
+
+    def test_a_deleted_seal_is_not_trusted(self):
+        self.sql("UPDATE invs_data_1 SET c1 = NULL WHERE rowid = 1")
+        r = run("verify", "--accept-edits", self.stage)
+        self.assertExit(r, 0)
+        self.sql("DELETE FROM invs_findings")
+        self.sql("DELETE FROM invs_meta WHERE key = 'verify_seal'")
+        r = run("push", self.stage, "sqlite:" + self.path("t.db"))
+        self.assertExit(r, 1)
+        self.assertIn("no seal", r.err)
+        self.assertIn("changed outside invstage", r.err)
+        self.assertFalse(os.path.exists(self.path("t.db")))
+        self.assertExit(run("verify", "-q", self.stage), 0)
+        self.assertExit(run("push", "-q", self.stage, "sqlite:" + self.path("t.db")), 0)
+
+    def test_a_row_edited_after_verify_is_refused_even_unchecked(self):
+        self.assertExit(run("verify", "-q", self.stage), 0)
+        self.flip()
+        target = self.path("t.db")
+        for args in (["--no-check"], ["--force", "--no-check"], []):
+            r = run("push", *args, self.stage, "sqlite:" + target)
+            self.assertExit(r, 1)
+            self.assertIn("table item", r.err)
+            self.assertIn("changed outside invstage", r.err)
+            self.assertNotIn("collision", r.err)
+            self.assertFalse(os.path.exists(target))
+        # an untouched stage still goes out unchecked
+        self.fresh()
+        self.assertExit(run("verify", "-q", self.stage), 0)
+        self.assertExit(run("push", "-q", "--no-check", self.stage,
+                            "sqlite:" + self.path("t.db")), 0)
 
 
 if __name__ == "__main__":

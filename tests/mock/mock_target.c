@@ -9,6 +9,9 @@
  *
  *   mockt:DIR            a directory that exists
  *   mockt:DIR?fail=N     writer_put fails at the N-th row of a table
+ *   mockt:DIR?signal=commit
+ *                        commit raises SIGINT in its own process, then
+ *                        commits: the user's Ctrl-C while a commit runs
  *
  * A table file: a header "#" then name=canon pairs, then one line per row,
  * values separated by tabs, NULL as \N. Integers and text without tabs or
@@ -16,6 +19,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,7 @@ struct invs_drv_conn {
     invs_session *s;
     char dir[1024];
     long fail_at;
+    int signal_commit;
     char touched[64][128]; /* tables with a .pending file */
     int ntouched;
 };
@@ -81,10 +86,11 @@ static int mt_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
     c->s = s;
     c->fail_at = -1;
     p = p ? p + 1 : "";
-    q = strstr(p, "?fail=");
+    q = strchr(p, '?');
     snprintf(c->dir, sizeof(c->dir), "%.*s", (int)(q ? (size_t)(q - p) : strlen(p)), p);
-    if (q)
+    if (q && !strncmp(q, "?fail=", 6))
         c->fail_at = strtol(q + 6, NULL, 10);
+    c->signal_commit = q && !strcmp(q, "?signal=commit");
     if (stat(c->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         host->free(c);
         return host->error(s, INVS_ENOTFOUND, NULL, 0, "mockt: %s is not a directory", p);
@@ -244,6 +250,8 @@ static int mt_commit(invs_drv_conn *c)
 {
     char from[1400], to[1400];
     int i;
+    if (c->signal_commit)
+        raise(SIGINT);
     for (i = 0; i < c->ntouched; i++) {
         mt_path(from, sizeof(from), c, c->touched[i], 1);
         mt_path(to, sizeof(to), c, c->touched[i], 0);
