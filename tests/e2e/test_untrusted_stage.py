@@ -18,6 +18,9 @@ SQLITE_EDITS = [
     ("invs_columns", "decl",
      "TEXT); CREATE TABLE pwned(a); INSERT INTO pwned VALUES(sqlite_version()); --"),
     ("invs_columns", "decl", "TEXT, x TEXT) ; CREATE TABLE pwned(a"),
+    # a type and then constraints: SQLite would make them the column's
+    ("invs_columns", "decl", "TEXT NOT NULL UNIQUE"),
+    ("invs_columns", "decl", "TEXT COLLATE RTRIM"),
     ("invs_columns", "default_expr", "1); CREATE TABLE pwned(a); --"),
     ("invs_columns", "default_expr", "load_extension('/tmp/x')"),
     ("invs_columns", "default_expr", "(SELECT count(*) FROM sqlite_schema)"),
@@ -36,6 +39,7 @@ PG_EDITS = [
      "text); COPY (SELECT current_user) TO PROGRAM 'touch %s'; CREATE TABLE pwned(a int); --"
      % MARK),
     ("invs_columns", "decl", "text, x text); CREATE TABLE pwned(a int"),
+    ("invs_columns", "decl", "text NOT NULL UNIQUE"),
     ("invs_columns", "default_expr",
      "'x'); COPY (SELECT 1) TO PROGRAM 'touch %s'; --" % MARK),
     ("invs_columns", "default_expr", "pg_read_file('/etc/passwd')"),
