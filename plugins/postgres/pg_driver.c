@@ -187,6 +187,7 @@ static void pg_close(invs_drv_conn *conn)
     }
     pg_host->free(c->outside);
     pg_host->free(c->fks);
+    pg_host->free(c->made_seqs);
     pg_host->free(c->schemas);
     pg_host->free(c->shown);
     pg_host->free(c);
@@ -325,6 +326,7 @@ static int pg_rollback(invs_drv_conn *conn)
     if (!c->in_txn)
         return INVS_OK;
     c->in_txn = 0;
+    c->nmade_seqs = 0; /* they are gone with the transaction */
     if (PQstatus(c->pg) != CONNECTION_OK)
         return INVS_OK; /* the server rolls back a connection it lost */
     return pg_exec(c, "ROLLBACK");

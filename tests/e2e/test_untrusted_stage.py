@@ -229,6 +229,28 @@ class PgTarget(TempDirTest):
                 self.assertExit(run("push", "--force", stage, self.pg.uri(db)), 0)
                 self.assertEqual(self.pg.tables(db), ["child", "parent"])
 
+    def test_an_existing_sequence_is_not_taken_over(self):
+        """A serial's sequence named by the stage that the target already
+        has (the application's own) is neither owned nor set by a push
+        that creates the table."""
+        for n, seq in enumerate(("parent_id_seq", "app_seq")):
+            with self.subTest(sequence=seq):
+                stage = self.path("q%d.stage" % n)
+                copy(self.clean, stage)
+                edit(stage, "invs_columns", "default_expr", "nextval('%s'::regclass)" % seq,
+                     "name = 'id' AND tid = (SELECT tid FROM invs_tables WHERE name = 'parent')")
+                db = self.pg.createdb("untrusted_seq")
+                self.pg.psql(db, "CREATE SEQUENCE %s; SELECT setval('%s', 1000);"
+                                 "CREATE TABLE orders (id int DEFAULT nextval('%s'))" % (seq, seq, seq))
+                r = run("push", "--force", stage, self.pg.uri(db))
+                self.assertExit(r, 1)
+                self.assertIn("table parent, column id: sequence %s already exists" % seq, r.err)
+                self.assertEqual(self.pg.tables(db), ["orders"])
+                self.assertEqual(self.pg.psql(db, "SELECT last_value, is_called FROM %s" % seq),
+                                 "1000|t\n")
+                self.assertEqual(self.pg.psql(db, "SELECT count(*) FROM pg_depend WHERE objid = "
+                                                  "'%s'::regclass AND deptype = 'a'" % seq), "0\n")
+
     def test_a_clean_stage_still_pushes(self):
         db = self.pg.createdb("untrusted_ok")
         self.assertExit(run("push", "--force", self.clean, self.pg.uri(db)), 0)
