@@ -18,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <utf8proc.h>
+
 #include "verify.h"
 
 #define FIRST_KEYS 5
@@ -512,27 +514,55 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
     return rc;
 }
 
+/* a and b one name under Unicode's simple case mapping (MySQL's column
+ * names: É is é, e is not é, ß is not ss)? Invalid UTF-8 compares bytes. */
+static int keys_same_ci(const char *a, const char *b)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)a, *q = (const utf8proc_uint8_t *)b;
+    utf8proc_int32_t x, y;
+    utf8proc_ssize_t n, m;
+    while (*p && *q) {
+        n = utf8proc_iterate(p, -1, &x);
+        m = utf8proc_iterate(q, -1, &y);
+        if (n < 0 || m < 0)
+            return !strcmp((const char *)p, (const char *)q);
+        if (utf8proc_tolower(x) != utf8proc_tolower(y))
+            return 0;
+        p += n;
+        q += m;
+    }
+    return !*p && !*q;
+}
+
+static int keys_same_name(const invs_limits *l, const char *a, const char *b, int column)
+{
+    if (l->flags & INVS_LIM_CI_NAMES)
+        return !strcasecmp(a, b);
+    return column && (l->flags & INVS_LIM_CI_COLUMNS) && keys_same_ci(a, b);
+}
+
 /* Names one after the target's case folding: "Foo" and "foo" are one table
- * in SQLite, and the second CREATE TABLE fails in the middle of the push. */
+ * in SQLite, and the second CREATE TABLE fails in the middle of the push;
+ * "Ab" and "ab" are one column in MySQL. */
 int invs_verify_names(invs_verify_run *v)
 {
     invs_stage *st = v->st;
     char detail[512];
     size_t i, k, c, d;
     int rc = INVS_OK;
-    if (!(v->lim->flags & INVS_LIM_CI_NAMES))
+    if (!(v->lim->flags & (INVS_LIM_CI_NAMES | INVS_LIM_CI_COLUMNS)))
         return INVS_OK;
     for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
         const invs_table *t = &st->tables[i].schema->t;
         for (k = i + 1; k < st->ntables && rc == INVS_OK; k++)
-            if (!strcasecmp(t->name, st->tables[k].schema->t.name)) {
+            if (keys_same_name(v->lim, t->name, st->tables[k].schema->t.name, 0)) {
                 snprintf(detail, sizeof(detail), "tables %.200s and %.200s are one name in %s",
                          t->name, st->tables[k].schema->t.name, invs_verify_engine(v));
                 rc = invs_verify_report(v, "name-collision", 1, t->name, NULL, 1, NULL, detail);
             }
         for (c = 0; c < t->ncols && rc == INVS_OK; c++)
             for (d = c + 1; d < t->ncols && rc == INVS_OK; d++)
-                if (!strcasecmp(t->cols[c].name, t->cols[d].name)) {
+                if (keys_same_name(v->lim, t->cols[c].name, t->cols[d].name, 1)) {
                     snprintf(detail, sizeof(detail),
                              "columns %.200s and %.200s are one name in %s", t->cols[c].name,
                              t->cols[d].name, invs_verify_engine(v));

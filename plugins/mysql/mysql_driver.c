@@ -470,11 +470,14 @@ static const char *const my_bmp_charsets[] = {"utf8mb3", "utf8", NULL};
 
 /* What MySQL refuses that a stage may hold. Zero and partial dates are
  * MySQL's own values: the sessions' sql_mode has no NO_ZERO_DATE or
- * NO_ZERO_IN_DATE, so they go in as they are. */
+ * NO_ZERO_IN_DATE, so they go in as they are. Column names ignore case
+ * (É is é) on every server; table names follow lower_case_table_names,
+ * 0 on Linux: they keep their case, as invstage does (README). No name
+ * may be empty. */
 static const invs_limits my_limits = {
     .struct_size = sizeof(invs_limits),
     .flags = INVS_LIM_TYPED | INVS_LIM_CI_UNIQUE | INVS_LIM_NO_BC | INVS_LIM_NO_INFINITY |
-             INVS_LIM_ZERO_DATES,
+             INVS_LIM_ZERO_DATES | INVS_LIM_CI_COLUMNS | INVS_LIM_NO_EMPTY_NAME,
     .engine = "MySQL",
     .ident_max = 64,
     .ident_unit = INVS_UNIT_CHARS,

@@ -340,6 +340,63 @@ class MySemantics(MyTest):
         self.assertEqual(self.my.tables(dst), [])
 
 
+class MyLimits(MyTest):
+    """What MySQL cannot name is a verify error with --target mysql, and
+    each is real: the push it warns of fails."""
+
+    def stage_of(self, script):
+        src = self.path("n%d.db" % len(os.listdir(self.dir)))
+        make_db(src, script)
+        return self.pull("sqlite:" + src)
+
+    def pg_stage_of(self, script):
+        pg = Pg()
+        db = pg.createdb("my_limits")
+        pg.psql(db, script)
+        return self.pull(pg.uri(db))
+
+    def test_column_names_one_after_case_folding(self):
+        stage = self.pg_stage_of('CREATE TABLE t (id int PRIMARY KEY, "Ab" int, ab int, "É" int,'
+                                 ' "é" int, e int); INSERT INTO t VALUES (1, 2, 3, 4, 5, 6)')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+name-collision\s+t\.Ab\s+1\s+columns Ab and ab are one "
+                                r"name in MySQL")
+        self.assertRegex(r.out, r"error\s+name-collision\s+t\.É\s+1\s+columns É and é")
+        self.assertNotIn("columns é and e", r.out)  # accents are kept apart
+        self.assertRegex(r.out, r"\b2 error\(s\)")
+        db = self.my.createdb("ci_columns")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("Duplicate column name", r.err)
+        self.assertEqual(self.my.tables(db), [])
+
+    def test_table_names_keep_their_case(self):
+        # lower_case_table_names = 0, as on Linux: Foo and foo are two tables
+        self.assertEqual(self.my.sql(None, "SELECT @@lower_case_table_names"), "0\n")
+        stage = self.pg_stage_of('CREATE TABLE "Foo" (id int PRIMARY KEY);'
+                                 'CREATE TABLE foo (id int PRIMARY KEY);'
+                                 'INSERT INTO "Foo" VALUES (1); INSERT INTO foo VALUES (2)')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        self.assertNotIn("name-collision", r.out)
+        db = self.my.createdb("cs_tables")
+        self.assertExit(run("push", "-q", stage, self.my.uri(db)), 0)
+        self.assertEqual(self.my.tables(db), ["Foo", "foo"])
+
+    def test_an_empty_name(self):
+        stage = self.stage_of('CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT);'
+                              'INSERT INTO t VALUES (1, 2);')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+empty-name\s+t\.\s+1\s+MySQL takes no empty name")
+        db = self.my.createdb("empty_name")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("Incorrect column name ''", r.err)
+        self.assertEqual(self.my.tables(db), [])
+
+
 class MyZeroDates(MyTest):
     def test_zero_dates_are_findings_until_the_user_says_what_they_become(self):
         src = self.my.createdb("zero_dates")

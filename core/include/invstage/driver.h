@@ -377,6 +377,9 @@ typedef struct invs_host {
 #define INVS_LIM_NO_INFINITY 0x20u /* no 'infinity' dates */
 #define INVS_LIM_CI_NAMES 0x40u    /* names that differ only in case are one name */
 #define INVS_LIM_NO_EMPTY_NAME 0x80u /* no table or column may be named "" */
+#define INVS_LIM_CI_COLUMNS 0x100u  /* column names that differ only in case, in
+                                       any script (É, é), are one name; table
+                                       names keep theirs (MySQL's) */
 
 #define INVS_UNIT_BYTES 0
 #define INVS_UNIT_CHARS 1
