@@ -52,6 +52,9 @@ struct invs_drv_conn {
     my_autoinc *autoinc;
     size_t nautoinc;
     my_writer *feeding; /* the writer a LOAD DATA LOCAL is reading from */
+    int named_locks;    /* holds advisory locks on table names (my_lock.c) */
+    char **empty;       /* the tables has_rows found empty, locked by load_begin */
+    size_t nempty;
 };
 
 /* Report the connection's last error (what: what was being done), with
@@ -112,6 +115,18 @@ int my_autoinc_apply(my_conn *c);
 int my_writer_open(invs_drv_writer **out_w, invs_drv_conn *conn, const invs_table *t);
 int my_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
 int my_writer_close(invs_drv_writer *w, int abort);
+/* locks (my_lock.c): --lock-timeout on every wait of a writing session;
+ * an advisory lock on a table's name before it is checked or cleared;
+ * in the transaction, a locking read of every table found empty (rows
+ * that arrived meanwhile refuse the push); the advisory locks released
+ * after commit or rollback. */
+long my_lock_ms(const my_conn *c);
+int my_lock_session(my_conn *c);
+int my_lock_table_name(my_conn *c, const invs_table *t);
+int my_lock_remember_empty(my_conn *c, const invs_table *t);
+int my_lock_empty_tables(my_conn *c);
+int my_lock_release(my_conn *c);
+void my_lock_free(my_conn *c);
 /* The local-infile handler, installed on every connection: it serves the
  * writer's buffer and nothing else, so a server can never read a file. */
 void my_infile_install(my_conn *c);

@@ -38,14 +38,21 @@ static int my_one_row(my_conn *c, invs_strbuf *q, int *found)
     return rc;
 }
 
+/* Locked first (my_lock.c): a second push waits, then sees the rows. */
 int my_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
 {
     invs_strbuf q;
+    int rc;
+    *out = 0;
+    if ((rc = my_lock_table_name(conn, t)) != INVS_OK)
+        return rc;
     my_sb_init(&q);
     invs_sb_puts(&q, "SELECT 1 FROM ");
     invs_sb_ident(&q, t->name, '`');
     invs_sb_puts(&q, " LIMIT 1");
-    return my_one_row(conn, &q, out);
+    if ((rc = my_one_row(conn, &q, out)) == INVS_OK && !*out)
+        rc = my_lock_remember_empty(conn, t);
+    return rc;
 }
 
 /* ------------------------------------------------------------ CREATE */
@@ -429,6 +436,9 @@ int my_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
 {
     my_conn *c = conn;
     int rc = my_check_engines(c, ts, n);
+    /* what has_rows found empty stays so until commit */
+    if (rc == INVS_OK)
+        rc = my_lock_empty_tables(c);
     /* rows may come child-first (self-references, cycles): this session
      * checks no foreign key until load_end asks */
     if (rc == INVS_OK)
@@ -441,12 +451,15 @@ int my_table_clear(invs_drv_conn *conn, const invs_table *t)
     my_conn *c = conn;
     invs_strbuf sb;
     size_t i;
+    int rc;
     for (i = 0; i < c->noutside; i++)
         if (!strcmp(c->outside[i].parent, t->name))
             return my_host->error(c->s, INVS_EREFUSED, NULL, 0,
                                   "cannot clear table %s: table %s, which is not in the stage, "
                                   "references it (constraint %s); nothing was changed",
                                   t->name, c->outside[i].child, c->outside[i].name);
+    if ((rc = my_lock_table_name(c, t)) != INVS_OK)
+        return rc;
     /* DELETE, not TRUNCATE: TRUNCATE is DDL and would commit */
     my_sb_init(&sb);
     invs_sb_puts(&sb, "DELETE FROM ");

@@ -307,6 +307,8 @@ static int my_session(my_conn *c, unsigned flags)
         rc = my_fail(c, "SET SESSION information_schema_stats_expiry = 0");
     for (p = (flags & INVS_OPEN_WRITE) ? writing : reading; *p && rc == INVS_OK; p++)
         rc = my_exec(c, *p);
+    if (rc == INVS_OK && (flags & INVS_OPEN_WRITE))
+        rc = my_lock_session(c);
     if (rc == INVS_OK && !(flags & INVS_OPEN_WRITE))
         c->in_txn = 1;
     return rc;
@@ -400,6 +402,7 @@ static void my_close(invs_drv_conn *conn)
         my_host->free(c->autoinc[i].table);
     my_host->free(c->outside);
     my_host->free(c->autoinc);
+    my_lock_free(c);
     my_host->free(c->shown);
     my_host->free(c);
 }
@@ -447,7 +450,8 @@ static int my_commit(invs_drv_conn *conn)
     c->in_txn = 0;
     if (rc == INVS_OK) {
         c->committing = 0;
-        rc = my_autoinc_apply(c);
+        if ((rc = my_lock_release(c)) == INVS_OK)
+            rc = my_autoinc_apply(c);
     }
     return rc;
 }
@@ -455,12 +459,15 @@ static int my_commit(invs_drv_conn *conn)
 static int my_rollback(invs_drv_conn *conn)
 {
     my_conn *c = conn;
+    int rc;
     if (!c->in_txn)
         return INVS_OK;
     c->in_txn = 0;
     if (c->lost)
-        return INVS_OK; /* the server rolls back what it lost */
-    return my_exec(c, "ROLLBACK");
+        return INVS_OK; /* the server rolls back what it lost, and its locks */
+    if ((rc = my_exec(c, "ROLLBACK")) == INVS_OK)
+        rc = my_lock_release(c);
+    return rc;
 }
 
 static const char *const my_schemes[] = {"mysql", "mariadb", NULL};
