@@ -6,7 +6,10 @@
  *   not-a-number (text or blobs in numeric columns), not-a-boolean (what
  *   core/convert.c cannot make one of), not-json, out-of-range (int16,
  *   int32), too-long (text(n) in characters), impossible-date,
- *   decimal-overflow, decimal-rounded, row-count (stage vs source), and
+ *   decimal-overflow, decimal-rounded (against the column's decimal(p,s),
+ *   or the one a target without unconstrained decimals stores it as),
+ *   decimal-precision (a decimal(p,s) beyond the target's decimal_max or
+ *   decimal_scale_max), row-count (stage vs source), and
  *   what the target's driver says it cannot store (invs_limits):
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
  *   case-collision (unique text that differs only in case, where unique
@@ -374,21 +377,68 @@ static int keys_dates(invs_verify_run *v, const invs_stage_table *st, size_t i)
     return keys_rows(v, st, where, "impossible-date", v->typed, c->name, detail);
 }
 
+/* The decimal scale the target takes at most; 0: no limit of its own. */
+static int keys_scale_max(const invs_limits *l)
+{
+    return INVS_HAS(l, invs_limits, decimal_scale_max) ? l->decimal_scale_max : 0;
+}
+
+/* Will push create table t (the target does not have it)? Only then do
+ * the stage's declarations decide the target's types. */
+static int keys_created(const invs_verify_run *v, const invs_table *t)
+{
+    return !invs_schema_list_find(&v->target_tables, t->name);
+}
+
+/* A decimal(p,s) the target cannot declare: push could not create it. */
+static int keys_decimal_limit(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    int pmax = v->lim->decimal_max, smax = keys_scale_max(v->lim);
+    char detail[256], scale[40] = "";
+    if (c->canon != INVS_T_DECIMAL || c->precision <= 0 || !keys_created(v, &st->schema->t) ||
+        ((!pmax || c->precision <= pmax) && (!smax || c->scale <= smax)))
+        return INVS_OK;
+    if (smax)
+        snprintf(scale, sizeof(scale), ", scale at most %d", smax);
+    snprintf(detail, sizeof(detail),
+             "%s (decimal(%d,%d)) is beyond %s's decimals (precision at most %d%s): push "
+             "cannot create the column",
+             c->decl, c->precision, c->scale > 0 ? c->scale : 0, invs_verify_engine(v), pmax,
+             scale);
+    return invs_verify_report(v, "decimal-precision", v->typed, st->schema->t.name, c->name, 1,
+                              NULL, detail);
+}
+
+/* Values beyond the decimal(p,s) they go into: the column's own, or the
+ * one a target without unconstrained decimals stores the column as. */
 static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
-    char where[128], detail[160];
-    int sc = c->scale > 0 ? c->scale : 0, rc;
-    if (c->canon != INVS_T_DECIMAL || c->precision <= 0)
+    const invs_limits *l = v->lim;
+    int p = c->precision, sc = c->scale > 0 ? c->scale : 0, rc;
+    char where[128], detail[256], as[160] = "";
+    if ((c->canon != INVS_T_DECIMAL && c->canon != INVS_T_NUMERIC) ||
+        (c->canon == INVS_T_NUMERIC && p <= 0 && !(l->flags & INVS_LIM_DECIMAL_BOUNDED)))
         return INVS_OK;
-    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, c->precision, sc);
-    snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)",
-             c->precision - sc, c->decl);
+    if (p <= 0) {
+        if (!(l->flags & INVS_LIM_DECIMAL_BOUNDED) || l->decimal_max <= 0 ||
+            !keys_created(v, &st->schema->t))
+            return INVS_OK;
+        p = l->decimal_max;
+        sc = keys_scale_max(l);
+        snprintf(as, sizeof(as), ": %s has no decimal without a precision, and stores this "
+                                 "column as decimal(%d,%d)",
+                 invs_verify_engine(v), p, sc);
+    }
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, p, sc);
+    snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)%s", p - sc,
+             c->decl, as);
     if ((rc = keys_rows(v, st, where, "decimal-overflow", v->typed, c->name, detail)) != INVS_OK)
         return rc;
-    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i, c->precision, sc);
-    snprintf(detail, sizeof(detail), "more than %d decimals (%s): a typed target rounds them", sc,
-             c->decl);
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i, p, sc);
+    snprintf(detail, sizeof(detail), "more than %d decimals (%s)%s: a typed target rounds them",
+             sc, c->decl, as);
     return keys_rows(v, st, where, "decimal-rounded", v->typed, c->name, detail);
 }
 
@@ -474,10 +524,11 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
 
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
-    static const keys_column_fn checks[] = {keys_nulls,    keys_numbers, keys_bools,
-                                            keys_json,     keys_range,   keys_length,
-                                            keys_dates,    keys_decimals, keys_column_name,
-                                            keys_bmp,      keys_zero_dates, keys_enum_empty};
+    static const keys_column_fn checks[] = {
+        keys_nulls, keys_numbers,       keys_bools,       keys_json,
+        keys_range, keys_length,        keys_dates,       keys_decimals,
+        keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
+        keys_enum_empty};
     size_t i, k;
     int rc = INVS_OK;
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)

@@ -484,14 +484,16 @@ static const char *const my_bmp_charsets[] = {"utf8mb3", "utf8", NULL};
 static const invs_limits my_limits = {
     .struct_size = sizeof(invs_limits),
     .flags = INVS_LIM_TYPED | INVS_LIM_CI_UNIQUE | INVS_LIM_NO_BC | INVS_LIM_NO_INFINITY |
-             INVS_LIM_ZERO_DATES | INVS_LIM_CI_COLUMNS | INVS_LIM_NO_EMPTY_NAME,
+             INVS_LIM_ZERO_DATES | INVS_LIM_CI_COLUMNS | INVS_LIM_NO_EMPTY_NAME |
+             INVS_LIM_DECIMAL_BOUNDED,
     .engine = "MySQL",
     .ident_max = 64,
     .ident_unit = INVS_UNIT_CHARS,
     .year_min = 1000, /* DATE and DATETIME: 1000-01-01 to 9999-12-31 */
     .year_max = 9999,
-    .decimal_max = 65,
+    .decimal_max = 65, /* decimal(65,30), which a decimal without precision becomes */
     .bmp_charsets = my_bmp_charsets,
+    .decimal_scale_max = 30,
 };
 
 static const invs_driver my_driver = {

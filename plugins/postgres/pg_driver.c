@@ -342,6 +342,7 @@ static const invs_limits pg_limits = {
     .ident_max = 63, /* NAMEDATALEN - 1 */
     .ident_unit = INVS_UNIT_BYTES,
     .decimal_max = 1000, /* numeric(p,s): p at most 1000 */
+    .decimal_scale_max = 1000, /* s too (PostgreSQL 15 lets it exceed p) */
 };
 
 static const invs_driver pg_driver = {

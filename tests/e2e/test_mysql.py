@@ -384,6 +384,53 @@ class MyLimits(MyTest):
         self.assertExit(run("push", "-q", stage, self.my.uri(db)), 0)
         self.assertEqual(self.my.tables(db), ["Foo", "foo"])
 
+    def test_decimals_beyond_mysqls(self):
+        """MySQL's decimals end at (65,30), and it has none without a
+        precision: numeric(70,2) cannot be created, and an unconstrained
+        numeric becomes decimal(65,30), which its values must fit."""
+        pg = Pg()
+        db = pg.createdb("my_decimals")
+        pg.psql(db, "CREATE TABLE d (id int PRIMARY KEY, wide numeric(70,2), fine numeric(10,2),"
+                    " n numeric); INSERT INTO d VALUES (1, 1.5, 1.5, 1e40),"
+                    " (2, NULL, NULL, 0.1234567890123456789012345678901), (3, 2.5, 2.5, 12.5)")
+        stage = self.pull(pg.uri(db))
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+decimal-precision\s+d\.wide\s+1\s+numeric\(70,2\) "
+                                r"\(decimal\(70,2\)\) is beyond MySQL's decimals \(precision at "
+                                r"most 65, scale at most 30\)")
+        self.assertRegex(r.out, r"error\s+decimal-overflow\s+d\.n\s+1\s+\(id\)=\(1\)\s+more than "
+                                r"35 digits before the point \(numeric\): MySQL has no decimal "
+                                r"without a precision, and stores this column as decimal\(65,30\)")
+        self.assertRegex(r.out, r"error\s+decimal-rounded\s+d\.n\s+1\s+\(id\)=\(2\)\s+more than "
+                                r"30 decimals")
+        self.assertNotIn("d.fine", r.out)
+        self.assertRegex(r.out, r"\b3 error\(s\)")
+        self.assertExit(run("verify", "--target", "postgres", stage), 0)  # it holds them all
+        # each is real: the push fails, and names the column
+        dst = self.my.createdb("decimals_dst")
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d, column wide", r.err)
+        pg.psql(db, "ALTER TABLE d DROP COLUMN wide")
+        stage = self.pull(pg.uri(db))
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d", r.err)
+        self.assertEqual(self.my.tables(dst), [])
+        pg.psql(db, "DELETE FROM d WHERE id = 1")
+        stage = self.pull(pg.uri(db))
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d", r.err)
+        self.assertEqual(self.my.tables(dst), [])
+        pg.psql(db, "DELETE FROM d WHERE id = 2")
+        stage = self.pull(pg.uri(db))
+        self.assertExit(run("verify", "-q", "--target", "mysql", stage), 0)
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.my.sql(dst, "SELECT id, fine, n FROM d"),
+                         "3\t2.50\t12.500000000000000000000000000000\n")
+
     def test_an_empty_name(self):
         stage = self.stage_of('CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT);'
                               'INSERT INTO t VALUES (1, 2);')

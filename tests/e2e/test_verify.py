@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_dirty_sqlite  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import TempDirTest, main, run  # noqa: E402
+from harness import TempDirTest, main, make_db, run  # noqa: E402
 
 
 def data_digest(stage):
@@ -244,6 +244,20 @@ class VerifyClean(TempDirTest):
         # the one change verify made: invalid UTF-8 transcoded (audited)
         self.assertEqual(len(diffs), 1, diffs)
         self.assertIn("table select", diffs[0])
+
+    def test_a_decimal_the_target_cannot_declare(self):
+        src, stage = self.path("d.db"), self.path("d.stage")
+        make_db(src, "CREATE TABLE d (id INTEGER PRIMARY KEY, big DECIMAL(2000,2),"
+                     " ok DECIMAL(12,2)); INSERT INTO d VALUES (1, 1.5, 2.5);")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+decimal-precision\s+d\.big\s+1\s+DECIMAL\(2000,2\) "
+                                r"\(decimal\(2000,2\)\) is beyond PostgreSQL's decimals "
+                                r"\(precision at most 1000, scale at most 1000\)")
+        self.assertNotIn("d.ok", r.out)
+        r = run("verify", "--target", "sqlite", stage)  # SQLite declares anything
+        self.assertExit(r, 0)
 
     def test_refusals(self):
         r = run("verify", self.path("missing.stage"))

@@ -380,6 +380,9 @@ typedef struct invs_host {
 #define INVS_LIM_CI_COLUMNS 0x100u  /* column names that differ only in case, in
                                        any script (É, é), are one name; table
                                        names keep theirs (MySQL's) */
+#define INVS_LIM_DECIMAL_BOUNDED 0x200u /* no decimal without a precision: one
+                                       is stored as decimal(decimal_max,
+                                       decimal_scale_max) (MySQL's 65,30) */
 
 #define INVS_UNIT_BYTES 0
 #define INVS_UNIT_CHARS 1
@@ -397,6 +400,9 @@ typedef struct invs_limits {
     /* column charsets that hold no character beyond U+FFFF ("utf8mb3"),
      * NULL-terminated; NULL: none */
     const char *const *bmp_charsets;
+    /* the largest decimal scale; 0: no limit but decimal_max (use INVS_HAS:
+     * a limits struct from an earlier 1.2 driver ends before it) */
+    int32_t decimal_scale_max;
 } invs_limits;
 
 /* ------------------------------------------------------------------ driver */
