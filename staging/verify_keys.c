@@ -9,7 +9,8 @@
  *   decimal-overflow, decimal-rounded (against the column's decimal(p,s),
  *   or the one a target without unconstrained decimals stores it as),
  *   decimal-precision (a decimal(p,s) beyond the target's decimal_max or
- *   decimal_scale_max), row-count (stage vs source), and
+ *   decimal_scale_max), time-range (a time that is no time of day, for a
+ *   target whose time is one), row-count (stage vs source), and
  *   what the target's driver says it cannot store (invs_limits):
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
  *   case-collision (unique text that differs only in case, where unique
@@ -442,6 +443,32 @@ static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t 
     return keys_rows(v, st, where, "decimal-rounded", v->typed, c->name, detail);
 }
 
+/* Column i's canonical type in the target: the target's own column where
+ * it has the table, else the stage's (push creates it so). */
+static int keys_target_canon(const invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_schema_table *tt = invs_schema_list_find(&v->target_tables, st->schema->t.name);
+    long k = tt ? invs_schema_column(&tt->t, st->schema->t.cols[i].name) : -1;
+    return k >= 0 ? tt->t.cols[k].canon : st->schema->t.cols[i].canon;
+}
+
+/* Times that are no time of day (MySQL's -838:59:59..838:59:59) for a
+ * target whose time is one. */
+static int keys_times(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[64], detail[256];
+    if (c->canon != INVS_T_TIME || !(v->lim->flags & INVS_LIM_TIME_OF_DAY) ||
+        (keys_target_canon(v, st, i) != INVS_T_TIME && keys_target_canon(v, st, i) != INVS_T_TIMETZ))
+        return INVS_OK;
+    snprintf(where, sizeof(where), "invs_time_beyond_day(d.c%zu)", i);
+    snprintf(detail, sizeof(detail),
+             "not a time of day (%s): %s's time holds 00:00:00 to 24:00:00, no negative or "
+             "longer durations",
+             c->decl, invs_verify_engine(v));
+    return keys_rows(v, st, where, "time-range", v->typed, c->name, detail);
+}
+
 static int keys_column_name(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     return keys_name(v, st->schema->t.name, st->schema->t.cols[i].name);
@@ -528,7 +555,7 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
         keys_nulls, keys_numbers,       keys_bools,       keys_json,
         keys_range, keys_length,        keys_dates,       keys_decimals,
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
-        keys_enum_empty};
+        keys_enum_empty, keys_times};
     size_t i, k;
     int rc = INVS_OK;
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)

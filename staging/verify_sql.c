@@ -11,6 +11,9 @@
  *                              target stores; flags are its INVS_LIM_*
  *   invs_decimal_fit(x, p, s)  0 fits decimal(p,s); 1 too many integer
  *                              digits; 2 too many decimals; NULL: no number
+ *   invs_time_beyond_day(x)    1 for text written as a time ([-]H:MM[:SS
+ *                              [.f]]) that is no time of day: negative,
+ *                              past 24:00:00 (MySQL's durations)
  */
 #include <math.h>
 #include <stdio.h>
@@ -158,6 +161,40 @@ static void sql_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
     invs_sb_free(&sb);
 }
 
+/* [-]H+:MM[:SS[.ffffff]] outside 00:00:00..24:00:00 (a leap second, :60,
+ * is PostgreSQL's too); anything else, another tool's business: 0. */
+static int sql_beyond_day(const char *s)
+{
+    int neg = *s == '-', n = 0, frac_zero = 1;
+    long h, m = 0, sec = 0;
+    char *end;
+    s += neg;
+    if (*s < '0' || *s > '9')
+        return 0;
+    h = strtol(s, &end, 10);
+    if (*end != ':' || sscanf(end, ":%2ld%n", &m, &n) != 1 || n != 3)
+        return 0;
+    s = end + 3;
+    if (*s == ':' && (sscanf(s, ":%2ld%n", &sec, &n) != 1 || n != 3))
+        return 0;
+    if (*s == ':')
+        s += 3;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            frac_zero &= *s == '0';
+    if (*s || m > 59 || sec > 60)
+        return 0;
+    return (neg && (h || m || sec || !frac_zero)) || h > 24 ||
+           (h == 24 && (m || sec || !frac_zero));
+}
+
+static void sql_time_beyond_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int(cx, sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
+                               sql_beyond_day((const char *)sqlite3_value_text(argv[0])));
+}
+
 int invs_verify_sql_register(invs_stage *st)
 {
     static const struct {
@@ -169,6 +206,7 @@ int invs_verify_sql_register(invs_stage *st)
         {"invs_bool_ok", 1, sql_bool_ok},
         {"invs_date_ok", 5, sql_date_ok_fn},
         {"invs_decimal_fit", 3, sql_decimal_fit},
+        {"invs_time_beyond_day", 1, sql_time_beyond_day},
     };
     size_t i;
     for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)

@@ -337,7 +337,7 @@ static const char *const pg_schemes[] = {"postgresql", "postgres", "pgsql", NULL
 /* What PostgreSQL refuses that a stage may hold. */
 static const invs_limits pg_limits = {
     .struct_size = sizeof(invs_limits),
-    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL | INVS_LIM_NO_EMPTY_NAME,
+    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL | INVS_LIM_NO_EMPTY_NAME | INVS_LIM_TIME_OF_DAY,
     .engine = "PostgreSQL",
     .ident_max = 63, /* NAMEDATALEN - 1 */
     .ident_unit = INVS_UNIT_BYTES,

@@ -179,6 +179,34 @@ class MyOtherEngines(MyTest):
                                      "WHERE attrelid = 'ahead'::regclass AND attnum > 0 ORDER BY attnum"),
                          "integer\ncharacter varying(20)\ninteger\ntimestamp without time zone\n")
 
+    def test_times_beyond_a_day_into_postgres(self):
+        """MySQL's time is a duration (-838:59:59 to 838:59:59), PostgreSQL's
+        a time of day: verify --target postgres names what it refuses."""
+        src = self.my.createdb("times")
+        self.my.sql(src, "CREATE TABLE tm (id int PRIMARY KEY, t time(6));"
+                         "INSERT INTO tm VALUES (1, '-01:00:00'), (2, '25:00:00'), (3, '24:00:00'),"
+                         " (4, '12:00:00.5'), (5, '838:59:59'), (6, NULL), (7, '-00:00:00.000001')")
+        stage = self.pull(self.my.uri(src))
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+time-range\s+tm\.t\s+4\s+\(id\)=\(1\), \(id\)=\(2\), "
+                                r"\(id\)=\(5\), \(id\)=\(7\)\s+not a time of day \(time\(6\)\): "
+                                r"PostgreSQL's time holds 00:00:00 to 24:00:00")
+        self.assertNotIn("time-range", run("verify", "--target", "mysql", stage).out)
+        pg = Pg()
+        db = pg.createdb("times")
+        r = run("push", "--force", stage, pg.uri(db))  # real: PostgreSQL refuses them
+        self.assertExit(r, 1)
+        self.assertIn('table tm: ', r.err)
+        self.assertIn('for type time: "-01:00:00.000000"', r.err)
+        self.assertEqual(pg.tables(db), [])
+        self.my.sql(src, "DELETE FROM tm WHERE id IN (1, 2, 5, 7)")
+        stage = self.pull(self.my.uri(src))
+        self.assertExit(run("verify", "-q", "--target", "postgres", stage), 0)
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT id, t FROM tm ORDER BY id"),
+                         "3|24:00:00\n4|12:00:00.5\n6|\n")
+
     def test_mariadb_to_sqlite(self):
         src = self.hostile("to_sqlite")
         stage = self.pull(self.my.uri(src), "-x", "bad_enum")

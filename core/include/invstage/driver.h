@@ -383,6 +383,8 @@ typedef struct invs_host {
 #define INVS_LIM_DECIMAL_BOUNDED 0x200u /* no decimal without a precision: one
                                        is stored as decimal(decimal_max,
                                        decimal_scale_max) (MySQL's 65,30) */
+#define INVS_LIM_TIME_OF_DAY 0x400u /* a time is a time of day, 00:00:00 to
+                                       24:00:00 (not MySQL's durations) */
 
 #define INVS_UNIT_BYTES 0
 #define INVS_UNIT_CHARS 1
