@@ -5,7 +5,9 @@ row's bytes as the server holds them, keys, AUTO_INCREMENT), into
 PostgreSQL and SQLite with what they cannot hold refused by name, the
 hostile SQLite database through MariaDB and back, push semantics, and the
 connection's refusals."""
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -159,16 +161,25 @@ class MyOtherEngines(MyTest):
         r = run("verify", "--target", "postgres", stage)
         self.assertExit(r, 1)
         self.assertRegex(r.out, r"error\s+zero-date\s+types\.dt\s+2\s+\(id\)=\(3\), \(id\)=\(4\)")
+        self.assertRegex(r.out, r"error\s+zero-date\s+types\.dtm\s+2\s+\(id\)=\(3\), \(id\)=\(4\)")
         self.assertRegex(r.out, r"error\s+nul-in-text\s+types\.tx\s+1\s+\(id\)=\(3\)")
+        self.assertRegex(r.out, r"error\s+time-range\s+types\.tm\s+3\s+\(id\)=\(1\), \(id\)=\(2\), "
+                                r"\(id\)=\(3\)")
+        self.assertRegex(r.out, r"\b4 error\(s\)")
         db = pg.createdb("from_mariadb")
         r = run("push", stage, pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("verify error", r.err)
         self.assertEqual(pg.tables(db), [])
-        # without the table PostgreSQL cannot hold, everything goes across
-        stage2 = self.pull(self.my.uri(src), "-x", "bad_enum", "-x", "types")
-        self.assertExit(run("verify", "--target", "postgres", stage2), 0)
-        self.assertExit(run("push", stage2, pg.uri(db)), 0)
+        # what a user does about each: the durations that are no time of
+        # day changed in the source; zero dates made NULL and NUL bytes
+        # stripped by verify, recorded
+        self.my.sql(src, "UPDATE types SET tm = NULL WHERE id IN (1, 2, 3)")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        r = run("verify", "--target", "postgres", "--zero-dates", "null", "--strip-nul", stage)
+        self.assertExit(r, 0)
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(self.pg_types(pg, db), self.TYPES_IN_PG)
         self.assertEqual(pg.psql(db, "SELECT note FROM legacy ORDER BY id"),
                          "“smart quotes” – dash … €\n\nÆgir Ørsted\n")
         self.assertEqual(pg.psql(db, 'SELECT "col`umn \'x""", v FROM "we`ird \'name""" ORDER BY 1'),
@@ -178,6 +189,40 @@ class MyOtherEngines(MyTest):
         self.assertEqual(pg.psql(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                                      "WHERE attrelid = 'ahead'::regclass AND attnum > 0 ORDER BY attnum"),
                          "integer\ncharacter varying(20)\ninteger\ntimestamp without time zone\n")
+
+    # my_hostile.sql's types table in PostgreSQL, every column as its text
+    # (timestamptz in UTC), after the changes above
+    TYPES_IN_PG = [
+        ["1", "127", "255", "32767", "65535", "8388607", "16777215", "2147483647", "4294967295",
+         "9223372036854775807", "18446744073709551615", "1",
+         "99999999999999999999999999999999999.999999999999999999999999999999", "999.99",
+         "3.4028235e+38", "1.7976931348623157e+308", "1", "1" * 64, "abc", "trailing spaces   ",
+         "text \\N with \\\\ and 'quote'", "😀🔩 four-byte", "\\x00ff0009", "\\x0a0d5c4e0009", "\\x",
+         "9999-12-31", None, "9999-12-31 23:59:59.999999", "2038-01-19 03:14:07.999999", "2155",
+         "large", "a,c", '{"k": [1, "ü", null], "a": 2.50}'],
+        ["2", "-128", "0", "-32768", "0", "-8388608", "0", "-2147483648", "0",
+         "-9223372036854775808", "0", "0",
+         "-99999999999999999999999999999999999.999999999999999999999999999999", "-999.99",
+         "-1.1754944e-38", "5e-324", "0", "0" * 64, "", "", "", "", "\\x00000000", "\\x", "\\x00",
+         "1000-01-01", None, "1000-01-01 00:00:00", "1970-01-01 00:00:01", "1901", "small", "",
+         "[]"],
+        ["3", None, None, None, None, None, None, None, None, None, None, "2",
+         "0.000000000000000000000000000001", "0.01", "0.1", "0.30000000000000004", None,
+         "0" * 60 + "1010", "NULL", "\\N", "tab\tnl\ncr\rnulend", None, None, None, None, None,
+         None, None, None, "0", None, None, None],
+        ["4", "0", "0", "0", "0", "0", "0", "0", "0", "0", "9223372036854775808", None, None, None,
+         "1.6777216e+07", "-0.5", None, None, None, None, None, None, None, None, None, None,
+         "00:00:00", None, "2026-03-29 01:30:00", "2026", "medium", "b", '"a string"'],
+    ]
+
+    @staticmethod
+    def pg_types(pg, db):
+        cols = pg.psql(db, "SELECT attname FROM pg_attribute WHERE attrelid = 'types'::regclass"
+                           " AND attnum > 0 ORDER BY attnum").split()
+        exprs = ", ".join("(%s AT TIME ZONE 'UTC')::text" % c if c == "ts" else "%s::text" % c
+                          for c in cols)
+        return json.loads(pg.psql(db, "SELECT json_agg(json_build_array(%s) ORDER BY id) "
+                                      "FROM types" % exprs))
 
     def test_times_beyond_a_day_into_postgres(self):
         """MySQL's time is a duration (-838:59:59 to 838:59:59), PostgreSQL's
