@@ -3,7 +3,8 @@
  * each finding with its count and first keys. Nothing is changed.
  *
  *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
- *   not-a-number (text or blobs in numeric columns), not-a-boolean (what
+ *   not-a-number (text or blobs in numeric columns), not-an-integer (a
+ *   real with a fraction in an integer column), not-a-boolean (what
  *   core/convert.c cannot make one of), not-json, out-of-range (int16,
  *   int32), too-long (text(n) in characters), impossible-date,
  *   decimal-overflow, decimal-rounded (against the column's decimal(p,s),
@@ -308,6 +309,23 @@ static int keys_numbers(invs_verify_run *v, const invs_stage_table *st, size_t i
     return keys_rows(v, st, where, "not-a-number", v->typed, c->name, detail);
 }
 
+/* Reals with a fraction (or beyond 64 bits) in an integer column: a typed
+ * target rounds them (MySQL: 3.5 is 4) or refuses them (PostgreSQL). */
+static int keys_integers(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[128], detail[160];
+    if (c->canon < INVS_T_INT16 || c->canon > INVS_T_UINT64)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "typeof(d.c%zu) = 'real' AND d.c%zu <> CAST(d.c%zu AS INTEGER)",
+             i, i, i);
+    snprintf(detail, sizeof(detail),
+             "a real that is no integer, in a column of type %s (%s): a typed target rounds or "
+             "refuses it",
+             invs_canon_name(c->canon), c->decl);
+    return keys_rows(v, st, where, "not-an-integer", v->typed, c->name, detail);
+}
+
 static int keys_bools(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
@@ -552,7 +570,7 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
     static const keys_column_fn checks[] = {
-        keys_nulls, keys_numbers,       keys_bools,       keys_json,
+        keys_nulls, keys_numbers,       keys_integers,    keys_bools,       keys_json,
         keys_range, keys_length,        keys_dates,       keys_decimals,
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
         keys_enum_empty, keys_times};
