@@ -14,8 +14,9 @@
  *   target whose time is one), row-count (stage vs source), and
  *   what the target's driver says it cannot store (invs_limits):
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
- *   case-collision (unique text that differs only in case, where unique
- *   keys ignore case, as MySQL's default collations do) and utf8mb3-4byte
+ *   case-collision and space-collision (unique text that is one key under
+ *   the target's collations: MySQL's default ones ignore case and accents,
+ *   nearly all ignore trailing spaces) and utf8mb3-4byte
  *   (characters beyond the BMP in a column of a charset that has none);
  *   zero-date (zero and partial dates a source flagged as its own) and
  *   enum-empty ('' in an enum that has no such label).
@@ -238,30 +239,87 @@ static int keys_name(invs_verify_run *v, const char *table, const char *column)
     return invs_verify_report(v, "identifier-too-long", 1, table, column, 1, NULL, detail);
 }
 
-/* Unique text values that differ only in (ASCII) case: equal under the
- * target's case-insensitive collations, so its key refuses them. */
+#define FOLD_PAD 1  /* trailing spaces are padding (MySQL's PAD SPACE) */
+#define FOLD_CASE 2 /* case and accents are folded (a _ci collation) */
+
+/* How a target whose unique text keys ignore case (INVS_LIM_CI_UNIQUE:
+ * MySQL's) compares column c of table t: by the collation of the target's
+ * own column where it has the table, the column's own where the table is
+ * the target engine's (no collation: the charset's default, a _ci one),
+ * else the binary one push creates it with. A _bin or _cs collation keeps
+ * case; all but the nopad ones ignore trailing spaces. */
+static int keys_fold_mode(const invs_verify_run *v, const invs_table *t, const invs_column *c)
+{
+    const invs_schema_table *tt = invs_schema_list_find(&v->target_tables, t->name);
+    long k = tt ? invs_schema_column(&tt->t, c->name) : -1;
+    const invs_column *to = k >= 0 ? &tt->t.cols[k] : c;
+    const char *coll = to->collation;
+    int mode = FOLD_PAD;
+    if (to->canon != INVS_T_TEXT && to->canon != INVS_T_CHAR && to->canon != INVS_T_ANY)
+        return 0;
+    if (k < 0 && (!t->engine || strcmp(t->engine, v->target) != 0))
+        return FOLD_PAD; /* created from another engine: binary */
+    if (!coll || (strstr(coll, "_ci") && !strstr(coll, "_bin")))
+        mode |= FOLD_CASE;
+    if (coll && strstr(coll, "nopad"))
+        mode &= ~FOLD_PAD;
+    return mode;
+}
+
+/* Unique values that are one key under the target's collations: differing
+ * only in case or accents (É, é, e) where a column ignores them, or only
+ * in trailing spaces: its key refuses the second. Keys of several
+ * columns compare column by column. */
 static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, const invs_key *k)
 {
     const invs_table *t = &st->schema->t;
-    invs_strbuf sql;
-    char detail[160];
+    invs_strbuf sql, cols, fold, tuple, label;
+    char detail[200];
     size_t i;
-    int rc;
-    if (k->ncols != 1)
-        return INVS_OK;
-    i = (size_t)invs_schema_column(t, k->cols[0]);
+    int any = 0, cased = 0, rc = INVS_OK;
+
     invs_sb_init_std(&sql);
-    invs_sb_printf(&sql,
-                   "SELECT '%s' || group_concat(quote(c%zu), ' = '), count(*) FROM"
-                   " (SELECT DISTINCT c%zu FROM invs_data_%lld WHERE typeof(c%zu) = 'text')"
-                   " GROUP BY lower(c%zu) HAVING count(*) > 1",
-                   "", i, i, (long long)st->tid, i, i);
-    snprintf(detail, sizeof(detail),
-             "values that differ only in case: one key under %s's case-insensitive collations",
-             invs_verify_engine(v));
-    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
-                              : keys_ask(v, t, sql.p, "case-collision", 1, k->cols[0], detail);
+    invs_sb_init_std(&cols);
+    invs_sb_init_std(&fold);
+    invs_sb_init_std(&tuple);
+    invs_sb_init_std(&label);
+    for (i = 0; i < k->ncols; i++) {
+        long c = invs_schema_column(t, k->cols[i]);
+        int mode = c >= 0 ? keys_fold_mode(v, t, &t->cols[c]) : 0;
+        any |= mode;
+        cased |= mode & FOLD_CASE;
+        invs_sb_printf(&cols, "%sc%ld", i ? ", " : "", c);
+        invs_sb_printf(&fold, "%sinvs_fold(c%ld, %d)", i ? ", " : "", c, mode);
+        invs_sb_printf(&tuple, "%squote(c%ld)", i ? " || ', ' || " : "", c);
+        invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
+    }
+    invs_sb_printf(&sql, "SELECT group_concat(%s%s%s, ' = '), count(*) FROM (SELECT DISTINCT %s"
+                         " FROM invs_data_%lld WHERE ",
+                   k->ncols > 1 ? "'(' || " : "", tuple.p ? tuple.p : "",
+                   k->ncols > 1 ? " || ')'" : "", cols.p ? cols.p : "", (long long)st->tid);
+    for (i = 0; i < k->ncols; i++)
+        invs_sb_printf(&sql, "%sc%ld IS NOT NULL", i ? " AND " : "",
+                       invs_schema_column(t, k->cols[i]));
+    invs_sb_printf(&sql, ") GROUP BY %s HAVING count(*) > 1", fold.p ? fold.p : "");
+    if (cased)
+        snprintf(detail, sizeof(detail), "values that differ only in case, accents or trailing "
+                                         "spaces: one key under %s's case-insensitive collations",
+                 invs_verify_engine(v));
+    else
+        snprintf(detail, sizeof(detail), "values that differ only in trailing spaces: one key "
+                                         "under %s's collations, which pad",
+                 invs_verify_engine(v));
+    if (invs_sb_failed(&sql) || invs_sb_failed(&cols) || invs_sb_failed(&fold) ||
+        invs_sb_failed(&tuple) || invs_sb_failed(&label))
+        rc = invs_diag_oom(&v->st->diag);
+    else if (any)
+        rc = keys_ask(v, t, sql.p, cased ? "case-collision" : "space-collision", 1, label.p,
+                      detail);
     invs_sb_free(&sql);
+    invs_sb_free(&cols);
+    invs_sb_free(&fold);
+    invs_sb_free(&tuple);
+    invs_sb_free(&label);
     return rc;
 }
 

@@ -14,12 +14,19 @@
  *   invs_time_beyond_day(x)    1 for text written as a time ([-]H:MM[:SS
  *                              [.f]]) that is no time of day: negative,
  *                              past 24:00:00 (MySQL's durations)
+ *   invs_fold(x, mode)         text as a unique key compares it: mode 1
+ *                              trailing spaces dropped (a collation that
+ *                              pads), 2 case and accents folded, per code
+ *                              point (a _ci collation: É, é and e are one;
+ *                              ß stays ß); not text: x itself
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <utf8proc.h>
 
 #include "verify.h"
 
@@ -195,6 +202,35 @@ static void sql_time_beyond_day(sqlite3_context *cx, int argc, sqlite3_value **a
                                sql_beyond_day((const char *)sqlite3_value_text(argv[0])));
 }
 
+static utf8proc_int32_t sql_lower(utf8proc_int32_t cp, void *data)
+{
+    (void)data;
+    return utf8proc_tolower(cp);
+}
+
+static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), mode = sqlite3_value_int(argv[1]);
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t m;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || !s) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    while ((mode & 1) && n > 0 && s[n - 1] == ' ')
+        n--;
+    if (!(mode & 2) || (m = utf8proc_map_custom((const utf8proc_uint8_t *)s, n, &out,
+                                                UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK,
+                                                sql_lower, NULL)) < 0) {
+        sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT); /* invalid UTF-8: its bytes */
+        return;
+    }
+    sqlite3_result_text(cx, (const char *)out, (int)m, SQLITE_TRANSIENT);
+    free(out);
+}
+
 int invs_verify_sql_register(invs_stage *st)
 {
     static const struct {
@@ -207,6 +243,7 @@ int invs_verify_sql_register(invs_stage *st)
         {"invs_date_ok", 5, sql_date_ok_fn},
         {"invs_decimal_fit", 3, sql_decimal_fit},
         {"invs_time_beyond_day", 1, sql_time_beyond_day},
+        {"invs_fold", 2, sql_fold},
     };
     size_t i;
     for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)

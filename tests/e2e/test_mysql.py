@@ -393,11 +393,14 @@ class MySemantics(MyTest):
         self.assertIn("table t, key (id)=(2), column v", r.err)
         self.assertIn("more than the column's 3", r.err)
         self.assertEqual(self.my.tables(db), ["keep"])  # the tables it made are gone
-        # a unique key that MySQL's case-insensitive collation would merge:
-        # verify says so first, push refuses it
+        # a table push creates is utf8mb4_bin: Abc and abc stay two keys
         r = run("verify", "--target", "mysql", stage)
-        self.assertRegex(r.out, r"case-collision\s+u\.code")
+        self.assertNotIn("case-collision", r.out)
+        # an application's table with a case-insensitive collation would
+        # merge them: verify against it says so first, push refuses it
         self.my.sql(db, "CREATE TABLE u (id bigint PRIMARY KEY, code varchar(10) UNIQUE)")
+        r = run("verify", "--target", self.my.uri(db), stage)
+        self.assertRegex(r.out, r"error\s+case-collision\s+u\.code\s+2\s+'Abc' = 'abc'")
         con = sqlite3.connect(self.path("s.db"))
         con.execute("DROP TABLE t")
         con.commit()
@@ -445,6 +448,75 @@ class MySemantics(MyTest):
         self.assertIn("bad_enum", r.err)
         self.assertIn("size", r.err)
         self.assertEqual(self.my.tables(dst), [])
+
+
+class MyUniqueKeys(MyTest):
+    """Unique keys as MySQL compares them: a case-insensitive collation
+    (the default ones) folds case and accents, and every collation but the
+    nopad ones ignores trailing spaces; a _bin or _cs column, and a table
+    push creates (utf8mb4_bin), keeps case. verify names each collision;
+    each is real: the push it warns of fails."""
+
+    def sqlite_stage(self, script):
+        src = self.path("u%d.db" % len(os.listdir(self.dir)))
+        make_db(src, script)
+        return self.pull("sqlite:" + src)
+
+    def test_a_binary_collation_keeps_case(self):
+        src = self.my.createdb("uniq_bin")
+        self.my.sql(src, "CREATE TABLE b (id int PRIMARY KEY, code varchar(10) COLLATE utf8mb4_bin"
+                         " UNIQUE, cs varchar(10) COLLATE latin1_general_cs UNIQUE);"
+                         "INSERT INTO b VALUES (1, 'Abc', 'Xy'), (2, 'abc', 'xy')")
+        stage = self.pull(self.my.uri(src))
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        self.assertNotIn("collision", r.out)
+        dst = self.my.createdb("uniq_bin_dst")
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.my.differences(src, dst), [])
+
+    def test_trailing_spaces_are_padding(self):
+        stage = self.sqlite_stage("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+                                  "INSERT INTO p VALUES (1, 'a'), (2, 'a  '), (3, 'A');")
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+space-collision\s+p\.code\s+2\s+'a' = 'a  '\s+values "
+                                r"that differ only in trailing spaces")
+        self.assertNotIn("case-collision", r.out)  # utf8mb4_bin keeps case
+        db = self.my.createdb("uniq_pad")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("Duplicate entry", r.err)
+        self.assertEqual(self.my.tables(db), [])
+
+    def test_case_and_accents_beyond_ascii_in_keys_of_several_columns(self):
+        stage = self.sqlite_stage("""
+            CREATE TABLE m (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, UNIQUE (a, b));
+            INSERT INTO m VALUES (1, 'x', 1), (2, 'X', 1), (3, 'X', 2), (4, 'é', 3), (5, 'É', 3),
+                                 (6, 'e', 4), (7, 'ß', 5), (8, NULL, 1), (9, NULL, 1);
+            CREATE TABLE one (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+            INSERT INTO one VALUES (1, 'Ærø'), (2, 'ærø'), (3, 'æro'), (4, 'crème'), (5, 'CREME'),
+                                   (6, 'Straße');""")
+        db = self.my.createdb("uniq_ci")
+        # an application's tables, in the default (case-insensitive) collation
+        self.my.sql(db, "CREATE TABLE m (id bigint PRIMARY KEY, a varchar(10), b bigint,"
+                        " UNIQUE KEY (a, b)); CREATE TABLE one (id bigint PRIMARY KEY,"
+                        " name varchar(20) UNIQUE)")
+        r = run("verify", "--target", self.my.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+case-collision\s+m\.a, b\s+4\s+\('é', 3\) = \('É', 3\), "
+                                r"\('x', 1\) = \('X', 1\)\s+values that differ only in case, "
+                                r"accents or trailing spaces")
+        # ø is a letter of its own, not an o with an accent
+        self.assertRegex(r.out, r"error\s+case-collision\s+one\.name\s+4\s+'crème' = 'CREME', "
+                                r"'Ærø' = 'ærø'\s")
+        self.assertRegex(r.out, r"\b2 error\(s\)")
+        for table in ("m", "one"):  # each is real
+            r = run("push", "--force", self.pull("sqlite:" + self.path("u0.db"), "-t", table),
+                    self.my.uri(db))
+            self.assertExit(r, 1)
+            self.assertIn("Duplicate entry", r.err)
+            self.assertEqual(self.my.sql(db, "SELECT count(*) FROM " + table), "0\n")
 
 
 class MyLimits(MyTest):

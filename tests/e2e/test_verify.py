@@ -93,9 +93,12 @@ class Verify(TempDirTest):
         self.assertIn("13 error(s)", r.out)
 
     def test_mysql_target_limits(self):
+        # a table of another engine's is created utf8mb4_bin: it keeps case
+        self.assertNotIn(("case-collision", "tag", "name"), self.findings("--target", "mysql")[2])
         con = sqlite3.connect(self.stage)  # as a MySQL pull records a utf8mb3 column
         con.execute("UPDATE invs_columns SET charset = 'utf8mb3' WHERE name = 'name' AND"
                     " tid = (SELECT tid FROM invs_tables WHERE name = 'tag')")
+        con.execute("UPDATE invs_tables SET engine = 'mysql' WHERE name = 'tag'")
         con.commit()
         con.close()
         r, doc, f = self.findings("--target", "mysql")

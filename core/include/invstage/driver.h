@@ -372,7 +372,12 @@ typedef struct invs_host {
                                       are errors, not warnings */
 #define INVS_LIM_NO_NUL 0x02u      /* text cannot hold a NUL byte */
 #define INVS_LIM_ZERO_DATES 0x04u  /* dates may be 0000-00-00 and partial */
-#define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys ignore case by default */
+#define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys compare as MySQL's
+                                      collations do: _ci ones (and a
+                                      charset's default) ignore case and
+                                      accents, all but nopad ones trailing
+                                      spaces; a table from another engine is
+                                      created binary (case kept) */
 #define INVS_LIM_NO_BC 0x10u       /* no years before 1 AD */
 #define INVS_LIM_NO_INFINITY 0x20u /* no 'infinity' dates */
 #define INVS_LIM_CI_NAMES 0x40u    /* names that differ only in case are one name */
