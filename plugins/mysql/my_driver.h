@@ -32,9 +32,16 @@ typedef struct my_autoinc {
 typedef struct my_target {
     char *host, *user, *password, *db, *socket;
     unsigned port;
-    int ssl;          /* 0 no, 1 required, 2 verify the server's certificate */
-    char *ssl_ca, *ssl_cert, *ssl_key;
+    int ssl;          /* ?ssl-mode=: MY_TLS_*, -1 when not given */
+    char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
 } my_target;
+
+/* ssl-mode values, in the order of their strength (my_tls.c) */
+#define MY_TLS_DISABLED 0
+#define MY_TLS_PREFERRED 1
+#define MY_TLS_REQUIRED 2
+#define MY_TLS_VERIFY_CA 3
+#define MY_TLS_VERIFY_IDENTITY 4
 
 struct invs_drv_conn {
     MYSQL *my;
@@ -71,6 +78,12 @@ int my_oom(my_conn *c);
 char *my_strdup(const char *s);
 /* Connect c->my to c->to; 0 or an error reported on c. */
 int my_connect(my_conn *c, unsigned flags);
+/* TLS (my_tls.c): ?ssl-mode= parsed; the URI's parameters complete for it;
+ * the library told; the connection it made checked against the mode. */
+int my_tls_mode(my_conn *c, const char *value);
+int my_tls_ready(my_conn *c);
+void my_tls_options(const my_conn *c, MYSQL *m);
+int my_tls_check(my_conn *c, MYSQL *m);
 
 static inline void my_sb_init(invs_strbuf *sb)
 {

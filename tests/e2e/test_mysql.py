@@ -741,6 +741,28 @@ class MyConnection(MyTest):
         self.assertExit(r, 2)
         self.assertIn("ssl-mode", r.err)
 
+    def test_ssl_modes_mean_what_the_mysql_client_means(self):
+        """The test server offers no TLS: DISABLED and PREFERRED connect
+        without it; REQUIRED and the VERIFY modes refuse, naming the mode,
+        and nothing is pulled; VERIFY_CA needs a CA to verify against."""
+        self.assertEqual(self.my.sql(None, "SELECT @@have_ssl"), "DISABLED\n")
+        db = self.my.createdb("tls")
+        self.my.sql(db, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (7)")
+        base = self.my.uri(db) + "?ssl-mode="
+        for mode in ("DISABLED", "PREFERRED", "preferred"):
+            self.assertExit(run("pull", "-q", base + mode, "-o", self.path(mode + ".stage")), 0)
+        for mode in ("REQUIRED", "VERIFY_IDENTITY", "VERIFY_CA&ssl-ca=/nonexistent/ca.pem"):
+            stage = self.path("refused.stage")
+            r = run("pull", "-q", base + mode, "-o", stage)
+            self.assertExit(r, 3)
+            self.assertIn("ssl-mode=" + mode.split("&")[0], r.err)
+            self.assertRegex(r.err, r"(offers no TLS|SSL is required, but the server does not "
+                                    r"support it)")
+            self.assertFalse(os.path.exists(stage))
+        r = run("pull", "-q", base + "VERIFY_CA", "-o", self.path("ca.stage"))
+        self.assertExit(r, 2)
+        self.assertIn("ssl-mode=VERIFY_CA needs the CA to verify the server against", r.err)
+
 
 if __name__ == "__main__":
     main()
