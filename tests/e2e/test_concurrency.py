@@ -64,23 +64,23 @@ class Concurrent(TempDirTest):
                 self.assertEqual(con.execute("SELECT count(*) FROM %s" % t).fetchone()[0], ROWS)
                 con.close()
 
-    def test_postgres(self):
-        pg = Pg()
+    def two_pushes_into_a_server(self, server, sql):
+        """Each table into a new database of server, made as an
+        application's migrate would; sql(db, query) runs a query there."""
         for t, stage in self.stages.items():
             with self.subTest(table=t):
-                db = pg.createdb("concurrent_" + t)
-                pg.psql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
-                self.two_pushes(stage, pg.uri(db))
-                self.assertEqual(pg.psql(db, "SELECT count(*) FROM %s" % t).strip(), str(ROWS))
+                db = server.createdb("concurrent_" + t)
+                sql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
+                self.two_pushes(stage, server.uri(db))
+                self.assertEqual(sql(db, "SELECT count(*) FROM %s" % t).strip(), str(ROWS))
+
+    def test_postgres(self):
+        pg = Pg()
+        self.two_pushes_into_a_server(pg, pg.psql)
 
     def test_mariadb(self):
         my = My()
-        for t, stage in self.stages.items():
-            with self.subTest(table=t):
-                db = my.createdb("concurrent_" + t)
-                my.sql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
-                self.two_pushes(stage, my.uri(db))
-                self.assertEqual(my.sql(db, "SELECT count(*) FROM %s" % t), "%d\n" % ROWS)
+        self.two_pushes_into_a_server(my, my.sql)
 
 
 class LockTimeout(TempDirTest):

@@ -31,6 +31,12 @@ class MyTest(TempDirTest):
         self.my.client(name, file=HOSTILE)
         return name
 
+    def sqlite_stage(self, script):
+        """A stage of an SQLite database built by a script."""
+        src = self.path("n%d.db" % len(os.listdir(self.dir)))
+        make_db(src, script)
+        return self.pull("sqlite:" + src)
+
     def pull(self, uri, *args):
         stage = self.path("s%d.stage" % len(os.listdir(self.dir)))
         r = run("pull", "-q", uri, "-o", stage, *args)
@@ -457,11 +463,6 @@ class MyUniqueKeys(MyTest):
     push creates (utf8mb4_bin), keeps case. verify names each collision;
     each is real: the push it warns of fails."""
 
-    def sqlite_stage(self, script):
-        src = self.path("u%d.db" % len(os.listdir(self.dir)))
-        make_db(src, script)
-        return self.pull("sqlite:" + src)
-
     def test_a_binary_collation_keeps_case(self):
         src = self.my.createdb("uniq_bin")
         self.my.sql(src, "CREATE TABLE b (id int PRIMARY KEY, code varchar(10) COLLATE utf8mb4_bin"
@@ -512,7 +513,7 @@ class MyUniqueKeys(MyTest):
                                 r"'Ærø' = 'ærø'\s")
         self.assertRegex(r.out, r"\b2 error\(s\)")
         for table in ("m", "one"):  # each is real
-            r = run("push", "--force", self.pull("sqlite:" + self.path("u0.db"), "-t", table),
+            r = run("push", "--force", self.pull("sqlite:" + self.path("n0.db"), "-t", table),
                     self.my.uri(db))
             self.assertExit(r, 1)
             self.assertIn("Duplicate entry", r.err)
@@ -522,11 +523,6 @@ class MyUniqueKeys(MyTest):
 class MyLimits(MyTest):
     """What MySQL cannot name is a verify error with --target mysql, and
     each is real: the push it warns of fails."""
-
-    def stage_of(self, script):
-        src = self.path("n%d.db" % len(os.listdir(self.dir)))
-        make_db(src, script)
-        return self.pull("sqlite:" + src)
 
     def pg_stage_of(self, script):
         pg = Pg()
@@ -611,7 +607,7 @@ class MyLimits(MyTest):
                          "3\t2.50\t12.500000000000000000000000000000\n")
 
     def test_an_empty_name(self):
-        stage = self.stage_of('CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT);'
+        stage = self.sqlite_stage('CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT);'
                               'INSERT INTO t VALUES (1, 2);')
         r = run("verify", "--target", "mysql", stage)
         self.assertExit(r, 1)

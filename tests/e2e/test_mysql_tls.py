@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import My, TempDirTest, main, my_env, run  # noqa: E402
+from harness import My, TempDirTest, main, my_env, read_env, run  # noqa: E402
 
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 
@@ -22,15 +22,6 @@ def openssl(*args, cwd):
 def make_ca(d, name):
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
             "/CN=%s" % name, "-keyout", name + ".key", "-out", name + ".pem", cwd=d)
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            env[k] = v.strip("'")
-    return env
 
 
 class TlsModes(TempDirTest):

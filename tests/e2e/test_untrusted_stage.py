@@ -97,7 +97,16 @@ def where_for(table):
             "invs_tables": "name = 'child'"}[table]
 
 
-class SqliteTarget(TempDirTest):
+class StageTest(TempDirTest):
+    def edited(self, name, table, column, value, where=None):
+        """A copy of the clean stage with one schema field edited."""
+        stage = self.path(name + ".stage")
+        copy(self.clean, stage)
+        edit(stage, table, column, value, where or where_for(table))
+        return stage
+
+
+class SqliteTarget(StageTest):
     def setUp(self):
         super().setUp()
         self.src = self.path("src.db")
@@ -115,9 +124,7 @@ class SqliteTarget(TempDirTest):
     def test_each_schema_field_in_turn(self):
         for n, (table, column, value) in enumerate(SQLITE_EDITS):
             with self.subTest(field="%s.%s" % (table, column), value=value):
-                stage = self.path("e%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("e%d" % n, table, column, value)
                 target = self.path("t%d.db" % n)
                 r = run("push", "--force", stage, "sqlite:" + target)
                 self.assertNotEqual(r.rc, 0, r)
@@ -135,9 +142,7 @@ class SqliteTarget(TempDirTest):
     def test_hostile_names_are_only_names(self):
         for n, (table, column, value) in enumerate(NAME_EDITS):
             with self.subTest(field="%s.%s" % (table, column)):
-                stage = self.path("n%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("n%d" % n, table, column, value)
                 target = self.path("n%d.db" % n)
                 self.assertExit(run("push", "--force", "--no-check", stage,
                                     "sqlite:" + target), 0)
@@ -151,9 +156,7 @@ class SqliteTarget(TempDirTest):
     def test_fields_sqlite_does_not_use_are_ignored(self):
         for n, (table, column, value) in enumerate(IGNORED_EDITS):
             with self.subTest(field="%s.%s" % (table, column)):
-                stage = self.path("i%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("i%d" % n, table, column, value)
                 target = self.path("i%d.db" % n)
                 self.assertExit(run("push", "--force", stage, "sqlite:" + target), 0)
                 con = sqlite3.connect(target)
@@ -170,7 +173,7 @@ class SqliteTarget(TempDirTest):
         self.assertIn("DEFAULT ('x')", ddl)
 
 
-class PgTarget(TempDirTest):
+class PgTarget(StageTest):
     def setUp(self):
         super().setUp()
         self.pg = Pg()
@@ -190,12 +193,10 @@ class PgTarget(TempDirTest):
     def test_each_schema_field_in_turn(self):
         for n, (table, column, value) in enumerate(PG_EDITS):
             with self.subTest(field="%s.%s" % (table, column), value=value):
-                stage = self.path("e%d.stage" % n)
-                copy(self.clean, stage)
-                where = where_for(table)
+                where = None
                 if column == "default_expr" and value.startswith("nextval"):
                     where = "name = 'id'"
-                edit(stage, table, column, value, where)
+                stage = self.edited("e%d" % n, table, column, value, where)
                 if os.path.exists(MARK):
                     os.unlink(MARK)
                 db = self.pg.createdb("untrusted_dst")
@@ -207,9 +208,7 @@ class PgTarget(TempDirTest):
     def test_hostile_names_are_only_names(self):
         for n, (table, column, value) in enumerate(NAME_EDITS):
             with self.subTest(field="%s.%s" % (table, column)):
-                stage = self.path("n%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("n%d" % n, table, column, value)
                 db = self.pg.createdb("untrusted_names")
                 self.assertExit(run("push", "--force", stage, self.pg.uri(db)), 0)
                 tables = self.pg.tables(db)
@@ -222,9 +221,7 @@ class PgTarget(TempDirTest):
     def test_fields_postgres_does_not_use_are_ignored(self):
         for n, (table, column, value) in enumerate(IGNORED_EDITS):
             with self.subTest(field="%s.%s" % (table, column)):
-                stage = self.path("i%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("i%d" % n, table, column, value)
                 db = self.pg.createdb("untrusted_ignored")
                 self.assertExit(run("push", "--force", stage, self.pg.uri(db)), 0)
                 self.assertEqual(self.pg.tables(db), ["child", "parent"])
@@ -235,10 +232,9 @@ class PgTarget(TempDirTest):
         that creates the table."""
         for n, seq in enumerate(("parent_id_seq", "app_seq")):
             with self.subTest(sequence=seq):
-                stage = self.path("q%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, "invs_columns", "default_expr", "nextval('%s'::regclass)" % seq,
-                     "name = 'id' AND tid = (SELECT tid FROM invs_tables WHERE name = 'parent')")
+                stage = self.edited("q%d" % n, "invs_columns", "default_expr",
+                                    "nextval('%s'::regclass)" % seq, "name = 'id' AND tid = "
+                                    "(SELECT tid FROM invs_tables WHERE name = 'parent')")
                 db = self.pg.createdb("untrusted_seq")
                 self.pg.psql(db, "CREATE SEQUENCE %s; SELECT setval('%s', 1000);"
                                  "CREATE TABLE orders (id int DEFAULT nextval('%s'))" % (seq, seq, seq))
@@ -257,7 +253,7 @@ class PgTarget(TempDirTest):
         self.assertEqual(self.pg.tables(db), ["child", "parent"])
 
 
-class MyTarget(TempDirTest):
+class MyTarget(StageTest):
     """The same on MariaDB: its stage is MySQL's own, so every field
     reaches the DDL (declared types, defaults, charsets and collations,
     actions) and each is checked; statements go one per call."""
@@ -282,9 +278,7 @@ class MyTarget(TempDirTest):
     def test_each_schema_field_in_turn(self):
         for n, (table, column, value) in enumerate(MY_EDITS):
             with self.subTest(field="%s.%s" % (table, column), value=value):
-                stage = self.path("e%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("e%d" % n, table, column, value)
                 db = self.my.createdb("untrusted_dst")
                 self.my.sql(db, "CREATE TABLE keep (a int); INSERT INTO keep VALUES (1)")
                 r = run("push", "--force", stage, self.my.uri(db))
@@ -296,9 +290,7 @@ class MyTarget(TempDirTest):
     def test_hostile_names_are_only_names(self):
         for n, (table, column, value) in enumerate(MY_NAME_EDITS):
             with self.subTest(field="%s.%s" % (table, column)):
-                stage = self.path("n%d.stage" % n)
-                copy(self.clean, stage)
-                edit(stage, table, column, value, where_for(table))
+                stage = self.edited("n%d" % n, table, column, value)
                 db = self.my.createdb("untrusted_names")
                 self.assertExit(run("push", "--force", stage, self.my.uri(db)), 0)
                 self.assertNotIn("pwned", self.my.tables(db))

@@ -115,6 +115,20 @@ static inline size_t invs_sql_kw_in_(const char *s, const char *const *list)
     return 0;
 }
 
+/* Past a signed integer at *p: [+-]digits. 0 if it is none. */
+static inline int invs_sql_int_(const char **p)
+{
+    const char *s = *p;
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!invs_sql_digit_(*s))
+        return 0;
+    while (invs_sql_digit_(*s))
+        s++;
+    *p = s;
+    return 1;
+}
+
 /* Past (n) or (n, m) at *p (signed numbers). 0 if it is none. */
 static inline int invs_sql_typmod_(const char **p)
 {
@@ -125,12 +139,8 @@ static inline int invs_sql_typmod_(const char **p)
     do {
         if (n && *s == ',')
             s = invs_sql_skip_(s + 1);
-        if (*s == '-' || *s == '+')
-            s++;
-        if (!invs_sql_digit_(*s))
+        if (!invs_sql_int_(&s))
             return 0;
-        while (invs_sql_digit_(*s))
-            s++;
         s = invs_sql_skip_(s);
         n++;
     } while (*s == ',' && n < 2);
@@ -356,15 +366,8 @@ static inline int invs_sql_expr_ok(const char *s, const char *const *fns)
         if (invs_sql_digit_(*s) || (*s == '.' && invs_sql_digit_(s[1]))) {
             while (invs_sql_digit_(*s) || *s == '.')
                 s++;
-            if (*s == 'e' || *s == 'E') {
-                s++;
-                if (*s == '+' || *s == '-')
-                    s++;
-                if (!invs_sql_digit_(*s))
-                    return 0;
-                while (invs_sql_digit_(*s))
-                    s++;
-            }
+            if ((*s == 'e' || *s == 'E') && (++s, !invs_sql_int_(&s)))
+                return 0;
             if (invs_sql_alpha_(*s) || *s == '\'' || *s == '"')
                 return 0;
             continue;
