@@ -247,7 +247,8 @@ static int keys_name(invs_verify_run *v, const char *table, const char *column)
  * own column where it has the table, the column's own where the table is
  * the target engine's (no collation: the charset's default, a _ci one),
  * else the binary one push creates it with. A _bin or _cs collation keeps
- * case; all but the nopad ones ignore trailing spaces. */
+ * case; all but the nopad ones (and MySQL 8's _0900_ ones) ignore
+ * trailing spaces. */
 static int keys_fold_mode(const invs_verify_run *v, const invs_table *t, const invs_column *c)
 {
     const invs_schema_table *tt = invs_schema_list_find(&v->target_tables, t->name);
@@ -261,7 +262,7 @@ static int keys_fold_mode(const invs_verify_run *v, const invs_table *t, const i
         return FOLD_PAD; /* created from another engine: binary */
     if (!coll || (strstr(coll, "_ci") && !strstr(coll, "_bin")))
         mode |= FOLD_CASE;
-    if (coll && strstr(coll, "nopad"))
+    if (coll && (strstr(coll, "nopad") || strstr(coll, "_0900_"))) /* MySQL 8's UCA 9 ones */
         mode &= ~FOLD_PAD;
     return mode;
 }

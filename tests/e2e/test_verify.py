@@ -5,6 +5,7 @@ as pulled; exit codes."""
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 
@@ -261,6 +262,32 @@ class VerifyClean(TempDirTest):
         self.assertNotIn("d.ok", r.out)
         r = run("verify", "--target", "sqlite", stage)  # SQLite declares anything
         self.assertExit(r, 0)
+
+    def test_unique_keys_by_the_name_of_a_mysql_collation(self):
+        """A MySQL table's unique key compares as its collation is named:
+        _bin keeps case but pads, nopad_bin is exact, MySQL 8's _0900_ci
+        ignores case but not trailing spaces."""
+        src, stage = self.path("c.db"), self.path("c.stage")
+        make_db(src, "CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT UNIQUE);"
+                     "INSERT INTO c VALUES (1, 'a'), (2, 'A'), (3, 'a ');")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        expect = {"utf8mb4_bin": r"space-collision\s+c\.v\s+2\s+'a' = 'a '\s",
+                  "utf8mb4_nopad_bin": None,
+                  "utf8mb4_0900_ai_ci": r"case-collision\s+c\.v\s+2\s+'a' = 'A'\s",
+                  "latin1_general_cs": r"space-collision\s+c\.v\s+2\s+'a' = 'a '\s",
+                  # the charset's default: a _ci one that pads
+                  None: r"case-collision\s+c\.v\s+3\s+'a' = 'A' = 'a '\s"}
+        for coll, finding in expect.items():
+            with self.subTest(collation=coll):
+                con = sqlite3.connect(stage)  # as a MySQL pull records it
+                con.execute("UPDATE invs_tables SET engine = 'mysql'")
+                con.execute("UPDATE invs_columns SET collation = ? WHERE name = 'v'", (coll,))
+                con.commit()
+                con.close()
+                r = run("verify", "--target", "mysql", stage)
+                self.assertEqual(len(re.findall("collision", r.out)), 1 if finding else 0, r.out)
+                if finding:
+                    self.assertRegex(r.out, finding)
 
     def test_refusals(self):
         r = run("verify", self.path("missing.stage"))
