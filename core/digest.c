@@ -13,6 +13,12 @@
  *                                  offset is applied, a naive time is UTC
  *                                  (push pins sessions to UTC), "T" or " ",
  *                                  trailing zeros of the fraction dropped
+ *   time columns, text that reads as [-]H:MM[:SS[.f]]
+ *                                 'T' length and "[-]HH:MM:SS[.f]", the
+ *                                  fraction's trailing zeros dropped (MySQL's
+ *                                  time(6) writes 12:00:00.500000 for
+ *                                  PostgreSQL's 12:00:00.5); a time already
+ *                                  so written is encoded as any text
  *   json columns, text that parses 'J' length and canonical JSON (keys
  *                                  sorted, no whitespace: core/json_canon.c)
  *   text                          'T' length (8 bytes) and bytes
@@ -48,6 +54,61 @@ static int digest_timestamp(invs_strbuf *sb, const char *s, size_t n)
         return INVS_EINVAL;
     invs_sb_add(sb, "S", 1);
     invs_timestamp_format(sb, ts.secs - ts.offset, ts.frac, ts.nfrac, 0);
+    return 0;
+}
+
+static void digest_bytes(invs_strbuf *sb, char tag, const void *p, size_t n);
+
+static int digest_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+/* A time of a time column as [-]HH:MM:SS[.f], the fraction's trailing
+ * zeros dropped; INVS_EINVAL when the text is no such time. */
+static int digest_time(invs_strbuf *sb, const char *s, size_t n)
+{
+    char out[40];
+    size_t i = 0, o = 0, d;
+    int field;
+    if (n >= 32)
+        return INVS_EINVAL;
+    if (n && s[0] == '-')
+        out[o++] = s[i++];
+    for (d = i; i < n && digest_digit(s[i]); i++)
+        ;
+    if (i == d)
+        return INVS_EINVAL;
+    if (i - d == 1)
+        out[o++] = '0'; /* 9:30:00 is 09:30:00 */
+    memcpy(out + o, s + d, i - d);
+    o += i - d;
+    for (field = 0; field < 2; field++) { /* :MM, then :SS (09:30 is 09:30:00) */
+        if (field && i == n) {
+            memcpy(out + o, ":00", 3);
+            o += 3;
+            break;
+        }
+        if (i + 3 > n || s[i] != ':' || !digest_digit(s[i + 1]) || !digest_digit(s[i + 2]))
+            return INVS_EINVAL;
+        memcpy(out + o, s + i, 3);
+        o += 3;
+        i += 3;
+    }
+    if (i < n && s[i] == '.') {
+        for (d = ++i; i < n && digest_digit(s[i]); i++)
+            ;
+        if (i != n)
+            return INVS_EINVAL;
+        while (i > d && s[i - 1] == '0')
+            i--;
+        if (i > d) {
+            out[o++] = '.';
+            memcpy(out + o, s + d, i - d);
+            o += i - d;
+        }
+        i = n;
+    }
+    if (i != n)
+        return INVS_EINVAL;
+    digest_bytes(sb, 'T', out, o);
     return 0;
 }
 
@@ -126,6 +187,8 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
             return;
         sb->len = mark;
     }
+    if (c->canon == INVS_T_TIME && v->type == INVS_TEXT && digest_time(sb, v->ptr, v->len) == 0)
+        return;
     switch (v->type) {
     case INVS_INT:
         invs_sb_printf(sb, "I%lld", (long long)v->num.i);

@@ -15,8 +15,7 @@
 #include "verify.h"
 
 /* A target that says nothing of its limits: no check is an error for it. */
-static const invs_limits verify_no_limits = {sizeof(invs_limits), 0, NULL, 0, 0, 0, 0, 0, 0,
-                                             NULL};
+static const invs_limits verify_no_limits = {.struct_size = sizeof(invs_limits)};
 
 static int verify_differs(const invs_stage_table *t, const char *key, const char *why,
                           void *payload)

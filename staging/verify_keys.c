@@ -3,20 +3,28 @@
  * each finding with its count and first keys. Nothing is changed.
  *
  *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
- *   not-a-number (text or blobs in numeric columns), not-a-boolean (what
+ *   not-a-number (text or blobs in numeric columns), not-an-integer (a
+ *   real with a fraction in an integer column), not-a-boolean (what
  *   core/convert.c cannot make one of), not-json, out-of-range (int16,
  *   int32), too-long (text(n) in characters), impossible-date,
- *   decimal-overflow, decimal-rounded, row-count (stage vs source), and
+ *   decimal-overflow, decimal-rounded (against the column's decimal(p,s),
+ *   or the one a target without unconstrained decimals stores it as),
+ *   decimal-precision (a decimal(p,s) beyond the target's decimal_max or
+ *   decimal_scale_max), time-range (a time that is no time of day, for a
+ *   target whose time is one), row-count (stage vs source), and
  *   what the target's driver says it cannot store (invs_limits):
  *   identifier-too-long (PostgreSQL's 63 bytes, MySQL's 64 characters),
- *   case-collision (unique text that differs only in case, where unique
- *   keys ignore case, as MySQL's default collations do) and utf8mb3-4byte
+ *   case-collision and space-collision (unique text that is one key under
+ *   the target's collations: MySQL's default ones ignore case and accents,
+ *   nearly all ignore trailing spaces) and utf8mb3-4byte
  *   (characters beyond the BMP in a column of a charset that has none);
  *   zero-date (zero and partial dates a source flagged as its own) and
  *   enum-empty ('' in an enum that has no such label).
  */
 #include <string.h>
 #include <strings.h>
+
+#include <utf8proc.h>
 
 #include "verify.h"
 
@@ -231,30 +239,88 @@ static int keys_name(invs_verify_run *v, const char *table, const char *column)
     return invs_verify_report(v, "identifier-too-long", 1, table, column, 1, NULL, detail);
 }
 
-/* Unique text values that differ only in (ASCII) case: equal under the
- * target's case-insensitive collations, so its key refuses them. */
+#define FOLD_PAD 1  /* trailing spaces are padding (MySQL's PAD SPACE) */
+#define FOLD_CASE 2 /* case and accents are folded (a _ci collation) */
+
+/* How a target whose unique text keys ignore case (INVS_LIM_CI_UNIQUE:
+ * MySQL's) compares column c of table t: by the collation of the target's
+ * own column where it has the table, the column's own where the table is
+ * the target engine's (no collation: the charset's default, a _ci one),
+ * else the binary one push creates it with. A _bin or _cs collation keeps
+ * case; all but the nopad ones (and MySQL 8's _0900_ ones) ignore
+ * trailing spaces. */
+static int keys_fold_mode(const invs_verify_run *v, const invs_table *t, const invs_column *c)
+{
+    const invs_schema_table *tt = invs_schema_list_find(&v->target_tables, t->name);
+    long k = tt ? invs_schema_column(&tt->t, c->name) : -1;
+    const invs_column *to = k >= 0 ? &tt->t.cols[k] : c;
+    const char *coll = to->collation;
+    int mode = FOLD_PAD;
+    if (to->canon != INVS_T_TEXT && to->canon != INVS_T_CHAR && to->canon != INVS_T_ANY)
+        return 0;
+    if (k < 0 && (!t->engine || strcmp(t->engine, v->target) != 0))
+        return FOLD_PAD; /* created from another engine: binary */
+    if (!coll || (strstr(coll, "_ci") && !strstr(coll, "_bin")))
+        mode |= FOLD_CASE;
+    if (coll && (strstr(coll, "nopad") || strstr(coll, "_0900_"))) /* MySQL 8's UCA 9 ones */
+        mode &= ~FOLD_PAD;
+    return mode;
+}
+
+/* Unique values that are one key under the target's collations: differing
+ * only in case or accents (É, é, e) where a column ignores them, or only
+ * in trailing spaces: its key refuses the second. Keys of several
+ * columns compare column by column. */
 static int keys_case_collisions(invs_verify_run *v, const invs_stage_table *st, const invs_key *k)
 {
     const invs_table *t = &st->schema->t;
-    invs_strbuf sql;
-    char detail[160];
+    invs_strbuf sql, cols, fold, tuple, label;
+    char detail[200];
     size_t i;
-    int rc;
-    if (k->ncols != 1)
-        return INVS_OK;
-    i = (size_t)invs_schema_column(t, k->cols[0]);
+    int any = 0, cased = 0, rc = INVS_OK;
+
     invs_sb_init_std(&sql);
-    invs_sb_printf(&sql,
-                   "SELECT '%s' || group_concat(quote(c%zu), ' = '), count(*) FROM"
-                   " (SELECT DISTINCT c%zu FROM invs_data_%lld WHERE typeof(c%zu) = 'text')"
-                   " GROUP BY lower(c%zu) HAVING count(*) > 1",
-                   "", i, i, (long long)st->tid, i, i);
-    snprintf(detail, sizeof(detail),
-             "values that differ only in case: one key under %s's case-insensitive collations",
-             invs_verify_engine(v));
-    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
-                              : keys_ask(v, t, sql.p, "case-collision", 1, k->cols[0], detail);
+    invs_sb_init_std(&cols);
+    invs_sb_init_std(&fold);
+    invs_sb_init_std(&tuple);
+    invs_sb_init_std(&label);
+    for (i = 0; i < k->ncols; i++) {
+        long c = invs_schema_column(t, k->cols[i]);
+        int mode = c >= 0 ? keys_fold_mode(v, t, &t->cols[c]) : 0;
+        any |= mode;
+        cased |= mode & FOLD_CASE;
+        invs_sb_printf(&cols, "%sc%ld", i ? ", " : "", c);
+        invs_sb_printf(&fold, "%sinvs_fold(c%ld, %d)", i ? ", " : "", c, mode);
+        invs_sb_printf(&tuple, "%squote(c%ld)", i ? " || ', ' || " : "", c);
+        invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
+    }
+    invs_sb_printf(&sql, "SELECT group_concat(%s%s%s, ' = '), count(*) FROM (SELECT DISTINCT %s"
+                         " FROM invs_data_%lld WHERE ",
+                   k->ncols > 1 ? "'(' || " : "", tuple.p ? tuple.p : "",
+                   k->ncols > 1 ? " || ')'" : "", cols.p ? cols.p : "", (long long)st->tid);
+    for (i = 0; i < k->ncols; i++)
+        invs_sb_printf(&sql, "%sc%ld IS NOT NULL", i ? " AND " : "",
+                       invs_schema_column(t, k->cols[i]));
+    invs_sb_printf(&sql, ") GROUP BY %s HAVING count(*) > 1", fold.p ? fold.p : "");
+    if (cased)
+        snprintf(detail, sizeof(detail), "values that differ only in case, accents or trailing "
+                                         "spaces: one key under %s's case-insensitive collations",
+                 invs_verify_engine(v));
+    else
+        snprintf(detail, sizeof(detail), "values that differ only in trailing spaces: one key "
+                                         "under %s's collations, which pad",
+                 invs_verify_engine(v));
+    if (invs_sb_failed(&sql) || invs_sb_failed(&cols) || invs_sb_failed(&fold) ||
+        invs_sb_failed(&tuple) || invs_sb_failed(&label))
+        rc = invs_diag_oom(&v->st->diag);
+    else if (any)
+        rc = keys_ask(v, t, sql.p, cased ? "case-collision" : "space-collision", 1, label.p,
+                      detail);
     invs_sb_free(&sql);
+    invs_sb_free(&cols);
+    invs_sb_free(&fold);
+    invs_sb_free(&tuple);
+    invs_sb_free(&label);
     return rc;
 }
 
@@ -300,6 +366,23 @@ static int keys_numbers(invs_verify_run *v, const invs_stage_table *st, size_t i
     snprintf(detail, sizeof(detail), "not a number, in a column of type %s (%s)",
              invs_canon_name(c->canon), c->decl);
     return keys_rows(v, st, where, "not-a-number", v->typed, c->name, detail);
+}
+
+/* Reals with a fraction (or beyond 64 bits) in an integer column: a typed
+ * target rounds them (MySQL: 3.5 is 4) or refuses them (PostgreSQL). */
+static int keys_integers(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[128], detail[160];
+    if (c->canon < INVS_T_INT16 || c->canon > INVS_T_UINT64)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "typeof(d.c%zu) = 'real' AND d.c%zu <> CAST(d.c%zu AS INTEGER)",
+             i, i, i);
+    snprintf(detail, sizeof(detail),
+             "a real that is no integer, in a column of type %s (%s): a typed target rounds or "
+             "refuses it",
+             invs_canon_name(c->canon), c->decl);
+    return keys_rows(v, st, where, "not-an-integer", v->typed, c->name, detail);
 }
 
 static int keys_bools(invs_verify_run *v, const invs_stage_table *st, size_t i)
@@ -372,22 +455,95 @@ static int keys_dates(invs_verify_run *v, const invs_stage_table *st, size_t i)
     return keys_rows(v, st, where, "impossible-date", v->typed, c->name, detail);
 }
 
+/* The decimal scale the target takes at most; 0: no limit of its own. */
+static int keys_scale_max(const invs_limits *l)
+{
+    return INVS_HAS(l, invs_limits, decimal_scale_max) ? l->decimal_scale_max : 0;
+}
+
+/* Will push create table t (the target does not have it)? Only then do
+ * the stage's declarations decide the target's types. */
+static int keys_created(const invs_verify_run *v, const invs_table *t)
+{
+    return !invs_schema_list_find(&v->target_tables, t->name);
+}
+
+/* A decimal(p,s) the target cannot declare: push could not create it. */
+static int keys_decimal_limit(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    int pmax = v->lim->decimal_max, smax = keys_scale_max(v->lim);
+    char detail[256], scale[40] = "";
+    if (c->canon != INVS_T_DECIMAL || c->precision <= 0 || !keys_created(v, &st->schema->t) ||
+        ((!pmax || c->precision <= pmax) && (!smax || c->scale <= smax)))
+        return INVS_OK;
+    if (smax)
+        snprintf(scale, sizeof(scale), ", scale at most %d", smax);
+    snprintf(detail, sizeof(detail),
+             "%s (decimal(%d,%d)) is beyond %s's decimals (precision at most %d%s): push "
+             "cannot create the column",
+             c->decl, c->precision, c->scale > 0 ? c->scale : 0, invs_verify_engine(v), pmax,
+             scale);
+    return invs_verify_report(v, "decimal-precision", v->typed, st->schema->t.name, c->name, 1,
+                              NULL, detail);
+}
+
+/* Values beyond the decimal(p,s) they go into: the column's own, or the
+ * one a target without unconstrained decimals stores the column as. */
 static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
-    char where[128], detail[160];
-    int sc = c->scale > 0 ? c->scale : 0, rc;
-    if (c->canon != INVS_T_DECIMAL || c->precision <= 0)
+    const invs_limits *l = v->lim;
+    int p = c->precision, sc = c->scale > 0 ? c->scale : 0, rc;
+    char where[128], detail[256], as[160] = "";
+    if ((c->canon != INVS_T_DECIMAL && c->canon != INVS_T_NUMERIC) ||
+        (c->canon == INVS_T_NUMERIC && p <= 0 && !(l->flags & INVS_LIM_DECIMAL_BOUNDED)))
         return INVS_OK;
-    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, c->precision, sc);
-    snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)",
-             c->precision - sc, c->decl);
+    if (p <= 0) {
+        if (!(l->flags & INVS_LIM_DECIMAL_BOUNDED) || l->decimal_max <= 0 ||
+            !keys_created(v, &st->schema->t))
+            return INVS_OK;
+        p = l->decimal_max;
+        sc = keys_scale_max(l);
+        snprintf(as, sizeof(as), ": %s has no decimal without a precision, and stores this "
+                                 "column as decimal(%d,%d)",
+                 invs_verify_engine(v), p, sc);
+    }
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, p, sc);
+    snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)%s", p - sc,
+             c->decl, as);
     if ((rc = keys_rows(v, st, where, "decimal-overflow", v->typed, c->name, detail)) != INVS_OK)
         return rc;
-    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i, c->precision, sc);
-    snprintf(detail, sizeof(detail), "more than %d decimals (%s): a typed target rounds them", sc,
-             c->decl);
+    snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 2", i, p, sc);
+    snprintf(detail, sizeof(detail), "more than %d decimals (%s)%s: a typed target rounds them",
+             sc, c->decl, as);
     return keys_rows(v, st, where, "decimal-rounded", v->typed, c->name, detail);
+}
+
+/* Column i's canonical type in the target: the target's own column where
+ * it has the table, else the stage's (push creates it so). */
+static int keys_target_canon(const invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_schema_table *tt = invs_schema_list_find(&v->target_tables, st->schema->t.name);
+    long k = tt ? invs_schema_column(&tt->t, st->schema->t.cols[i].name) : -1;
+    return k >= 0 ? tt->t.cols[k].canon : st->schema->t.cols[i].canon;
+}
+
+/* Times that are no time of day (MySQL's -838:59:59..838:59:59) for a
+ * target whose time is one. */
+static int keys_times(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[64], detail[256];
+    if (c->canon != INVS_T_TIME || !(v->lim->flags & INVS_LIM_TIME_OF_DAY) ||
+        (keys_target_canon(v, st, i) != INVS_T_TIME && keys_target_canon(v, st, i) != INVS_T_TIMETZ))
+        return INVS_OK;
+    snprintf(where, sizeof(where), "invs_time_beyond_day(d.c%zu)", i);
+    snprintf(detail, sizeof(detail),
+             "not a time of day (%s): %s's time holds 00:00:00 to 24:00:00, no negative or "
+             "longer durations",
+             c->decl, invs_verify_engine(v));
+    return keys_rows(v, st, where, "time-range", v->typed, c->name, detail);
 }
 
 static int keys_column_name(invs_verify_run *v, const invs_stage_table *st, size_t i)
@@ -472,10 +628,11 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
 
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
-    static const keys_column_fn checks[] = {keys_nulls,    keys_numbers, keys_bools,
-                                            keys_json,     keys_range,   keys_length,
-                                            keys_dates,    keys_decimals, keys_column_name,
-                                            keys_bmp,      keys_zero_dates, keys_enum_empty};
+    static const keys_column_fn checks[] = {
+        keys_nulls, keys_numbers,       keys_integers,    keys_bools,       keys_json,
+        keys_range, keys_length,        keys_dates,       keys_decimals,
+        keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
+        keys_enum_empty, keys_times};
     size_t i, k;
     int rc = INVS_OK;
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)
@@ -512,27 +669,55 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
     return rc;
 }
 
+/* a and b one name under Unicode's simple case mapping (MySQL's column
+ * names: É is é, e is not é, ß is not ss)? Invalid UTF-8 compares bytes. */
+static int keys_same_ci(const char *a, const char *b)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)a, *q = (const utf8proc_uint8_t *)b;
+    utf8proc_int32_t x, y;
+    utf8proc_ssize_t n, m;
+    while (*p && *q) {
+        n = utf8proc_iterate(p, -1, &x);
+        m = utf8proc_iterate(q, -1, &y);
+        if (n < 0 || m < 0)
+            return !strcmp((const char *)p, (const char *)q);
+        if (utf8proc_tolower(x) != utf8proc_tolower(y))
+            return 0;
+        p += n;
+        q += m;
+    }
+    return !*p && !*q;
+}
+
+static int keys_same_name(const invs_limits *l, const char *a, const char *b, int column)
+{
+    if (l->flags & INVS_LIM_CI_NAMES)
+        return !strcasecmp(a, b);
+    return column && (l->flags & INVS_LIM_CI_COLUMNS) && keys_same_ci(a, b);
+}
+
 /* Names one after the target's case folding: "Foo" and "foo" are one table
- * in SQLite, and the second CREATE TABLE fails in the middle of the push. */
+ * in SQLite, and the second CREATE TABLE fails in the middle of the push;
+ * "Ab" and "ab" are one column in MySQL. */
 int invs_verify_names(invs_verify_run *v)
 {
     invs_stage *st = v->st;
     char detail[512];
     size_t i, k, c, d;
     int rc = INVS_OK;
-    if (!(v->lim->flags & INVS_LIM_CI_NAMES))
+    if (!(v->lim->flags & (INVS_LIM_CI_NAMES | INVS_LIM_CI_COLUMNS)))
         return INVS_OK;
     for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
         const invs_table *t = &st->tables[i].schema->t;
         for (k = i + 1; k < st->ntables && rc == INVS_OK; k++)
-            if (!strcasecmp(t->name, st->tables[k].schema->t.name)) {
+            if (keys_same_name(v->lim, t->name, st->tables[k].schema->t.name, 0)) {
                 snprintf(detail, sizeof(detail), "tables %.200s and %.200s are one name in %s",
                          t->name, st->tables[k].schema->t.name, invs_verify_engine(v));
                 rc = invs_verify_report(v, "name-collision", 1, t->name, NULL, 1, NULL, detail);
             }
         for (c = 0; c < t->ncols && rc == INVS_OK; c++)
             for (d = c + 1; d < t->ncols && rc == INVS_OK; d++)
-                if (!strcasecmp(t->cols[c].name, t->cols[d].name)) {
+                if (keys_same_name(v->lim, t->cols[c].name, t->cols[d].name, 1)) {
                     snprintf(detail, sizeof(detail),
                              "columns %.200s and %.200s are one name in %s", t->cols[c].name,
                              t->cols[d].name, invs_verify_engine(v));

@@ -11,12 +11,22 @@
  *                              target stores; flags are its INVS_LIM_*
  *   invs_decimal_fit(x, p, s)  0 fits decimal(p,s); 1 too many integer
  *                              digits; 2 too many decimals; NULL: no number
+ *   invs_time_beyond_day(x)    1 for text written as a time ([-]H:MM[:SS
+ *                              [.f]]) that is no time of day: negative,
+ *                              past 24:00:00 (MySQL's durations)
+ *   invs_fold(x, mode)         text as a unique key compares it: mode 1
+ *                              trailing spaces dropped (a collation that
+ *                              pads), 2 case and accents folded, per code
+ *                              point (a _ci collation: É, é and e are one;
+ *                              ß stays ß); not text: x itself
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <utf8proc.h>
 
 #include "verify.h"
 
@@ -158,6 +168,69 @@ static void sql_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
     invs_sb_free(&sb);
 }
 
+/* [-]H+:MM[:SS[.ffffff]] outside 00:00:00..24:00:00 (a leap second, :60,
+ * is PostgreSQL's too); anything else, another tool's business: 0. */
+static int sql_beyond_day(const char *s)
+{
+    int neg = *s == '-', n = 0, frac_zero = 1;
+    long h, m = 0, sec = 0;
+    char *end;
+    s += neg;
+    if (*s < '0' || *s > '9')
+        return 0;
+    h = strtol(s, &end, 10);
+    if (*end != ':' || sscanf(end, ":%2ld%n", &m, &n) != 1 || n != 3)
+        return 0;
+    s = end + 3;
+    if (*s == ':' && (sscanf(s, ":%2ld%n", &sec, &n) != 1 || n != 3))
+        return 0;
+    if (*s == ':')
+        s += 3;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            frac_zero &= *s == '0';
+    if (*s || m > 59 || sec > 60)
+        return 0;
+    return (neg && (h || m || sec || !frac_zero)) || h > 24 ||
+           (h == 24 && (m || sec || !frac_zero));
+}
+
+static void sql_time_beyond_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int(cx, sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
+                               sql_beyond_day((const char *)sqlite3_value_text(argv[0])));
+}
+
+static utf8proc_int32_t sql_lower(utf8proc_int32_t cp, void *data)
+{
+    (void)data;
+    return utf8proc_tolower(cp);
+}
+
+static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), mode = sqlite3_value_int(argv[1]);
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t m;
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || !s) {
+        sqlite3_result_value(cx, argv[0]);
+        return;
+    }
+    while ((mode & 1) && n > 0 && s[n - 1] == ' ')
+        n--;
+    if (!(mode & 2) || (m = utf8proc_map_custom((const utf8proc_uint8_t *)s, n, &out,
+                                                UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK,
+                                                sql_lower, NULL)) < 0) {
+        sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT); /* invalid UTF-8: its bytes */
+        return;
+    }
+    sqlite3_result_text(cx, (const char *)out, (int)m, SQLITE_TRANSIENT);
+    free(out);
+}
+
 int invs_verify_sql_register(invs_stage *st)
 {
     static const struct {
@@ -169,6 +242,8 @@ int invs_verify_sql_register(invs_stage *st)
         {"invs_bool_ok", 1, sql_bool_ok},
         {"invs_date_ok", 5, sql_date_ok_fn},
         {"invs_decimal_fit", 3, sql_decimal_fit},
+        {"invs_time_beyond_day", 1, sql_time_beyond_day},
+        {"invs_fold", 2, sql_fold},
     };
     size_t i;
     for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)

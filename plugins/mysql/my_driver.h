@@ -32,9 +32,16 @@ typedef struct my_autoinc {
 typedef struct my_target {
     char *host, *user, *password, *db, *socket;
     unsigned port;
-    int ssl;          /* 0 no, 1 required, 2 verify the server's certificate */
-    char *ssl_ca, *ssl_cert, *ssl_key;
+    int ssl;          /* ?ssl-mode=: MY_TLS_*, -1 when not given */
+    char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
 } my_target;
+
+/* ssl-mode values, in the order of their strength (my_tls.c) */
+#define MY_TLS_DISABLED 0
+#define MY_TLS_PREFERRED 1
+#define MY_TLS_REQUIRED 2
+#define MY_TLS_VERIFY_CA 3
+#define MY_TLS_VERIFY_IDENTITY 4
 
 struct invs_drv_conn {
     MYSQL *my;
@@ -52,6 +59,9 @@ struct invs_drv_conn {
     my_autoinc *autoinc;
     size_t nautoinc;
     my_writer *feeding; /* the writer a LOAD DATA LOCAL is reading from */
+    int named_locks;    /* holds advisory locks on table names (my_lock.c) */
+    char **empty;       /* the tables has_rows found empty, locked by load_begin */
+    size_t nempty;
 };
 
 /* Report the connection's last error (what: what was being done), with
@@ -68,6 +78,12 @@ int my_oom(my_conn *c);
 char *my_strdup(const char *s);
 /* Connect c->my to c->to; 0 or an error reported on c. */
 int my_connect(my_conn *c, unsigned flags);
+/* TLS (my_tls.c): ?ssl-mode= parsed; the URI's parameters complete for it;
+ * the library told; the connection it made checked against the mode. */
+int my_tls_mode(my_conn *c, const char *value);
+int my_tls_ready(my_conn *c);
+void my_tls_options(const my_conn *c, MYSQL *m);
+int my_tls_check(my_conn *c, MYSQL *m);
 
 static inline void my_sb_init(invs_strbuf *sb)
 {
@@ -112,6 +128,18 @@ int my_autoinc_apply(my_conn *c);
 int my_writer_open(invs_drv_writer **out_w, invs_drv_conn *conn, const invs_table *t);
 int my_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
 int my_writer_close(invs_drv_writer *w, int abort);
+/* locks (my_lock.c): --lock-timeout on every wait of a writing session;
+ * an advisory lock on a table's name before it is checked or cleared;
+ * in the transaction, a locking read of every table found empty (rows
+ * that arrived meanwhile refuse the push); the advisory locks released
+ * after commit or rollback. */
+long my_lock_ms(const my_conn *c);
+int my_lock_session(my_conn *c);
+int my_lock_table_name(my_conn *c, const invs_table *t);
+int my_lock_remember_empty(my_conn *c, const invs_table *t);
+int my_lock_empty_tables(my_conn *c);
+int my_lock_release(my_conn *c);
+void my_lock_free(my_conn *c);
 /* The local-infile handler, installed on every connection: it serves the
  * writer's buffer and nothing else, so a server can never read a file. */
 void my_infile_install(my_conn *c);

@@ -38,14 +38,21 @@ static int my_one_row(my_conn *c, invs_strbuf *q, int *found)
     return rc;
 }
 
+/* Locked first (my_lock.c): a second push waits, then sees the rows. */
 int my_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
 {
     invs_strbuf q;
+    int rc;
+    *out = 0;
+    if ((rc = my_lock_table_name(conn, t)) != INVS_OK)
+        return rc;
     my_sb_init(&q);
     invs_sb_puts(&q, "SELECT 1 FROM ");
     invs_sb_ident(&q, t->name, '`');
     invs_sb_puts(&q, " LIMIT 1");
-    return my_one_row(conn, &q, out);
+    if ((rc = my_one_row(conn, &q, out)) == INVS_OK && !*out)
+        rc = my_lock_remember_empty(conn, t);
+    return rc;
 }
 
 /* ------------------------------------------------------------ CREATE */
@@ -170,33 +177,44 @@ static int my_column_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const
         invs_sb_puts(sb, " NOT NULL");
     if (col == autoinc)
         invs_sb_puts(sb, " AUTO_INCREMENT");
-    /* defaults are SQL of the source's dialect: only MySQL's is ours */
+    /* defaults are SQL of the source's dialect: only MySQL's is ours, and
+     * a stage is untrusted input: one that is not a literal or a call of a
+     * side-effect-free function is refused, not dropped */
     if (native && col->default_expr && col != autoinc) {
-        if (my_default_ok(col->default_expr))
-            invs_sb_printf(sb, " DEFAULT %s", col->default_expr);
-        else
-            my_host->log(c->s, INVS_LOG_WARN, "table %s: column %s's default (%.60s) is not copied",
-                         t->name, col->name, col->default_expr);
+        if (!my_default_ok(col->default_expr))
+            return my_bad(c, t, col, "default", col->default_expr);
+        invs_sb_printf(sb, " DEFAULT %s", col->default_expr);
     }
     return INVS_OK;
 }
 
-static const char *my_action(my_conn *c, const invs_table *t, const invs_key *k, const char *a)
+/* A foreign key's action as MySQL takes it (*out NULL: none to write);
+ * one outside the closed list is refused, naming the constraint. */
+static int my_action(my_conn *c, const invs_table *t, const invs_key *k, const char *a,
+                     const char **out)
 {
-    if (!a || !invs_sql_action_ok(a) || !strcmp(a, "NO ACTION"))
-        return NULL;
+    *out = NULL;
+    if (!a || !strcmp(a, "NO ACTION"))
+        return INVS_OK;
+    if (!invs_sql_action_ok(a))
+        return my_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                              "table %s, foreign key %s to %s: the stage's action (%.60s) is not "
+                              "one MySQL takes; nothing was created",
+                              t->name, k->name ? k->name : "(unnamed)", k->ref_table, a);
     if (!strcmp(a, "SET DEFAULT")) { /* parsed by MySQL, refused by InnoDB */
         my_host->log(c->s, INVS_LOG_WARN, "table %s: foreign key %s's SET DEFAULT becomes NO "
                      "ACTION (InnoDB has no SET DEFAULT)", t->name, k->name ? k->name : "");
-        return NULL;
+        return INVS_OK;
     }
-    return a;
+    *out = a;
+    return INVS_OK;
 }
 
-static void my_key_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const invs_key *k,
-                       int native)
+static int my_key_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const invs_key *k,
+                      int native)
 {
-    const char *a;
+    const char *del, *upd;
+    int rc;
     /* names of other engines are kept where MySQL can (an index's name is
      * its table's; a foreign key's, the database's: MySQL names those) */
     int named = k->name && strlen(k->name) <= 64 && (native || k->kind != INVS_KEY_FOREIGN);
@@ -221,15 +239,19 @@ static void my_key_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const i
     }
     invs_sb_ident_list(sb, k->cols, k->ncols, '`');
     if (k->kind != INVS_KEY_FOREIGN)
-        return;
+        return INVS_OK;
+    if ((rc = my_action(c, t, k, k->on_delete, &del)) != INVS_OK ||
+        (rc = my_action(c, t, k, k->on_update, &upd)) != INVS_OK)
+        return rc;
     invs_sb_puts(sb, " REFERENCES ");
     invs_sb_ident(sb, k->ref_table, '`');
     invs_sb_puts(sb, " ");
     invs_sb_ident_list(sb, k->ref_cols, k->ncols, '`');
-    if ((a = my_action(c, t, k, k->on_delete)))
-        invs_sb_printf(sb, " ON DELETE %s", a);
-    if ((a = my_action(c, t, k, k->on_update)))
-        invs_sb_printf(sb, " ON UPDATE %s", a);
+    if (del)
+        invs_sb_printf(sb, " ON DELETE %s", del);
+    if (upd)
+        invs_sb_printf(sb, " ON UPDATE %s", upd);
+    return INVS_OK;
 }
 
 /* The next value AUTO_INCREMENT hands out, from the stage's position. */
@@ -264,7 +286,7 @@ int my_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
     }
     for (i = 0; i < t->nkeys && rc == INVS_OK; i++)
         if (t->keys[i].ncols)
-            my_key_def(c, &sb, t, &t->keys[i], native);
+            rc = my_key_def(c, &sb, t, &t->keys[i], native);
     invs_sb_puts(&sb, native ? ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
                              : ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (autoinc && (next = my_next_value(t, autoinc->name)) > 0)
@@ -414,6 +436,9 @@ int my_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n)
 {
     my_conn *c = conn;
     int rc = my_check_engines(c, ts, n);
+    /* what has_rows found empty stays so until commit */
+    if (rc == INVS_OK)
+        rc = my_lock_empty_tables(c);
     /* rows may come child-first (self-references, cycles): this session
      * checks no foreign key until load_end asks */
     if (rc == INVS_OK)
@@ -426,12 +451,15 @@ int my_table_clear(invs_drv_conn *conn, const invs_table *t)
     my_conn *c = conn;
     invs_strbuf sb;
     size_t i;
+    int rc;
     for (i = 0; i < c->noutside; i++)
         if (!strcmp(c->outside[i].parent, t->name))
             return my_host->error(c->s, INVS_EREFUSED, NULL, 0,
                                   "cannot clear table %s: table %s, which is not in the stage, "
                                   "references it (constraint %s); nothing was changed",
                                   t->name, c->outside[i].child, c->outside[i].name);
+    if ((rc = my_lock_table_name(c, t)) != INVS_OK)
+        return rc;
     /* DELETE, not TRUNCATE: TRUNCATE is DDL and would commit */
     my_sb_init(&sb);
     invs_sb_puts(&sb, "DELETE FROM ");

@@ -3,7 +3,8 @@
  *
  * URIs: mysql://user:pass@host:port/db and mariadb://...; ?socket=/path for
  * a Unix socket, ?ssl-mode=DISABLED|PREFERRED|REQUIRED|VERIFY_CA|
- * VERIFY_IDENTITY (with ssl-ca, ssl-cert, ssl-key) passed to the library;
+ * VERIFY_IDENTITY (with ssl-ca, ssl-capath, ssl-cert, ssl-key) as the
+ * mysql client means them (my_tls.c);
  * what the URI leaves out comes from the [client] group of the option files
  * (~/.my.cnf), as the mariadb client reads them, then MYSQL_PWD (the
  * library's own order).
@@ -129,8 +130,8 @@ MYSQL_RES *my_query(my_conn *c, const char *sql)
 
 static void my_target_free(my_target *t)
 {
-    char **s[] = {&t->host, &t->user, &t->password, &t->db, &t->socket, &t->ssl_ca,
-                  &t->ssl_cert, &t->ssl_key};
+    char **s[] = {&t->host, &t->user, &t->password, &t->db,      &t->socket,
+                  &t->ssl_ca, &t->ssl_capath, &t->ssl_cert, &t->ssl_key};
     size_t i;
     for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
         if (*s[i] && s[i] == &t->password)
@@ -168,27 +169,6 @@ static char *my_decode(const char *s, size_t n)
     return d;
 }
 
-static int my_ssl_mode(my_conn *c, const char *v)
-{
-    static const char *const modes[] = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
-                                        "VERIFY_IDENTITY"};
-    static const int level[] = {0, 0, 1, 2, 2};
-    char up[24];
-    size_t i;
-    for (i = 0; v[i] && i + 1 < sizeof(up); i++)
-        up[i] = v[i] == '-' ? '_' : (v[i] >= 'a' && v[i] <= 'z') ? (char)(v[i] - 32) : v[i];
-    up[i] = '\0';
-    for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-        if (!strcmp(up, modes[i])) {
-            c->to.ssl = level[i];
-            return INVS_OK;
-        }
-    return my_host->error(c->s, INVS_EINVAL, NULL, 0,
-                          "%s: ssl-mode=%s: expected DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
-                          "VERIFY_IDENTITY",
-                          c->shown, v);
-}
-
 /* ?socket=...&ssl-mode=...&ssl-ca=...: the parameters this driver knows. */
 static int my_query_params(my_conn *c, const char *q)
 {
@@ -205,9 +185,11 @@ static int my_query_params(my_conn *c, const char *q)
             my_host->free(c->to.socket);
             c->to.socket = v, v = NULL;
         } else if (MY_PARAM("ssl-mode") || MY_PARAM("ssl_mode") || MY_PARAM("sslmode")) {
-            rc = my_ssl_mode(c, v);
+            rc = my_tls_mode(c, v);
         } else if (MY_PARAM("ssl-ca") || MY_PARAM("ssl_ca")) {
             c->to.ssl_ca = v, v = NULL;
+        } else if (MY_PARAM("ssl-capath") || MY_PARAM("ssl_capath")) {
+            c->to.ssl_capath = v, v = NULL;
         } else if (MY_PARAM("ssl-cert") || MY_PARAM("ssl_cert")) {
             c->to.ssl_cert = v, v = NULL;
         } else if (MY_PARAM("ssl-key") || MY_PARAM("ssl_key")) {
@@ -215,7 +197,7 @@ static int my_query_params(my_conn *c, const char *q)
         } else {
             rc = my_host->error(c->s, INVS_EINVAL, NULL, 0,
                                 "%s: unknown parameter '%.*s' (the mysql driver knows socket, "
-                                "ssl-mode, ssl-ca, ssl-cert, ssl-key)",
+                                "ssl-mode, ssl-ca, ssl-capath, ssl-cert, ssl-key)",
                                 c->shown, (int)k, q);
         }
 #undef MY_PARAM
@@ -307,6 +289,8 @@ static int my_session(my_conn *c, unsigned flags)
         rc = my_fail(c, "SET SESSION information_schema_stats_expiry = 0");
     for (p = (flags & INVS_OPEN_WRITE) ? writing : reading; *p && rc == INVS_OK; p++)
         rc = my_exec(c, *p);
+    if (rc == INVS_OK && (flags & INVS_OPEN_WRITE))
+        rc = my_lock_session(c);
     if (rc == INVS_OK && !(flags & INVS_OPEN_WRITE))
         c->in_txn = 1;
     return rc;
@@ -326,7 +310,7 @@ static int my_connect_error(my_conn *c, MYSQL *m)
 
 int my_connect(my_conn *c, unsigned flags)
 {
-    unsigned int timeout = 10, on = 1, local = (flags & INVS_OPEN_WRITE) != 0;
+    unsigned int timeout = 10, local = (flags & INVS_OPEN_WRITE) != 0;
     const char *pw = c->to.password;
     MYSQL *m;
     int rc;
@@ -338,19 +322,14 @@ int my_connect(my_conn *c, unsigned flags)
     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &local);
-    if (c->to.ssl)
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-    if (c->to.ssl == 2)
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    if (c->to.ssl_ca)
-        mysql_optionsv(m, MYSQL_OPT_SSL_CA, c->to.ssl_ca);
-    if (c->to.ssl_cert)
-        mysql_optionsv(m, MYSQL_OPT_SSL_CERT, c->to.ssl_cert);
-    if (c->to.ssl_key)
-        mysql_optionsv(m, MYSQL_OPT_SSL_KEY, c->to.ssl_key);
+    my_tls_options(c, m);
     if (!mysql_real_connect(m, c->to.host, c->to.user, pw, c->to.db, c->to.port, c->to.socket,
                             0)) {
         rc = my_connect_error(c, m);
+        mysql_close(m);
+        return rc;
+    }
+    if ((rc = my_tls_check(c, m)) != INVS_OK) {
         mysql_close(m);
         return rc;
     }
@@ -400,6 +379,7 @@ static void my_close(invs_drv_conn *conn)
         my_host->free(c->autoinc[i].table);
     my_host->free(c->outside);
     my_host->free(c->autoinc);
+    my_lock_free(c);
     my_host->free(c->shown);
     my_host->free(c);
 }
@@ -417,10 +397,11 @@ static int my_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
     c->s = s;
     c->reading = !(flags & INVS_OPEN_WRITE);
     c->reconnect_wait = 20;
+    c->to.ssl = -1;
     if (!(c->shown = my_host->uri_redact(uri)))
         rc = my_oom(c);
     else if ((rc = my_options(c, options)) == INVS_OK && (rc = my_parse_uri(c, uri)) == INVS_OK &&
-             (rc = my_connect(c, flags)) == INVS_OK)
+             (rc = my_tls_ready(c)) == INVS_OK && (rc = my_connect(c, flags)) == INVS_OK)
         rc = my_database(c);
     if (rc != INVS_OK) {
         my_close(c);
@@ -447,7 +428,8 @@ static int my_commit(invs_drv_conn *conn)
     c->in_txn = 0;
     if (rc == INVS_OK) {
         c->committing = 0;
-        rc = my_autoinc_apply(c);
+        if ((rc = my_lock_release(c)) == INVS_OK)
+            rc = my_autoinc_apply(c);
     }
     return rc;
 }
@@ -455,12 +437,15 @@ static int my_commit(invs_drv_conn *conn)
 static int my_rollback(invs_drv_conn *conn)
 {
     my_conn *c = conn;
+    int rc;
     if (!c->in_txn)
         return INVS_OK;
     c->in_txn = 0;
     if (c->lost)
-        return INVS_OK; /* the server rolls back what it lost */
-    return my_exec(c, "ROLLBACK");
+        return INVS_OK; /* the server rolls back what it lost, and its locks */
+    if ((rc = my_exec(c, "ROLLBACK")) == INVS_OK)
+        rc = my_lock_release(c);
+    return rc;
 }
 
 static const char *const my_schemes[] = {"mysql", "mariadb", NULL};
@@ -470,18 +455,23 @@ static const char *const my_bmp_charsets[] = {"utf8mb3", "utf8", NULL};
 
 /* What MySQL refuses that a stage may hold. Zero and partial dates are
  * MySQL's own values: the sessions' sql_mode has no NO_ZERO_DATE or
- * NO_ZERO_IN_DATE, so they go in as they are. */
+ * NO_ZERO_IN_DATE, so they go in as they are. Column names ignore case
+ * (É is é) on every server; table names follow lower_case_table_names,
+ * 0 on Linux: they keep their case, as invstage does (README). No name
+ * may be empty. */
 static const invs_limits my_limits = {
     .struct_size = sizeof(invs_limits),
     .flags = INVS_LIM_TYPED | INVS_LIM_CI_UNIQUE | INVS_LIM_NO_BC | INVS_LIM_NO_INFINITY |
-             INVS_LIM_ZERO_DATES,
+             INVS_LIM_ZERO_DATES | INVS_LIM_CI_COLUMNS | INVS_LIM_NO_EMPTY_NAME |
+             INVS_LIM_DECIMAL_BOUNDED,
     .engine = "MySQL",
     .ident_max = 64,
     .ident_unit = INVS_UNIT_CHARS,
     .year_min = 1000, /* DATE and DATETIME: 1000-01-01 to 9999-12-31 */
     .year_max = 9999,
-    .decimal_max = 65,
+    .decimal_max = 65, /* decimal(65,30), which a decimal without precision becomes */
     .bmp_charsets = my_bmp_charsets,
+    .decimal_scale_max = 30,
 };
 
 static const invs_driver my_driver = {

@@ -187,6 +187,7 @@ static void pg_close(invs_drv_conn *conn)
     }
     pg_host->free(c->outside);
     pg_host->free(c->fks);
+    pg_host->free(c->made_seqs);
     pg_host->free(c->schemas);
     pg_host->free(c->shown);
     pg_host->free(c);
@@ -325,6 +326,7 @@ static int pg_rollback(invs_drv_conn *conn)
     if (!c->in_txn)
         return INVS_OK;
     c->in_txn = 0;
+    c->nmade_seqs = 0; /* they are gone with the transaction */
     if (PQstatus(c->pg) != CONNECTION_OK)
         return INVS_OK; /* the server rolls back a connection it lost */
     return pg_exec(c, "ROLLBACK");
@@ -335,11 +337,12 @@ static const char *const pg_schemes[] = {"postgresql", "postgres", "pgsql", NULL
 /* What PostgreSQL refuses that a stage may hold. */
 static const invs_limits pg_limits = {
     .struct_size = sizeof(invs_limits),
-    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL | INVS_LIM_NO_EMPTY_NAME,
+    .flags = INVS_LIM_TYPED | INVS_LIM_NO_NUL | INVS_LIM_NO_EMPTY_NAME | INVS_LIM_TIME_OF_DAY,
     .engine = "PostgreSQL",
     .ident_max = 63, /* NAMEDATALEN - 1 */
     .ident_unit = INVS_UNIT_BYTES,
     .decimal_max = 1000, /* numeric(p,s): p at most 1000 */
+    .decimal_scale_max = 1000, /* s too (PostgreSQL 15 lets it exceed p) */
 };
 
 static const invs_driver pg_driver = {

@@ -41,6 +41,8 @@ struct invs_drv_conn {
     size_t nfks;
     pg_outside_ref *outside;
     size_t noutside;
+    unsigned *made_seqs; /* oids of the sequences this push created */
+    size_t nmade_seqs;
     int failed;      /* the code pg_fail last reported, for pg_query's callers */
 };
 

@@ -176,8 +176,55 @@ static void pg_column_def(invs_strbuf *sb, const invs_column *col, int native)
     }
 }
 
-/* A serial's sequence: made before its table (before = 1), owned by its
- * column after it. One statement each. */
+/* The oid of the relation `name` (a quoted, maybe qualified name) names;
+ * 0 when there is none. */
+static int pg_regclass(pg_conn *c, const char *name, unsigned *out)
+{
+    const char *params[1] = {name};
+    PGresult *r = pg_query(c, "SELECT to_regclass($1)::oid", 1, params);
+    if (!r)
+        return c->failed;
+    *out = PQgetisnull(r, 0, 0) ? 0 : (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return INVS_OK;
+}
+
+/* A serial's sequence, before its table: made by this push, never one the
+ * target had (the application's: owning and setting it would take it
+ * over), so CREATE SEQUENCE without IF NOT EXISTS, after a check that
+ * names the column. A sequence this push made for an earlier table is
+ * shared, as it was in the source. */
+static int pg_serial_sequence(pg_conn *c, const invs_table *t, const invs_column *col,
+                              const char *seq)
+{
+    invs_strbuf sb;
+    unsigned oid, *v;
+    size_t i;
+    int rc;
+    if ((rc = pg_regclass(c, seq, &oid)) != INVS_OK)
+        return rc;
+    for (i = 0; oid && i < c->nmade_seqs; i++)
+        if (c->made_seqs[i] == oid)
+            return INVS_OK;
+    if (oid)
+        return pg_host->error(c->s, INVS_EREFUSED, NULL, 0,
+                              "table %s, column %s: sequence %s already exists in the target, "
+                              "and a push that creates the table does not take over a sequence "
+                              "it did not make; nothing was written (drop or rename it first)",
+                              t->name, col->name, seq);
+    pg_sb_init(&sb);
+    invs_sb_printf(&sb, "CREATE SEQUENCE %s", seq);
+    if ((rc = pg_exec_sb(c, &sb)) != INVS_OK || (rc = pg_regclass(c, seq, &oid)) != INVS_OK)
+        return rc;
+    if (!(v = pg_host->realloc(c->made_seqs, (c->nmade_seqs + 1) * sizeof(*v))))
+        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+    c->made_seqs = v;
+    v[c->nmade_seqs++] = oid;
+    return INVS_OK;
+}
+
+/* The serials' sequences: made before their table (before = 1), owned by
+ * their column after it. One statement each. */
 static int pg_serials(pg_conn *c, const invs_table *t, const char *qt, int before)
 {
     size_t i;
@@ -186,15 +233,20 @@ static int pg_serials(pg_conn *c, const invs_table *t, const char *qt, int befor
         const invs_column *col = &t->cols[i];
         invs_strbuf sb;
         pg_sb_init(&sb);
-        invs_sb_puts(&sb, before ? "CREATE SEQUENCE IF NOT EXISTS " : "ALTER SEQUENCE ");
+        if (!before)
+            invs_sb_puts(&sb, "ALTER SEQUENCE ");
         if (!pg_nextval_sequence(&sb, col->default_expr)) {
             invs_sb_free(&sb);
             continue;
         }
-        if (!before) {
-            invs_sb_printf(&sb, " OWNED BY %s.", qt);
-            invs_sb_ident(&sb, col->name, '"');
+        if (before) {
+            if ((rc = pg_sb_ok(c, &sb)) == INVS_OK)
+                rc = pg_serial_sequence(c, t, col, sb.p);
+            invs_sb_free(&sb);
+            continue;
         }
+        invs_sb_printf(&sb, " OWNED BY %s.", qt);
+        invs_sb_ident(&sb, col->name, '"');
         rc = pg_exec_sb(c, &sb);
     }
     return rc;

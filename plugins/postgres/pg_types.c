@@ -95,14 +95,9 @@ void pg_decl_for(invs_strbuf *sb, const invs_column *c, int native)
         break;
     case INVS_T_NUMERIC: invs_sb_puts(sb, "numeric"); break;
     case INVS_T_TEXT:
+    case INVS_T_CHAR: /* never char(n): it pads what it was given ('ab' is 'ab   ') */
         if (c->length > 0)
             invs_sb_printf(sb, "varchar(%d)", c->length);
-        else
-            invs_sb_puts(sb, "text");
-        break;
-    case INVS_T_CHAR:
-        if (c->length > 0)
-            invs_sb_printf(sb, "char(%d)", c->length);
         else
             invs_sb_puts(sb, "text");
         break;
@@ -115,6 +110,12 @@ void pg_decl_for(invs_strbuf *sb, const invs_column *c, int native)
     case INVS_T_INTERVAL: invs_sb_puts(sb, "interval"); break;
     case INVS_T_JSON: invs_sb_puts(sb, "json"); break; /* json keeps the text as written */
     case INVS_T_UUID: invs_sb_puts(sb, "uuid"); break;
-    default: invs_sb_puts(sb, "text"); break; /* any, enum, set, array, bit */
+    case INVS_T_BIT: /* n binary digits, as MySQL's bit(n) is staged */
+        if (c->length > 0 && c->length <= 83886080)
+            invs_sb_printf(sb, "bit(%d)", c->length);
+        else
+            invs_sb_puts(sb, "text");
+        break;
+    default: invs_sb_puts(sb, "text"); break; /* any, enum, set, array */
     }
 }

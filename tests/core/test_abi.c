@@ -47,7 +47,8 @@ static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");
 static_assert(offsetof(invs_limits, decimal_max) == 32, "limits 1.2");
 static_assert(offsetof(invs_limits, bmp_charsets) == 40, "limits 1.2");
-static_assert(sizeof(invs_limits) == 48, "limits 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_limits, decimal_scale_max) == 48, "limits 1.2");
+static_assert(sizeof(invs_limits) == 56, "limits 1.2 ends here: grow only at the end");
 
 static_assert(sizeof(invs_column) == 64, "invs_column is frozen");
 static_assert(offsetof(invs_column, default_expr) == 40, "invs_column");

@@ -111,6 +111,29 @@ static void timestamps_compare_as_instants(void)
     same(INVS_T_TEXT, vtext("2024-03-19 10:00:00"), vtext("2024-03-19T10:00:00"), 0);
 }
 
+/* A time is its value: MySQL's time(6) text and PostgreSQL's agree. */
+static void times_compare_as_times(void)
+{
+    same(INVS_T_TIME, vtext("12:00:00.500000"), vtext("12:00:00.5"), 1);
+    same(INVS_T_TIME, vtext("24:00:00.000000"), vtext("24:00:00"), 1);
+    same(INVS_T_TIME, vtext("9:30"), vtext("09:30:00"), 1);
+    same(INVS_T_TIME, vtext("-838:59:59.000000"), vtext("-838:59:59"), 1);
+    same(INVS_T_TIME, vtext("12:00:00.5"), vtext("12:00:00.05"), 0);
+    same(INVS_T_TIME, vtext("-01:00:00"), vtext("01:00:00"), 0);
+    same(INVS_T_TIME, vtext("12:00:01"), vtext("12:00:00"), 0);
+    same(INVS_T_TIME, vtext("noon"), vtext("noon"), 1);
+    same(INVS_T_TIME, vtext("12:00:00.5x"), vtext("12:00:00.5"), 0);
+    same(INVS_T_TIME, vtext("12:00:00.500"), vtext("12:00:00.5"), 1);
+    /* a time written canonically is encoded as any text was */
+    same(INVS_T_TIME, vtext("12:00:00.5"), vtext("12:00:00.5"), 1);
+    {
+        char *t = canon(INVS_T_TIME, vtext("12:00:00.5")), *x = canon(INVS_T_TEXT, vtext("12:00:00.5"));
+        CHECK(memcmp(t, x, 1 + 8 + 10) == 0);
+        free(t);
+        free(x);
+    }
+}
+
 static void table_digest_ignores_row_order(void)
 {
     invs_digest d1, d2;
@@ -185,7 +208,8 @@ static void big_values_digest_as_if_copied(void)
     free(bytes);
 }
 
-CHECK_MAIN(TEST(big_values_digest_as_if_copied), TEST(decimals_agree_across_storage_classes), TEST(floats_and_text_are_exact),
+CHECK_MAIN(TEST(big_values_digest_as_if_copied), TEST(decimals_agree_across_storage_classes),
+           TEST(times_compare_as_times), TEST(floats_and_text_are_exact),
            TEST(canonical_decimal_text), TEST(reals_in_decimal_columns_match_their_shortest_text),
            TEST(timestamps_compare_as_instants), TEST(table_digest_ignores_row_order),
            TEST(json_compares_as_documents))

@@ -13,7 +13,12 @@ static void real_type_names_pass(void)
         "", "INTEGER", "VARCHAR(40)", "DECIMAL(12, 3)", "UNSIGNED BIG INT", "double precision",
         "character varying(20)", "timestamp(6) with time zone", "integer[]", "character(1)[]",
         "\"char\"", "public.mpaa_rating", "\"My Type\"", "bit varying(5)", "numeric(-5,2)",
-        "interval day to second(3)", "int(11) unsigned", "NATIVE CHARACTER(70)"};
+        "interval day to second(3)", "int(11) unsigned", "NATIVE CHARACTER(70)",
+        "timestamp without time zone", "time(6) with time zone", "interval year to month",
+        "interval second(3)", "interval(6)", "int(10) unsigned zerofill",
+        "decimal(10,2) unsigned", "national character varying(10)", "VARYING CHARACTER(255)",
+        "LONG VARCHAR", "pg_catalog.int4", "public.\"My Type\"[]",
+        "timestamp(3) without time zone[]", "double precision[]", "bit(64)", "year(4)"};
     size_t i;
     for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         CHECK_INT_MSG(invs_sql_type_ok(ok[i]), 1, ok[i]);
@@ -28,6 +33,26 @@ static void types_that_end_the_statement_fail(void)
     size_t i;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK_INT_MSG(invs_sql_type_ok(bad[i]), 0, bad[i]);
+}
+
+/* A type and then a column's constraints is more than a type: SQLite
+ * would take the rest as NOT NULL, UNIQUE, COLLATE... of the column. */
+static void types_followed_by_other_words_fail(void)
+{
+    static const char *const bad[] = {
+        "TEXT NOT NULL UNIQUE", "TEXT COLLATE RTRIM", "INTEGER PRIMARY KEY", "TEXT DEFAULT 1",
+        "TEXT CHECK (1)", "int GENERATED ALWAYS AS (1)", "text AS (1)", "int unsigned not null",
+        "TEXT REFERENCES t", "TEXT CONSTRAINT c UNIQUE", "text with time zone",
+        "timestamp with time", "double int", "interval year to", "varchar(10) binary",
+        "int(10) unsigned comment", "NULL", "NOT NULL", "character set utf8",
+        "unsigned big not null", "timestamp with time zone zone", "interval(1)(2)"};
+    size_t i;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK_INT_MSG(invs_sql_type_ok(bad[i]), 0, bad[i]);
+    /* a cast's type ends where its modifiers do: the expression goes on */
+    CHECK(invs_sql_expr_ok("'a'::text AND b = 1", pg_fns));
+    CHECK(invs_sql_expr_ok("now()::timestamp with time zone", pg_fns));
+    CHECK(invs_sql_expr_ok("CAST(x AS double precision) > 0", pg_fns));
 }
 
 static void real_defaults_and_checks_pass(void)
@@ -72,5 +97,6 @@ static void names_and_actions(void)
 }
 
 CHECK_MAIN(TEST(real_type_names_pass), TEST(types_that_end_the_statement_fail),
+           TEST(types_followed_by_other_words_fail),
            TEST(real_defaults_and_checks_pass), TEST(expressions_that_run_code_fail),
            TEST(names_and_actions))

@@ -70,19 +70,31 @@ def maxrss_of(*args, env=None):
                               usage.ru_maxrss))
 
 
-def pg_env():
-    """The test server's settings (tools/pg-start), or skip."""
-    path = os.environ.get("INVS_PG_ENV")
-    if not path or not os.path.exists(path):
-        skip("no PostgreSQL test server: run through ctest, which starts one (tools/pg-start)")
+def read_env(path):
+    """A server's settings as tools/pg-start and tools/my-start write them."""
     env = {}
     with open(path) as f:
         for line in f:
             k, _, v = line.strip().partition("=")
             env[k] = v.strip("'")
-    if "INVS_PG_SKIP" in env:
-        skip(env["INVS_PG_SKIP"])
     return env
+
+
+def server_env(kind, name, tool):
+    """The settings of the test server tools/TOOL started (INVS_<KIND>_ENV
+    names its file), or skip."""
+    path = os.environ.get("INVS_%s_ENV" % kind)
+    if not path or not os.path.exists(path):
+        skip("no %s test server: run through ctest, which starts one (tools/%s)" % (name, tool))
+    env = read_env(path)
+    if "INVS_%s_SKIP" % kind in env:
+        skip(env["INVS_%s_SKIP" % kind])
+    return env
+
+
+def pg_env():
+    """The test server's settings (tools/pg-start), or skip."""
+    return server_env("PG", "PostgreSQL", "pg-start")
 
 
 class Pg:
@@ -146,17 +158,7 @@ class Pg:
 
 def my_env():
     """The MariaDB test server's settings (tools/my-start), or skip."""
-    path = os.environ.get("INVS_MY_ENV")
-    if not path or not os.path.exists(path):
-        skip("no MariaDB test server: run through ctest, which starts one (tools/my-start)")
-    env = {}
-    with open(path) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            env[k] = v.strip("'")
-    if "INVS_MY_SKIP" in env:
-        skip(env["INVS_MY_SKIP"])
-    return env
+    return server_env("MY", "MariaDB", "my-start")
 
 
 class My:

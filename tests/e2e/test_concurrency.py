@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Two pushes of one stage at once into tables that exist and are empty (as
-after an application's migrate), with and without primary keys, on SQLite
-and PostgreSQL: one loads, the other waits and is then refused as non-empty;
-no row is ever loaded twice. A lock held by an application transaction is
-waited for no longer than --lock-timeout, and the refusal names the table
-(and, on PostgreSQL, the holder's pid)."""
+after an application's migrate), with and without primary keys, on SQLite,
+PostgreSQL and MariaDB: one loads, the other waits and is then refused as
+non-empty; no row is ever loaded twice. A lock held by an application
+transaction is waited for no longer than --lock-timeout, and the refusal
+names the table (and, on PostgreSQL, the holder's pid)."""
 import os
 import sqlite3
 import subprocess
@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import INVSTAGE, Pg, TempDirTest, main, make_db, run  # noqa: E402
+from harness import INVSTAGE, My, Pg, TempDirTest, main, make_db, run  # noqa: E402
 
 SCHEMA = """
     CREATE TABLE keyed(id INTEGER PRIMARY KEY, v TEXT);
@@ -64,14 +64,23 @@ class Concurrent(TempDirTest):
                 self.assertEqual(con.execute("SELECT count(*) FROM %s" % t).fetchone()[0], ROWS)
                 con.close()
 
-    def test_postgres(self):
-        pg = Pg()
+    def two_pushes_into_a_server(self, server, sql):
+        """Each table into a new database of server, made as an
+        application's migrate would; sql(db, query) runs a query there."""
         for t, stage in self.stages.items():
             with self.subTest(table=t):
-                db = pg.createdb("concurrent_" + t)
-                pg.psql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
-                self.two_pushes(stage, pg.uri(db))
-                self.assertEqual(pg.psql(db, "SELECT count(*) FROM %s" % t).strip(), str(ROWS))
+                db = server.createdb("concurrent_" + t)
+                sql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
+                self.two_pushes(stage, server.uri(db))
+                self.assertEqual(sql(db, "SELECT count(*) FROM %s" % t).strip(), str(ROWS))
+
+    def test_postgres(self):
+        pg = Pg()
+        self.two_pushes_into_a_server(pg, pg.psql)
+
+    def test_mariadb(self):
+        my = My()
+        self.two_pushes_into_a_server(my, my.sql)
 
 
 class LockTimeout(TempDirTest):
@@ -101,6 +110,30 @@ class LockTimeout(TempDirTest):
         self.assertIn("table unkeyed is locked by another session (pid %d)" % holder, r.err)
         self.assertLess(took, 8)
         self.assertEqual(pg.psql(db, "SELECT count(*) FROM keyed").strip(), "0")
+
+    def test_mariadb_names_the_table(self):
+        my = My()
+        db = my.createdb("locked")
+        my.sql(db, SCHEMA.replace("INTEGER PRIMARY KEY", "bigint PRIMARY KEY"))
+        # an application's transaction: a row written, not yet committed
+        app = subprocess.Popen(["mariadb", "--defaults-file=" + my.env["INVS_MY_CNF"], "-N", "-B",
+                                "--unbuffered", db], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+        app.stdin.write("START TRANSACTION; INSERT INTO unkeyed VALUES ('app', 0); "
+                        "SELECT 'ready';\n")
+        app.stdin.flush()
+        self.assertEqual(app.stdout.readline(), "ready\n")
+        t0 = time.time()
+        r = run("push", "--force", "--lock-timeout", "1s", self.stage, my.uri(db))
+        took = time.time() - t0
+        app.stdin.write("ROLLBACK;\n")
+        app.stdin.close()
+        app.wait(timeout=30)
+        self.assertExit(r, 1)
+        self.assertIn("table unkeyed is locked by another session", r.err)
+        self.assertLess(took, 8)
+        self.assertEqual(my.sql(db, "SELECT count(*) FROM keyed"), "0\n")
+        self.assertEqual(my.sql(db, "SELECT count(*) FROM unkeyed"), "0\n")
 
     def test_sqlite_names_the_target(self):
         target = self.path("t.db")

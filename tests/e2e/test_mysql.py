@@ -5,7 +5,9 @@ row's bytes as the server holds them, keys, AUTO_INCREMENT), into
 PostgreSQL and SQLite with what they cannot hold refused by name, the
 hostile SQLite database through MariaDB and back, push semantics, and the
 connection's refusals."""
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +30,12 @@ class MyTest(TempDirTest):
         self.my.createdb(name)
         self.my.client(name, file=HOSTILE)
         return name
+
+    def sqlite_stage(self, script):
+        """A stage of an SQLite database built by a script."""
+        src = self.path("n%d.db" % len(os.listdir(self.dir)))
+        make_db(src, script)
+        return self.pull("sqlite:" + src)
 
     def pull(self, uri, *args):
         stage = self.path("s%d.stage" % len(os.listdir(self.dir)))
@@ -120,36 +128,70 @@ class MyRoundTrip(MyTest):
         con.close()
 
     def test_hostile_sqlite_through_mariadb_and_back(self):
-        """The hostile SQLite database, minus what MySQL cannot hold (README:
-        "SQLite through MySQL"), comes back value for value."""
+        """The hostile SQLite database through MariaDB and back: what MySQL
+        cannot hold is refused by name first, and what comes back differs
+        from the source only as README's "SQLite through MariaDB" lists."""
         src = self.path("hostile.db")
         gen_hostile_sqlite.main(src)
-        con = sqlite3.connect(src)
-        con.executescript("""
-            DELETE FROM "select" WHERE id IN (4, 6, 7, 9);  -- infinities, text or blobs in typed columns
-            DROP TABLE "таблица";                             -- ANY column holding mixed classes
-            DROP TABLE "strict";
-        """)
-        con.execute('UPDATE "select" SET "any thing" = NULL')
-        con.commit()
-        con.close()
+        s0 = self.pull("sqlite:" + src)
+        r = run("verify", "--target", "mysql", s0)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+not-a-number\s+select\.int col\s+2\s+\(id\)=\(6\), \(id\)=\(9\)")
+        self.assertRegex(r.out, r"error\s+not-a-number\s+select\.real col\s+2\s+\(id\)=\(6\), "
+                                r"\(id\)=\(9\)")
+        self.assertRegex(r.out, r"error\s+not-an-integer\s+select\.int col\s+1\s+\(id\)=\(7\)")
+        self.assertRegex(r.out, r"\b3 error\(s\)")
         db = self.my.createdb("hostile_sqlite")
-        s1 = self.pull("sqlite:" + src)
-        r = run("push", "--force", s1, self.my.uri(db))
-        self.assertExit(r, 0)
-        s2 = self.pull(self.my.uri(db))
-        # the tables MariaDB got are utf8mb4_bin, a collation the stage
-        # records and SQLite does not have: the SQLite driver applies a
-        # column's collation even from another engine (it should only take
-        # its own), so the stage forgets them here
-        con = sqlite3.connect(s2)
-        con.execute("UPDATE invs_columns SET collation = NULL")
+        r = run("push", "--force", s0, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("table select, key (id)=(4), column any thing: the value inf is not finite, "
+                      "and MySQL has no NaN or infinity", r.err)
+        self.assertEqual(self.my.tables(db), [])
+        # the rows MySQL cannot hold at all go: infinities, text in INTEGER
+        # and REAL columns, a real with a fraction in an INTEGER column
+        con = sqlite3.connect(src)
+        con.execute('DELETE FROM "select" WHERE id IN (4, 6, 7, 9)')
         con.commit()
         con.close()
+        s1 = self.pull("sqlite:" + src)
+        r = run("verify", "--target", "mysql", s1)  # invalid UTF-8 transcoded, audited
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"warning\s+transcoded\s+select\.any thing\s+1\s+\(id\)=\(8\)")
+        # a column without a type is longtext in MySQL: its numbers become
+        # text, and the proof says so, by table
+        r = run("push", s1, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("table select: the target does not hold what the stage does", r.err)
+        self.assertEqual(self.my.tables(db), [])
+        self.assertExit(run("push", "-q", "--no-check", s1, self.my.uri(db)), 0)
+        s2 = self.pull(self.my.uri(db))
         back = self.path("back.db")
         self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
-        self.assertEqual(dbcompare.differences(src, back, check_schema=False), [])
-
+        # the source with README's changes: untyped columns' values as text
+        # (reals as their shortest text), invalid UTF-8 as CP1252 made it
+        expected = self.path("expected.db")
+        shutil.copy(src, expected)
+        con = sqlite3.connect(expected)
+        # "значение" ANY has numeric affinity, which would take '1' back as
+        # 1: it is text now, as longtext made it
+        con.executescript('''
+            CREATE TABLE t ("ключ" TEXT PRIMARY KEY, "значение" TEXT) WITHOUT ROWID;
+            INSERT INTO t SELECT * FROM "таблица";
+            DROP TABLE "таблица";
+            ALTER TABLE t RENAME TO "таблица";''')
+        as_text = {
+            ("select", "any thing", "id"): {1: "-9223372036854775808", 2: "9223372036854775807",
+                                            3: "-0", 5: "2.2250738585072014e-308",
+                                            8: "\u00ff\u00feA\u00c3(", 10: "1e-300"},
+            ("таблица", "значение", "ключ"): {"б": "1", "в": "3", "г": "\0"},
+            ("strict", "x", "id"): {1: "1", 3: "2.5"},
+        }
+        for (table, col, key), values in as_text.items():
+            for k, v in values.items():
+                con.execute('UPDATE "%s" SET "%s" = ? WHERE "%s" = ?' % (table, col, key), (v, k))
+        con.commit()
+        con.close()
+        self.assertEqual(dbcompare.differences(expected, back, check_schema=False), [])
 
 class MyOtherEngines(MyTest):
     def test_mariadb_to_postgres_keeps_what_it_can_and_names_what_it_cannot(self):
@@ -159,16 +201,25 @@ class MyOtherEngines(MyTest):
         r = run("verify", "--target", "postgres", stage)
         self.assertExit(r, 1)
         self.assertRegex(r.out, r"error\s+zero-date\s+types\.dt\s+2\s+\(id\)=\(3\), \(id\)=\(4\)")
+        self.assertRegex(r.out, r"error\s+zero-date\s+types\.dtm\s+2\s+\(id\)=\(3\), \(id\)=\(4\)")
         self.assertRegex(r.out, r"error\s+nul-in-text\s+types\.tx\s+1\s+\(id\)=\(3\)")
+        self.assertRegex(r.out, r"error\s+time-range\s+types\.tm\s+3\s+\(id\)=\(1\), \(id\)=\(2\), "
+                                r"\(id\)=\(3\)")
+        self.assertRegex(r.out, r"\b4 error\(s\)")
         db = pg.createdb("from_mariadb")
         r = run("push", stage, pg.uri(db))
         self.assertExit(r, 1)
         self.assertIn("verify error", r.err)
         self.assertEqual(pg.tables(db), [])
-        # without the table PostgreSQL cannot hold, everything goes across
-        stage2 = self.pull(self.my.uri(src), "-x", "bad_enum", "-x", "types")
-        self.assertExit(run("verify", "--target", "postgres", stage2), 0)
-        self.assertExit(run("push", stage2, pg.uri(db)), 0)
+        # what a user does about each: the durations that are no time of
+        # day changed in the source; zero dates made NULL and NUL bytes
+        # stripped by verify, recorded
+        self.my.sql(src, "UPDATE types SET tm = NULL WHERE id IN (1, 2, 3)")
+        stage = self.pull(self.my.uri(src), "-x", "bad_enum")
+        r = run("verify", "--target", "postgres", "--zero-dates", "null", "--strip-nul", stage)
+        self.assertExit(r, 0)
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(self.pg_types(pg, db), self.TYPES_IN_PG)
         self.assertEqual(pg.psql(db, "SELECT note FROM legacy ORDER BY id"),
                          "“smart quotes” – dash … €\n\nÆgir Ørsted\n")
         self.assertEqual(pg.psql(db, 'SELECT "col`umn \'x""", v FROM "we`ird \'name""" ORDER BY 1'),
@@ -178,6 +229,68 @@ class MyOtherEngines(MyTest):
         self.assertEqual(pg.psql(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                                      "WHERE attrelid = 'ahead'::regclass AND attnum > 0 ORDER BY attnum"),
                          "integer\ncharacter varying(20)\ninteger\ntimestamp without time zone\n")
+
+    # my_hostile.sql's types table in PostgreSQL, every column as its text
+    # (timestamptz in UTC), after the changes above
+    TYPES_IN_PG = [
+        ["1", "127", "255", "32767", "65535", "8388607", "16777215", "2147483647", "4294967295",
+         "9223372036854775807", "18446744073709551615", "1",
+         "99999999999999999999999999999999999.999999999999999999999999999999", "999.99",
+         "3.4028235e+38", "1.7976931348623157e+308", "1", "1" * 64, "abc", "trailing spaces   ",
+         "text \\N with \\\\ and 'quote'", "😀🔩 four-byte", "\\x00ff0009", "\\x0a0d5c4e0009", "\\x",
+         "9999-12-31", None, "9999-12-31 23:59:59.999999", "2038-01-19 03:14:07.999999", "2155",
+         "large", "a,c", '{"k": [1, "ü", null], "a": 2.50}'],
+        ["2", "-128", "0", "-32768", "0", "-8388608", "0", "-2147483648", "0",
+         "-9223372036854775808", "0", "0",
+         "-99999999999999999999999999999999999.999999999999999999999999999999", "-999.99",
+         "-1.1754944e-38", "5e-324", "0", "0" * 64, "", "", "", "", "\\x00000000", "\\x", "\\x00",
+         "1000-01-01", None, "1000-01-01 00:00:00", "1970-01-01 00:00:01", "1901", "small", "",
+         "[]"],
+        ["3", None, None, None, None, None, None, None, None, None, None, "2",
+         "0.000000000000000000000000000001", "0.01", "0.1", "0.30000000000000004", None,
+         "0" * 60 + "1010", "NULL", "\\N", "tab\tnl\ncr\rnulend", None, None, None, None, None,
+         None, None, None, "0", None, None, None],
+        ["4", "0", "0", "0", "0", "0", "0", "0", "0", "0", "9223372036854775808", None, None, None,
+         "1.6777216e+07", "-0.5", None, None, None, None, None, None, None, None, None, None,
+         "00:00:00", None, "2026-03-29 01:30:00", "2026", "medium", "b", '"a string"'],
+    ]
+
+    @staticmethod
+    def pg_types(pg, db):
+        cols = pg.psql(db, "SELECT attname FROM pg_attribute WHERE attrelid = 'types'::regclass"
+                           " AND attnum > 0 ORDER BY attnum").split()
+        exprs = ", ".join("(%s AT TIME ZONE 'UTC')::text" % c if c == "ts" else "%s::text" % c
+                          for c in cols)
+        return json.loads(pg.psql(db, "SELECT json_agg(json_build_array(%s) ORDER BY id) "
+                                      "FROM types" % exprs))
+
+    def test_times_beyond_a_day_into_postgres(self):
+        """MySQL's time is a duration (-838:59:59 to 838:59:59), PostgreSQL's
+        a time of day: verify --target postgres names what it refuses."""
+        src = self.my.createdb("times")
+        self.my.sql(src, "CREATE TABLE tm (id int PRIMARY KEY, t time(6));"
+                         "INSERT INTO tm VALUES (1, '-01:00:00'), (2, '25:00:00'), (3, '24:00:00'),"
+                         " (4, '12:00:00.5'), (5, '838:59:59'), (6, NULL), (7, '-00:00:00.000001')")
+        stage = self.pull(self.my.uri(src))
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+time-range\s+tm\.t\s+4\s+\(id\)=\(1\), \(id\)=\(2\), "
+                                r"\(id\)=\(5\), \(id\)=\(7\)\s+not a time of day \(time\(6\)\): "
+                                r"PostgreSQL's time holds 00:00:00 to 24:00:00")
+        self.assertNotIn("time-range", run("verify", "--target", "mysql", stage).out)
+        pg = Pg()
+        db = pg.createdb("times")
+        r = run("push", "--force", stage, pg.uri(db))  # real: PostgreSQL refuses them
+        self.assertExit(r, 1)
+        self.assertIn('table tm: ', r.err)
+        self.assertIn('for type time: "-01:00:00.000000"', r.err)
+        self.assertEqual(pg.tables(db), [])
+        self.my.sql(src, "DELETE FROM tm WHERE id IN (1, 2, 5, 7)")
+        stage = self.pull(self.my.uri(src))
+        self.assertExit(run("verify", "-q", "--target", "postgres", stage), 0)
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT id, t FROM tm ORDER BY id"),
+                         "3|24:00:00\n4|12:00:00.5\n6|\n")
 
     def test_mariadb_to_sqlite(self):
         src = self.hostile("to_sqlite")
@@ -286,11 +399,14 @@ class MySemantics(MyTest):
         self.assertIn("table t, key (id)=(2), column v", r.err)
         self.assertIn("more than the column's 3", r.err)
         self.assertEqual(self.my.tables(db), ["keep"])  # the tables it made are gone
-        # a unique key that MySQL's case-insensitive collation would merge:
-        # verify says so first, push refuses it
+        # a table push creates is utf8mb4_bin: Abc and abc stay two keys
         r = run("verify", "--target", "mysql", stage)
-        self.assertRegex(r.out, r"case-collision\s+u\.code")
+        self.assertNotIn("case-collision", r.out)
+        # an application's table with a case-insensitive collation would
+        # merge them: verify against it says so first, push refuses it
         self.my.sql(db, "CREATE TABLE u (id bigint PRIMARY KEY, code varchar(10) UNIQUE)")
+        r = run("verify", "--target", self.my.uri(db), stage)
+        self.assertRegex(r.out, r"error\s+case-collision\s+u\.code\s+2\s+'Abc' = 'abc'")
         con = sqlite3.connect(self.path("s.db"))
         con.execute("DROP TABLE t")
         con.commit()
@@ -338,6 +454,169 @@ class MySemantics(MyTest):
         self.assertIn("bad_enum", r.err)
         self.assertIn("size", r.err)
         self.assertEqual(self.my.tables(dst), [])
+
+
+class MyUniqueKeys(MyTest):
+    """Unique keys as MySQL compares them: a case-insensitive collation
+    (the default ones) folds case and accents, and every collation but the
+    nopad ones ignores trailing spaces; a _bin or _cs column, and a table
+    push creates (utf8mb4_bin), keeps case. verify names each collision;
+    each is real: the push it warns of fails."""
+
+    def test_a_binary_collation_keeps_case(self):
+        src = self.my.createdb("uniq_bin")
+        self.my.sql(src, "CREATE TABLE b (id int PRIMARY KEY, code varchar(10) COLLATE utf8mb4_bin"
+                         " UNIQUE, cs varchar(10) COLLATE latin1_general_cs UNIQUE);"
+                         "INSERT INTO b VALUES (1, 'Abc', 'Xy'), (2, 'abc', 'xy')")
+        stage = self.pull(self.my.uri(src))
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        self.assertNotIn("collision", r.out)
+        dst = self.my.createdb("uniq_bin_dst")
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.my.differences(src, dst), [])
+
+    def test_trailing_spaces_are_padding(self):
+        stage = self.sqlite_stage("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+                                  "INSERT INTO p VALUES (1, 'a'), (2, 'a  '), (3, 'A');")
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+space-collision\s+p\.code\s+2\s+'a' = 'a  '\s+values "
+                                r"that differ only in trailing spaces")
+        self.assertNotIn("case-collision", r.out)  # utf8mb4_bin keeps case
+        db = self.my.createdb("uniq_pad")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertExit(r, 1)
+        self.assertIn("Duplicate entry", r.err)
+        self.assertEqual(self.my.tables(db), [])
+
+    def test_case_and_accents_beyond_ascii_in_keys_of_several_columns(self):
+        stage = self.sqlite_stage("""
+            CREATE TABLE m (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, UNIQUE (a, b));
+            INSERT INTO m VALUES (1, 'x', 1), (2, 'X', 1), (3, 'X', 2), (4, 'é', 3), (5, 'É', 3),
+                                 (6, 'e', 4), (7, 'ß', 5), (8, NULL, 1), (9, NULL, 1);
+            CREATE TABLE one (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+            INSERT INTO one VALUES (1, 'Ærø'), (2, 'ærø'), (3, 'æro'), (4, 'crème'), (5, 'CREME'),
+                                   (6, 'Straße');""")
+        db = self.my.createdb("uniq_ci")
+        # an application's tables, in the default (case-insensitive) collation
+        self.my.sql(db, "CREATE TABLE m (id bigint PRIMARY KEY, a varchar(10), b bigint,"
+                        " UNIQUE KEY (a, b)); CREATE TABLE one (id bigint PRIMARY KEY,"
+                        " name varchar(20) UNIQUE)")
+        r = run("verify", "--target", self.my.uri(db), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+case-collision\s+m\.a, b\s+4\s+\('é', 3\) = \('É', 3\), "
+                                r"\('x', 1\) = \('X', 1\)\s+values that differ only in case, "
+                                r"accents or trailing spaces")
+        # ø is a letter of its own, not an o with an accent
+        self.assertRegex(r.out, r"error\s+case-collision\s+one\.name\s+4\s+'crème' = 'CREME', "
+                                r"'Ærø' = 'ærø'\s")
+        self.assertRegex(r.out, r"\b2 error\(s\)")
+        for table in ("m", "one"):  # each is real
+            r = run("push", "--force", self.pull("sqlite:" + self.path("n0.db"), "-t", table),
+                    self.my.uri(db))
+            self.assertExit(r, 1)
+            self.assertIn("Duplicate entry", r.err)
+            self.assertEqual(self.my.sql(db, "SELECT count(*) FROM " + table), "0\n")
+
+
+class MyLimits(MyTest):
+    """What MySQL cannot name is a verify error with --target mysql, and
+    each is real: the push it warns of fails."""
+
+    def pg_stage_of(self, script):
+        pg = Pg()
+        db = pg.createdb("my_limits")
+        pg.psql(db, script)
+        return self.pull(pg.uri(db))
+
+    def test_column_names_one_after_case_folding(self):
+        stage = self.pg_stage_of('CREATE TABLE t (id int PRIMARY KEY, "Ab" int, ab int, "É" int,'
+                                 ' "é" int, e int); INSERT INTO t VALUES (1, 2, 3, 4, 5, 6)')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+name-collision\s+t\.Ab\s+1\s+columns Ab and ab are one "
+                                r"name in MySQL")
+        self.assertRegex(r.out, r"error\s+name-collision\s+t\.É\s+1\s+columns É and é")
+        self.assertNotIn("columns é and e", r.out)  # accents are kept apart
+        self.assertRegex(r.out, r"\b2 error\(s\)")
+        db = self.my.createdb("ci_columns")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("Duplicate column name", r.err)
+        self.assertEqual(self.my.tables(db), [])
+
+    def test_table_names_keep_their_case(self):
+        # lower_case_table_names = 0, as on Linux: Foo and foo are two tables
+        self.assertEqual(self.my.sql(None, "SELECT @@lower_case_table_names"), "0\n")
+        stage = self.pg_stage_of('CREATE TABLE "Foo" (id int PRIMARY KEY);'
+                                 'CREATE TABLE foo (id int PRIMARY KEY);'
+                                 'INSERT INTO "Foo" VALUES (1); INSERT INTO foo VALUES (2)')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 0)
+        self.assertNotIn("name-collision", r.out)
+        db = self.my.createdb("cs_tables")
+        self.assertExit(run("push", "-q", stage, self.my.uri(db)), 0)
+        self.assertEqual(self.my.tables(db), ["Foo", "foo"])
+
+    def test_decimals_beyond_mysqls(self):
+        """MySQL's decimals end at (65,30), and it has none without a
+        precision: numeric(70,2) cannot be created, and an unconstrained
+        numeric becomes decimal(65,30), which its values must fit."""
+        pg = Pg()
+        db = pg.createdb("my_decimals")
+        pg.psql(db, "CREATE TABLE d (id int PRIMARY KEY, wide numeric(70,2), fine numeric(10,2),"
+                    " n numeric); INSERT INTO d VALUES (1, 1.5, 1.5, 1e40),"
+                    " (2, NULL, NULL, 0.1234567890123456789012345678901), (3, 2.5, 2.5, 12.5)")
+        stage = self.pull(pg.uri(db))
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+decimal-precision\s+d\.wide\s+1\s+numeric\(70,2\) "
+                                r"\(decimal\(70,2\)\) is beyond MySQL's decimals \(precision at "
+                                r"most 65, scale at most 30\)")
+        self.assertRegex(r.out, r"error\s+decimal-overflow\s+d\.n\s+1\s+\(id\)=\(1\)\s+more than "
+                                r"35 digits before the point \(numeric\): MySQL has no decimal "
+                                r"without a precision, and stores this column as decimal\(65,30\)")
+        self.assertRegex(r.out, r"error\s+decimal-rounded\s+d\.n\s+1\s+\(id\)=\(2\)\s+more than "
+                                r"30 decimals")
+        self.assertNotIn("d.fine", r.out)
+        self.assertRegex(r.out, r"\b3 error\(s\)")
+        self.assertExit(run("verify", "--target", "postgres", stage), 0)  # it holds them all
+        # each is real: the push fails, and names the column
+        dst = self.my.createdb("decimals_dst")
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d, column wide", r.err)
+        pg.psql(db, "ALTER TABLE d DROP COLUMN wide")
+        stage = self.pull(pg.uri(db))
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d", r.err)
+        self.assertEqual(self.my.tables(dst), [])
+        pg.psql(db, "DELETE FROM d WHERE id = 1")
+        stage = self.pull(pg.uri(db))
+        r = run("push", "--force", stage, self.my.uri(dst))
+        self.assertExit(r, 1)
+        self.assertIn("table d", r.err)
+        self.assertEqual(self.my.tables(dst), [])
+        pg.psql(db, "DELETE FROM d WHERE id = 2")
+        stage = self.pull(pg.uri(db))
+        self.assertExit(run("verify", "-q", "--target", "mysql", stage), 0)
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.my.sql(dst, "SELECT id, fine, n FROM d"),
+                         "3\t2.50\t12.500000000000000000000000000000\n")
+
+    def test_an_empty_name(self):
+        stage = self.sqlite_stage('CREATE TABLE t (id INTEGER PRIMARY KEY, "" TEXT);'
+                              'INSERT INTO t VALUES (1, 2);')
+        r = run("verify", "--target", "mysql", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+empty-name\s+t\.\s+1\s+MySQL takes no empty name")
+        db = self.my.createdb("empty_name")
+        r = run("push", "--force", stage, self.my.uri(db))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("Incorrect column name ''", r.err)
+        self.assertEqual(self.my.tables(db), [])
 
 
 class MyZeroDates(MyTest):
@@ -457,6 +736,28 @@ class MyConnection(MyTest):
         r = run("pull", uri + "&sslmode=sometimes", "-o", self.path("y.stage"))
         self.assertExit(r, 2)
         self.assertIn("ssl-mode", r.err)
+
+    def test_ssl_modes_mean_what_the_mysql_client_means(self):
+        """The test server offers no TLS: DISABLED and PREFERRED connect
+        without it; REQUIRED and the VERIFY modes refuse, naming the mode,
+        and nothing is pulled; VERIFY_CA needs a CA to verify against."""
+        self.assertEqual(self.my.sql(None, "SELECT @@have_ssl"), "DISABLED\n")
+        db = self.my.createdb("tls")
+        self.my.sql(db, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (7)")
+        base = self.my.uri(db) + "?ssl-mode="
+        for mode in ("DISABLED", "PREFERRED", "preferred"):
+            self.assertExit(run("pull", "-q", base + mode, "-o", self.path(mode + ".stage")), 0)
+        for mode in ("REQUIRED", "VERIFY_IDENTITY", "VERIFY_CA&ssl-ca=/nonexistent/ca.pem"):
+            stage = self.path("refused.stage")
+            r = run("pull", "-q", base + mode, "-o", stage)
+            self.assertExit(r, 3)
+            self.assertIn("ssl-mode=" + mode.split("&")[0], r.err)
+            self.assertRegex(r.err, r"(offers no TLS|SSL is required, but the server does not "
+                                    r"support it)")
+            self.assertFalse(os.path.exists(stage))
+        r = run("pull", "-q", base + "VERIFY_CA", "-o", self.path("ca.stage"))
+        self.assertExit(r, 2)
+        self.assertIn("ssl-mode=VERIFY_CA needs the CA to verify the server against", r.err)
 
 
 if __name__ == "__main__":

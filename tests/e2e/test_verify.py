@@ -5,13 +5,14 @@ as pulled; exit codes."""
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_dirty_sqlite  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import TempDirTest, main, run  # noqa: E402
+from harness import TempDirTest, main, make_db, run  # noqa: E402
 
 
 def data_digest(stage):
@@ -93,9 +94,12 @@ class Verify(TempDirTest):
         self.assertIn("13 error(s)", r.out)
 
     def test_mysql_target_limits(self):
+        # a table of another engine's is created utf8mb4_bin: it keeps case
+        self.assertNotIn(("case-collision", "tag", "name"), self.findings("--target", "mysql")[2])
         con = sqlite3.connect(self.stage)  # as a MySQL pull records a utf8mb3 column
         con.execute("UPDATE invs_columns SET charset = 'utf8mb3' WHERE name = 'name' AND"
                     " tid = (SELECT tid FROM invs_tables WHERE name = 'tag')")
+        con.execute("UPDATE invs_tables SET engine = 'mysql' WHERE name = 'tag'")
         con.commit()
         con.close()
         r, doc, f = self.findings("--target", "mysql")
@@ -244,6 +248,46 @@ class VerifyClean(TempDirTest):
         # the one change verify made: invalid UTF-8 transcoded (audited)
         self.assertEqual(len(diffs), 1, diffs)
         self.assertIn("table select", diffs[0])
+
+    def test_a_decimal_the_target_cannot_declare(self):
+        src, stage = self.path("d.db"), self.path("d.stage")
+        make_db(src, "CREATE TABLE d (id INTEGER PRIMARY KEY, big DECIMAL(2000,2),"
+                     " ok DECIMAL(12,2)); INSERT INTO d VALUES (1, 1.5, 2.5);")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+decimal-precision\s+d\.big\s+1\s+DECIMAL\(2000,2\) "
+                                r"\(decimal\(2000,2\)\) is beyond PostgreSQL's decimals "
+                                r"\(precision at most 1000, scale at most 1000\)")
+        self.assertNotIn("d.ok", r.out)
+        r = run("verify", "--target", "sqlite", stage)  # SQLite declares anything
+        self.assertExit(r, 0)
+
+    def test_unique_keys_by_the_name_of_a_mysql_collation(self):
+        """A MySQL table's unique key compares as its collation is named:
+        _bin keeps case but pads, nopad_bin is exact, MySQL 8's _0900_ci
+        ignores case but not trailing spaces."""
+        src, stage = self.path("c.db"), self.path("c.stage")
+        make_db(src, "CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT UNIQUE);"
+                     "INSERT INTO c VALUES (1, 'a'), (2, 'A'), (3, 'a ');")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        expect = {"utf8mb4_bin": r"space-collision\s+c\.v\s+2\s+'a' = 'a '\s",
+                  "utf8mb4_nopad_bin": None,
+                  "utf8mb4_0900_ai_ci": r"case-collision\s+c\.v\s+2\s+'a' = 'A'\s",
+                  "latin1_general_cs": r"space-collision\s+c\.v\s+2\s+'a' = 'a '\s",
+                  # the charset's default: a _ci one that pads
+                  None: r"case-collision\s+c\.v\s+3\s+'a' = 'A' = 'a '\s"}
+        for coll, finding in expect.items():
+            with self.subTest(collation=coll):
+                con = sqlite3.connect(stage)  # as a MySQL pull records it
+                con.execute("UPDATE invs_tables SET engine = 'mysql'")
+                con.execute("UPDATE invs_columns SET collation = ? WHERE name = 'v'", (coll,))
+                con.commit()
+                con.close()
+                r = run("verify", "--target", "mysql", stage)
+                self.assertEqual(len(re.findall("collision", r.out)), 1 if finding else 0, r.out)
+                if finding:
+                    self.assertRegex(r.out, finding)
 
     def test_refusals(self):
         r = run("verify", self.path("missing.stage"))

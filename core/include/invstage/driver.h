@@ -497,11 +497,24 @@ typedef struct invs_host {
                                       are errors, not warnings */
 #define INVS_LIM_NO_NUL 0x02u      /* text cannot hold a NUL byte */
 #define INVS_LIM_ZERO_DATES 0x04u  /* dates may be 0000-00-00 and partial */
-#define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys ignore case by default */
+#define INVS_LIM_CI_UNIQUE 0x08u   /* unique text keys compare as MySQL's
+                                      collations do: _ci ones (and a
+                                      charset's default) ignore case and
+                                      accents, all but nopad ones trailing
+                                      spaces; a table from another engine is
+                                      created binary (case kept) */
 #define INVS_LIM_NO_BC 0x10u       /* no years before 1 AD */
 #define INVS_LIM_NO_INFINITY 0x20u /* no 'infinity' dates */
 #define INVS_LIM_CI_NAMES 0x40u    /* names that differ only in case are one name */
 #define INVS_LIM_NO_EMPTY_NAME 0x80u /* no table or column may be named "" */
+#define INVS_LIM_CI_COLUMNS 0x100u  /* column names that differ only in case, in
+                                       any script (É, é), are one name; table
+                                       names keep theirs (MySQL's) */
+#define INVS_LIM_DECIMAL_BOUNDED 0x200u /* no decimal without a precision: one
+                                       is stored as decimal(decimal_max,
+                                       decimal_scale_max) (MySQL's 65,30) */
+#define INVS_LIM_TIME_OF_DAY 0x400u /* a time is a time of day, 00:00:00 to
+                                       24:00:00 (not MySQL's durations) */
 
 #define INVS_UNIT_BYTES 0
 #define INVS_UNIT_CHARS 1
@@ -519,6 +532,9 @@ typedef struct invs_limits {
     /* column charsets that hold no character beyond U+FFFF ("utf8mb3"),
      * NULL-terminated; NULL: none */
     const char *const *bmp_charsets;
+    /* the largest decimal scale; 0: no limit but decimal_max (use INVS_HAS:
+     * a limits struct from an earlier 1.2 driver ends before it) */
+    int32_t decimal_scale_max;
 } invs_limits;
 
 /* ------------------------------------------------------------------ driver */

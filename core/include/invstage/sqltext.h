@@ -10,8 +10,9 @@
  * too strict refuses a schema, one that is too lax runs someone's code, so
  * these err on the strict side.
  *
- *   invs_sql_type_ok    a type name: words, quoted identifiers, dots, one
- *                       (n) or (n, m), [] suffixes
+ *   invs_sql_type_ok    a type name with its real modifiers only: (n) or
+ *                       (n, m), double precision, character varying, with
+ *                       time zone, interval fields, unsigned/zerofill, []
  *   invs_sql_name_ok    a possibly qualified name: ident(.ident)*
  *   invs_sql_expr_ok    literals, column names, operators, casts, and calls
  *                       of the functions the driver allows
@@ -94,57 +95,154 @@ static inline const char *invs_sql_skip_(const char *s)
     return s;
 }
 
-/* Past a type at *p: words and quoted identifiers joined by spaces or
- * dots, then at most one (n) or (n, m) group and more words (timestamp(3)
- * with time zone), then [] or [n] suffixes. 0 if it is none. */
+/* Past `word` at s (any case, a whole word): its length, else 0. */
+static inline size_t invs_sql_kw_(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    if (!invs_sql_is_(s, n, word) || invs_sql_alpha_(s[n]) || invs_sql_digit_(s[n]) ||
+        s[n] == '$')
+        return 0;
+    return n;
+}
+
+/* Past the first word of list at s: its length, else 0. */
+static inline size_t invs_sql_kw_in_(const char *s, const char *const *list)
+{
+    size_t n;
+    for (; *list; list++)
+        if ((n = invs_sql_kw_(s, *list)))
+            return n;
+    return 0;
+}
+
+/* Past a signed integer at *p: [+-]digits. 0 if it is none. */
+static inline int invs_sql_int_(const char **p)
+{
+    const char *s = *p;
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!invs_sql_digit_(*s))
+        return 0;
+    while (invs_sql_digit_(*s))
+        s++;
+    *p = s;
+    return 1;
+}
+
+/* Past (n) or (n, m) at *p (signed numbers). 0 if it is none. */
+static inline int invs_sql_typmod_(const char **p)
+{
+    const char *s = invs_sql_skip_(*p + 1);
+    int n = 0;
+    if (**p != '(')
+        return 0;
+    do {
+        if (n && *s == ',')
+            s = invs_sql_skip_(s + 1);
+        if (!invs_sql_int_(&s))
+            return 0;
+        s = invs_sql_skip_(s);
+        n++;
+    } while (*s == ',' && n < 2);
+    if (*s != ')')
+        return 0;
+    *p = invs_sql_skip_(s + 1);
+    return 1;
+}
+
+/* The words a type name's modifiers are made of, after its base name b
+ * (bn bytes): with/without time zone after time and timestamp, an
+ * interval's fields (day to second), MySQL's unsigned, signed and
+ * zerofill. Past them at *p; 0 at a word that is none of them. */
+static inline int invs_sql_type_suffix_(const char **p, const char *b, size_t bn)
+{
+    static const char *const fields[] = {"year", "month", "day", "hour", "minute", "second", NULL};
+    static const char *const mysql[] = {"unsigned", "signed", "zerofill", NULL};
+    const char *s = *p;
+    size_t n;
+    if ((invs_sql_is_(b, bn, "time") || invs_sql_is_(b, bn, "timestamp")) &&
+        ((n = invs_sql_kw_(s, "with")) || (n = invs_sql_kw_(s, "without")))) {
+        s = invs_sql_skip_(s + n);
+        if (!(n = invs_sql_kw_(s, "time")))
+            return 0;
+        s = invs_sql_skip_(s + n);
+        if (!(n = invs_sql_kw_(s, "zone")))
+            return 0;
+    } else if (invs_sql_is_(b, bn, "interval") && (n = invs_sql_kw_in_(s, fields))) {
+        const char *to = invs_sql_skip_(s + n);
+        size_t m = invs_sql_kw_(to, "to");
+        if (m) {
+            s = invs_sql_skip_(to + m);
+            if (!(n = invs_sql_kw_in_(s, fields)))
+                return 0;
+        }
+    } else if (!(n = invs_sql_kw_in_(s, mysql))) {
+        return 0;
+    }
+    *p = invs_sql_skip_(s + n);
+    return 1;
+}
+
+/* Words that begin a column's constraint, never a type's name. */
+static inline int invs_sql_constraint_word_(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "NOT",      "NULL",       "PRIMARY", "UNIQUE",   "CHECK",         "DEFAULT",
+        "COLLATE",  "REFERENCES", "CONSTRAINT", "GENERATED", "AS",        "ON",
+        "KEY",      "FOREIGN",    "AUTOINCREMENT", "AUTO_INCREMENT", "COMMENT", "WITH",
+        "WITHOUT"};
+    size_t i;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (invs_sql_is_(s, n, words[i]))
+            return 1;
+    return 0;
+}
+
+/* Past a type at *p, by the grammar of the type names engines write:
+ *   [prefix...] name [second word] [(n) | (n, m)] [modifier...] [[] | [n]]...
+ * prefixes: unsigned, big, native, national, varying, long (SQLite's
+ * UNSIGNED BIG INT, NATIVE CHARACTER(70), NATIONAL CHAR VARYING); name: an
+ * identifier, "quoted" or schema.qualified, that no column constraint
+ * begins with; second word: precision after double, varying after
+ * character, char, nchar and bit; modifiers: see invs_sql_type_suffix_.
+ * 0 if it is none: TEXT NOT NULL, TEXT COLLATE RTRIM are a type and more. */
 static inline int invs_sql_type_at_(const char **p)
 {
-    const char *s = invs_sql_skip_(*p);
-    int words = 0, group = 0;
-    for (;;) {
-        const char *w = s;
-        if (invs_sql_ident_(&s)) {
-            words++;
-            w = invs_sql_skip_(s);
-            if (*w == '.') {
-                s = invs_sql_skip_(w + 1);
-                if (!invs_sql_ident_(&s))
-                    return 0;
-            }
-            /* another word of the name? (double precision, with time zone) */
-            w = invs_sql_skip_(s);
-            if (invs_sql_alpha_(*w) || *w == '"') {
-                s = w;
-                continue;
-            }
-            s = w;
-        }
-        if (*s == '(' && words && !group) {
-            int n = 0;
-            s = invs_sql_skip_(s + 1);
-            do {
-                if (n && *s == ',')
-                    s = invs_sql_skip_(s + 1);
-                if (*s == '-' || *s == '+')
-                    s++;
-                if (!invs_sql_digit_(*s))
-                    return 0;
-                while (invs_sql_digit_(*s))
-                    s++;
-                s = invs_sql_skip_(s);
-                n++;
-            } while (*s == ',' && n < 2);
-            if (*s != ')')
-                return 0;
-            s = invs_sql_skip_(s + 1);
-            group = 1;
-            if (invs_sql_alpha_(*s))
-                continue;
-        }
-        break;
-    }
-    if (!words)
+    static const char *const prefixes[] = {"unsigned", "big", "native", "national", "varying",
+                                           "long", NULL};
+    const char *s = invs_sql_skip_(*p), *b;
+    size_t n, bn;
+    int k, mod = 0;
+    for (k = 0; k < 2 && (n = invs_sql_kw_in_(s, prefixes)) &&
+                invs_sql_alpha_(*invs_sql_skip_(s + n));
+         k++)
+        s = invs_sql_skip_(s + n);
+    b = s;
+    if (!invs_sql_ident_(&s))
         return 0;
+    bn = (size_t)(s - b);
+    if (*b != '"' && invs_sql_constraint_word_(b, bn))
+        return 0;
+    while (*invs_sql_skip_(s) == '.') { /* schema.type */
+        s = invs_sql_skip_(invs_sql_skip_(s) + 1);
+        b = s;
+        if (!invs_sql_ident_(&s))
+            return 0;
+        bn = (size_t)(s - b);
+    }
+    s = invs_sql_skip_(s);
+    if ((invs_sql_is_(b, bn, "double") && (n = invs_sql_kw_(s, "precision"))) ||
+        ((invs_sql_is_(b, bn, "character") || invs_sql_is_(b, bn, "char") ||
+          invs_sql_is_(b, bn, "nchar") || invs_sql_is_(b, bn, "bit")) &&
+         (n = invs_sql_kw_(s, "varying"))))
+        s = invs_sql_skip_(s + n);
+    if (*s == '(' && !(mod = invs_sql_typmod_(&s)))
+        return 0;
+    while (invs_sql_alpha_(*s))
+        if (!invs_sql_type_suffix_(&s, b, bn))
+            break;
+    if (*s == '(' && !mod && invs_sql_is_(b, bn, "interval") && !invs_sql_typmod_(&s))
+        return 0; /* interval day to second(3) */
     while (*s == '[') {
         s = invs_sql_skip_(s + 1);
         while (invs_sql_digit_(*s))
@@ -268,15 +366,8 @@ static inline int invs_sql_expr_ok(const char *s, const char *const *fns)
         if (invs_sql_digit_(*s) || (*s == '.' && invs_sql_digit_(s[1]))) {
             while (invs_sql_digit_(*s) || *s == '.')
                 s++;
-            if (*s == 'e' || *s == 'E') {
-                s++;
-                if (*s == '+' || *s == '-')
-                    s++;
-                if (!invs_sql_digit_(*s))
-                    return 0;
-                while (invs_sql_digit_(*s))
-                    s++;
-            }
+            if ((*s == 'e' || *s == 'E') && (++s, !invs_sql_int_(&s)))
+                return 0;
             if (invs_sql_alpha_(*s) || *s == '\'' || *s == '"')
                 return 0;
             continue;
