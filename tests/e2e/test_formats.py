@@ -206,6 +206,29 @@ class HostileRoundTrip(TempDirTest):
             self.assertEqual(stage_digests(imported), want, fmt)
             self.assertExit(run("info", "-q", imported), 0)
 
+    def test_an_imported_stage_verifies_and_pushes_as_the_original_does(self):
+        # verify finds in the imported stage what it finds in the original
+        # (the same findings, the same values changed), and a push without
+        # --force takes either verified stage into the same database
+        orig = self.path("orig.stage")
+        shutil.copyfile(self.stage, orig)
+        r = run("verify", orig)
+        self.assertExit(r, 0)
+        want = r.out.replace(orig, "STAGE")
+        self.assertIn("value(s) changed", want)
+        ref = self.path("ref.db")
+        self.assertExit(run("push", "-q", orig, "sqlite:" + ref), 0)
+        for fmt in FORMATS:
+            imported, copy = self.path("i-%s.stage" % fmt), self.path("copy-%s.db" % fmt)
+            self.assertExit(run("import", "-q", self.out[fmt], "-o", imported), 0)
+            self.assertExit(run("push", "-q", imported, "sqlite:" + copy), 1)  # not verified
+            self.assertFalse(os.path.exists(copy), fmt)
+            r = run("verify", imported)
+            self.assertExit(r, 0)
+            self.assertEqual(r.out.replace(imported, "STAGE"), want, fmt)
+            self.assertExit(run("push", "-q", imported, "sqlite:" + copy), 0)
+            self.assertEqual(dbcompare.differences(ref, copy), [], fmt)
+
     def test_push_into_a_file_uri_is_the_export(self):
         for fmt in FORMATS:
             out = self.path("pushed." + EXT[fmt])
