@@ -365,6 +365,31 @@ class Commands(TempDirTest):
         self.assertExit(run("export", "-q", self.stage), 0)
         self.assertTrue(os.path.exists(self.path("h.json")))
 
+    def test_the_header_holds_the_datas_facts_never_the_stages_bookkeeping(self):
+        def header(path):  # the facts as written: (key, value) pairs, in file order
+            with open(path, "rb") as f:
+                line = f.readline().decode()[:-2] + "}"
+            return json.loads(line, object_pairs_hook=lambda kv: kv)[2][1]
+        self.assertExit(run("verify", "-q", self.stage), 0)  # a seal, a target, a state
+        first = self.path("first.json")
+        self.assertExit(run("export", "-q", self.stage, "-o", first), 0)
+        meta = header(first)
+        self.assertEqual([k for k, _ in meta], ["created_at", "invstage_version", "source",
+                                                "source_driver", "source_driver_version"])
+        self.assertEqual(meta[2][1], "sqlite:" + self.path("h.db"))
+        # imported, the stage has facts of its own (source=json:...) and
+        # the file's as source.KEY: the file's win, and say what they said
+        imported, again = self.path("i.stage"), self.path("again.json")
+        self.assertExit(run("import", "-q", first, "-o", imported), 0)
+        self.assertExit(run("verify", "-q", imported), 0)
+        con = sqlite3.connect(imported)
+        con.execute("INSERT INTO invs_meta VALUES ('source.origin', 'a fact of the file'),"
+                    " ('source.', 'no key'), ('origin_note', 'the stage''s own')")
+        con.commit()
+        con.close()
+        self.assertExit(run("export", "-q", imported, "-o", again), 0)
+        self.assertEqual(header(again), sorted(meta + [("origin", "a fact of the file")]))
+
     def test_a_failed_export_leaves_no_file(self):
         # a table whose name is not UTF-8 cannot be written: it comes after
         # others, so the export fails half-way through

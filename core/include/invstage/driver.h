@@ -507,9 +507,11 @@ typedef struct invs_driver {
      * created, outside any transaction, after a failure. */
     int (*table_drop)(invs_drv_conn *conn, const invs_table *t);
     /* Optional. Before load_begin, push hands the driver the facts the stage
-     * records about its data, NULL-terminated "key=value" strings (source,
-     * source_driver, created_at, invstage_version, ...): a file format
-     * writes them down, a database may ignore them. */
+     * records about its data, NULL-terminated "key=value" strings, each key
+     * once (source, source_driver, created_at, invstage_version, ...; of a
+     * stage pulled from a file, what that file said), never the stage's own
+     * bookkeeping: a file format writes them down, a database may ignore
+     * them. */
     int (*meta_set)(invs_drv_conn *conn, const char *const *kv);
     /* Optional. After schema_read, pull asks for the facts a source carries
      * about its data as a whole (a file's header, a fixture's metadata
