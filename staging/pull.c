@@ -131,7 +131,9 @@ static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
     return invs_sb_failed(&k->enc) ? INVS_ENOMEM : INVS_OK;
 }
 
-static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t)
+/* hints: INVS_HINT_LAST for the last table read from src */
+static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t,
+                      uint32_t hints)
 {
     invs_job *j = &ps->job;
     invs_rowpipe *pipe = NULL;
@@ -151,7 +153,7 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
         invs_stage_err(j, stage, rc);
         goto out;
     }
-    if ((rc = invs_conn_cursor_open(&cur, src, t, 0)) != INVS_OK) {
+    if ((rc = invs_conn_cursor_open(&cur, src, t, hints)) != INVS_OK) {
         cur = NULL;
         invs_conn_err(j, src, rc);
         goto out;
@@ -249,7 +251,8 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
         }
     pull_check_refs(&ps);
     for (i = 0; i < ps.tables.n; i++)
-        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
+        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t,
+                             i + 1 == ps.tables.n ? INVS_HINT_LAST : 0)) != INVS_OK)
             goto out;
     {
         char n[24];

@@ -105,6 +105,7 @@ struct invs_drv_cursor {
     fmt_conn *c;
     size_t table;
     int done;
+    int last; /* INVS_HINT_LAST: read on to the trailer after these rows */
     fmt_rowbuf rb;
 };
 

@@ -54,6 +54,11 @@ def leftovers(d):
     return sorted(n for n in os.listdir(d) if ".invs-tmp-" in n)
 
 
+def l_name(line):
+    """The table a JSON export's section line starts: {"table":NAME,..."""
+    return json.loads(line[len(b'{"table":'):].split(b',"rows"')[0])
+
+
 def stage_digests(path):
     con = sqlite3.connect(path)
     d = dict(con.execute("SELECT name, digest FROM invs_tables"))
@@ -423,6 +428,55 @@ class Commands(TempDirTest):
         self.assertExit(run("import", out, "-o", st), 2)
         self.assertExit(run("import", "-q", "--force", out, "-o", st), 0)
         self.assertEqual(len(stage_digests(st)), 13)
+
+    def cut_after(self, fmt, path, table):
+        """The file `path` cut where the rows of the table after `table`
+        begin, and cut before its trailer."""
+        data = read(path)
+        if fmt == "json":
+            lines = data.splitlines(keepends=True)
+            starts = [i for i, l in enumerate(lines) if l.startswith(b'{"table":')]
+            mine = [i for i in starts if l_name(lines[i]) == table][0]
+            after = b"".join(lines[:starts[starts.index(mine) + 1]])
+            return after, data[:data.rindex(b'"trailer"')]
+        u = msgpack.Unpacker(raw=False)
+        u.feed(data)
+        ends, seen, after, trailer = [], False, None, None
+        for o in u:
+            if isinstance(o, dict) and "table" in o and seen and after is None:
+                after = ends[-1]
+            if isinstance(o, dict) and o.get("table") == table:
+                seen = True
+            if isinstance(o, dict) and "trailer" in o:
+                trailer = ends[-1]
+            ends.append(u.tell())
+        return data[:after], data[:trailer]
+
+    def test_import_of_some_tables_reads_on_to_the_trailer(self):
+        # a file cut short after the last table the import takes is
+        # refused too: a file or a pipe, cut where the next table's rows
+        # begin or just before the trailer
+        for fmt in FORMATS:
+            out = self.path("h." + EXT[fmt])
+            self.assertExit(run("export", "-q", self.stage, "-f", fmt, "-o", out), 0)
+            for n, cut in enumerate(self.cut_after(fmt, out, "node")):
+                bad, st = self.path("cut%d.%s" % (n, EXT[fmt])), self.path("cut.stage")
+                with open(bad, "wb") as f:
+                    f.write(cut)
+                r = run("import", bad, "-o", st, "--table", "node")
+                self.assertExit(r, 3)
+                self.assertRegex(r.err, r"byte \d+: ")
+                self.assertFalse(os.path.exists(st), r.err)
+                p = subprocess.run([INVSTAGE, "import", "-", "-o", st, "--table", "node"],
+                                   input=cut, capture_output=True)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertFalse(os.path.exists(st), p.stderr)
+                self.assertEqual(leftovers(self.dir), [])
+            # whole, it imports through a pipe too
+            p = subprocess.run([INVSTAGE, "import", "-", "-o", st, "--table", "node"],
+                               input=read(out), capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            os.unlink(st)
 
     def test_the_format_comes_from_the_first_byte(self):
         mp = self.path("really-msgpack.json")

@@ -27,7 +27,8 @@
  *   1. open(INVS_OPEN_READ)
  *   2. schema_read: emit calls the host once per table
  *   3. per selected table, in emit order: cursor_open_v2 (1.2; else
- *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close
+ *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close;
+ *      the last one with INVS_HINT_LAST
  *   4. close
  * A push:
  *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE)
@@ -424,6 +425,12 @@ typedef struct invs_limits {
                                      driver of this name (t->engine is yours),
                                      so its declarations, defaults and
                                      collations are in your dialect */
+#define INVS_HINT_LAST 0x04u      /* cursor_open_v2: no other cursor follows on
+                                     this connection before close. A source
+                                     that checks itself at its end (a file's
+                                     trailer) reads on to it after these rows
+                                     and fails cursor_next there, rather than
+                                     INVS_DONE, when it is not whole */
 
 typedef int (*invs_emit_table_fn)(const invs_table *t, void *payload);
 /* One fact about the data as a whole ("source", "created_at", ...). */
