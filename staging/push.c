@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "order.h"
 #include "proof.h"
+#include "select.h"
 #include "stage.h"
 #include "version.h"
 
@@ -567,9 +568,27 @@ static int push_load(push_job *j)
     return rc;
 }
 
+/* --table / --exclude: the stage as push sees it holds the tables taken. */
+static int push_select(push_job *j)
+{
+    invs_select sel;
+    int rc;
+    if (!j->opts->ntables && !j->opts->nexcludes)
+        return INVS_OK;
+    if (invs_select_init(&sel, j->opts->tables, j->opts->ntables, j->opts->excludes,
+                         j->opts->nexcludes) != INVS_OK)
+        return invs_diag_oom(&j->job.diag);
+    rc = invs_stage_select(j->stage, &sel, &j->job.diag);
+    invs_select_free(&sel);
+    return rc;
+}
+
 static int push_plan(push_job *j)
 {
     size_t i, broken = 0;
+    int rc;
+    if ((rc = push_select(j)) != INVS_OK)
+        return rc;
     j->n = j->stage->ntables;
     j->ts = calloc(j->n + 1, sizeof(*j->ts));
     j->existing = calloc(j->n + 1, sizeof(*j->existing));

@@ -429,6 +429,23 @@ class Commands(TempDirTest):
         self.assertExit(run("import", "-q", "--force", out, "-o", st), 0)
         self.assertEqual(len(stage_digests(st)), 13)
 
+    def test_export_selects_tables_as_pull_does(self):
+        want = stage_digests(self.stage)
+        for fmt in FORMATS:
+            out, st = self.path("some." + EXT[fmt]), self.path("some-%s.stage" % fmt)
+            r = run("export", self.stage, "-f", fmt, "-o", out, "--table", "cyc_*",
+                    "-t", "node", "--exclude", "cyc_b", "-t", "child2", "-x", "ch*")
+            self.assertExit(r, 0)
+            self.assertExit(run("import", "-q", out, "-o", st), 0)
+            self.assertEqual(stage_digests(st), {"cyc_a": want["cyc_a"], "node": want["node"]})
+            # a pattern that matches nothing is a mistake, as in pull
+            bad = self.path("none." + EXT[fmt])
+            r = run("export", self.stage, "-f", fmt, "-o", bad, "-t", "node", "-t", "nosuch*")
+            self.assertExit(r, 2)
+            self.assertIn("no table matching 'nosuch*'", r.err)
+            self.assertFalse(os.path.exists(bad))
+        self.assertIn("--exclude", run("export", "--help").out)
+
     def cut_after(self, fmt, path, table):
         """The file `path` cut where the rows of the table after `table`
         begin, and cut before its trailer."""

@@ -25,7 +25,8 @@ static const char export_help[] =
     "  -f, --format F     json or msgpack (default: from FILE's extension\n"
     "                     .json, .msgpack, .mpk or .mp; else json)\n"
     "  -o, --output FILE  the file to write, or - (default: STAGE without its\n"
-    "                     .stage extension, plus .json or .msgpack)\n"
+    "                     .stage extension, plus .json or .msgpack)\n"    "  -t, --table T      export only tables named T (repeatable; glob patterns)\n"
+    "  -x, --exclude T    leave out tables named T (repeatable; glob patterns)\n"
     "      --force        replace FILE if it exists\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
     "  -q, --quiet        print nothing but errors\n"
@@ -79,19 +80,30 @@ int cmd_export(cli *c, int argc, char **argv)
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, OPT_FORCE},  {"option", required_argument, NULL, 'O'},
+        {"table", required_argument, NULL, 't'},  {"exclude", required_argument, NULL, 'x'},
         CLI_COMMON_LONGOPTS,                      {NULL, 0, NULL, 0}};
     invs_push_opts po = {0};
+    const char **tables = calloc((size_t)argc + 1, sizeof(char *));
+    const char **excludes = calloc((size_t)argc + 1, sizeof(char *));
     cli_options dopts = {NULL, 0};
     const char *format = NULL, *out = NULL;
     char *made = NULL, *uri = NULL;
     int opt, rc, ex = 0;
 
-    while ((opt = getopt_long(argc, argv, "f:o:O:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
+    if (!tables || !excludes) {
+        ex = EXIT_RUNTIME;
+        goto done;
+    }
+    po.tables = tables;
+    po.excludes = excludes;
+    while ((opt = getopt_long(argc, argv, "f:o:O:t:x:" CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
         if (cli_common_option(c, opt))
             continue;
         switch (opt) {
         case 'f': format = optarg; break;
         case 'o': out = optarg; break;
+        case 't': tables[po.ntables++] = optarg; break;
+        case 'x': excludes[po.nexcludes++] = optarg; break;
         case OPT_FORCE:
             if (cli_option_add(&dopts, "replace", "yes") != 0) {
                 ex = EXIT_RUNTIME;
@@ -131,12 +143,17 @@ int cmd_export(cli *c, int argc, char **argv)
         ex = cli_fail(c, rc);
         goto done;
     }
-    if (!c->quiet && strcmp(out, "-") != 0) {
+    if (!c->quiet && strcmp(out, "-") != 0 && (po.ntables || po.nexcludes)) {
+        printf("exported the tables of %s that --table/--exclude chose to %s in %.2fs\n",
+               argv[optind], uri, cli_now() - c->t0);
+    } else if (!c->quiet && strcmp(out, "-") != 0) {
         printf("exported %s to %s in %.2fs: ", argv[optind], uri, cli_now() - c->t0);
         if ((rc = cli_print_stage(c, argv[optind], 0)) != INVS_OK)
             ex = cli_fail(c, rc);
     }
 done:
+    free(tables);
+    free(excludes);
     cli_options_free(&dopts);
     free(made);
     free(uri);

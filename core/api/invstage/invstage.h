@@ -78,6 +78,11 @@ typedef struct invs_push_opts {
                               "Europe/Berlin" */
     long lock_timeout_ms;  /* how long to wait for a lock another session holds
                               on a target table: 0 the default (10 s), -1 no limit */
+    const char *const *tables;   /* only the stage's tables matching these (exact
+                                    names or globs, as pull's); NULL = all */
+    size_t ntables;
+    const char *const *excludes; /* leave out the tables matching these */
+    size_t nexcludes;
 } invs_push_opts;
 
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
