@@ -241,6 +241,51 @@ class HostileRoundTrip(TempDirTest):
             self.assertEqual(read(out), read(self.out[fmt]), fmt)
 
 
+class ExportProof(TempDirTest):
+    """The export's read-back: a file that does not hold what the stage
+    does is refused before it is renamed into place."""
+    CANARY, ALTERED = "proof-canary-0001", "proof-canary-0002"
+
+    def setUp(self):
+        super().setUp()
+        db, self.stage = self.path("c.db"), self.path("c.stage")
+        con = sqlite3.connect(db)
+        con.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                          "INSERT INTO t VALUES (1, 'one'), (2, '%s'), (3, 'three');"
+                          % self.CANARY)
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + db, "-o", self.stage), 0)
+        shim = os.environ.get("INVS_ALTER_WRITE")
+        if not shim or not os.path.exists(shim):
+            self.fail("INVS_ALTER_WRITE names no shim (run through ctest)")
+        # the shim comes before the sanitizer's runtime: allowed
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        self.env = {"LD_PRELOAD": shim, "INVS_ALTER_FROM": self.CANARY,
+                    "INVS_ALTER_TO": self.ALTERED,
+                    "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+
+    def test_a_file_altered_on_its_way_to_disk_is_refused(self):
+        for fmt in FORMATS:
+            out = self.path("c." + EXT[fmt])
+            r = run("export", self.stage, "-f", fmt, "-o", out, env=self.env)
+            self.assertExit(r, 1)
+            self.assertIn("table t: the target does not hold what the stage does", r.err)
+            self.assertIn("first at (id)=(2)", r.err)
+            self.assertFalse(os.path.exists(out), fmt)
+            self.assertEqual(leftovers(self.dir), [], fmt)
+            # the same push without the read-back lets the altered file in:
+            # the proof, nothing else, refused it
+            r = run("push", "-q", "--force", "--no-check", self.stage, "%s:%s" % (fmt, out),
+                    env=self.env)
+            self.assertExit(r, 0)
+            self.assertIn(self.ALTERED.encode(), read(out))
+            self.assertNotIn(self.CANARY.encode(), read(out))
+            # and without the shim the export passes
+            os.unlink(out)
+            self.assertExit(run("export", "-q", self.stage, "-f", fmt, "-o", out), 0)
+            self.assertIn(self.CANARY.encode(), read(out))
+
+
 class IndependentDecoders(TempDirTest):
     """Python's json and msgpack read what we write."""
 
