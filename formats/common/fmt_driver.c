@@ -26,6 +26,15 @@ const invs_limits fmt_limits = {
     .engine = "a file",
 };
 
+int fmt_sniff_sure(const unsigned char *head, size_t n, const char *mark, size_t len)
+{
+    size_t i;
+    for (i = 0; len && i + len <= n; i++)
+        if (head[i] == (unsigned char)mark[0] && !memcmp(head + i, mark, len))
+            return 100;
+    return 50;
+}
+
 int fmt_corrupt(fmt_conn *c, uint64_t off, const char *fmt, ...)
 {
     char msg[1024];

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "formats"))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
 import small_stage  # noqa: E402
-from harness import INVSTAGE, TempDirTest, main, run, skip  # noqa: E402
+from harness import INVSTAGE, MOCK_DIR, TempDirTest, main, run, skip  # noqa: E402
 
 try:
     import msgpack
@@ -539,6 +539,43 @@ class Commands(TempDirTest):
                                input=read(out), capture_output=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             os.unlink(st)
+
+    def test_a_new_format_is_a_module_the_plugin_path_lists(self):
+        # tests/mock's mockfile: a driver saying it is a file format, with
+        # its suffix and its sniff, listed in its folder's manifest; no
+        # other line of invstage names it
+        env = {"INVSTAGE_PLUGIN_PATH": MOCK_DIR}
+        r = run("plugins", env=env)
+        self.assertExit(r, 0)
+        line = [l for l in r.out.splitlines() if l.startswith("mockfile ")]
+        self.assertEqual(len(line), 1, r.out)
+        self.assertIn("can: pull, file  files: *.mockf", line[0])
+        self.assertNotIn("file", [l for l in r.out.splitlines() if l.startswith("sqlite ")][0])
+        self.assertIn("mockfile   *.mockf", run("import", "--help", env=env).out)
+        self.assertIn("json       *.json", run("export", "--help", env=env).out)
+        three, st = self.path("three.dat"), self.path("three.stage")
+        with open(three, "w") as f:
+            f.write("MOCKF 3\n")
+        for args in ([three], ["-f", "mockfile", three], ["-"]):
+            r = subprocess.run([INVSTAGE, "import", "-q", *args, "-o", st], env=dict(
+                os.environ, **env), input=b"MOCKF 3\n", capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            con = sqlite3.connect(st)
+            self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = "
+                                         "'source_driver'").fetchone(), ("mockfile",))
+            self.assertEqual(con.execute("SELECT name, rows FROM invs_tables").fetchall(),
+                             [("t", 3)])
+            con.close()
+            os.unlink(st)
+        # by its name, for an export: it cannot write, so it is refused
+        r = run("export", self.stage, "-o", self.path("x.mockf"), env=env)
+        self.assertExit(r, 2)
+        self.assertIn("'mockfile' is not a file format this invstage can write", r.err)
+        self.assertIn("(it can: json, msgpack)", r.err)
+        # an engine is no file format
+        r = run("import", "-f", "sqlite", self.path("three.dat"), "-o", st)
+        self.assertExit(r, 2)
+        self.assertIn("'sqlite' is not a file format this invstage can read", r.err)
 
     def test_the_format_comes_from_the_first_byte(self):
         mp = self.path("really-msgpack.json")

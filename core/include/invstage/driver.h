@@ -410,6 +410,12 @@ typedef struct invs_limits {
                                    without INVS_CAP_TXN_DDL, table_drop */
 #define INVS_CAP_SNAPSHOT 0x08u /* pull reads one consistent snapshot */
 #define INVS_CAP_TXN_DDL 0x10u  /* DDL is transactional (rolled back too) */
+/* Since ABI 1.2: a file format. The URI names a file (SCHEME:FILE, or - for
+ * standard input or output) that the driver writes whole and reads from its
+ * start; `invstage export -f SCHEME` and `import -f SCHEME` take it, and
+ * without -f they choose it by the file's name (`suffixes`) or its first
+ * bytes (`sniff`). Promises those two members exist (they may be NULL). */
+#define INVS_CAP_FILE 0x20u
 
 /* open() flags */
 #define INVS_OPEN_READ 0x01u
@@ -532,7 +538,21 @@ typedef struct invs_driver {
      * (check, detail); verify records each as a warning. */
     int (*preflight)(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
                      invs_emit_meta_fn emit, void *payload);
+
+    /* -- ABI 1.2, file formats (INVS_CAP_FILE) -- */
+    /* The endings of a file's name that say it is in this format, with
+     * their dot (".json"), NULL-terminated; export writes the first when it
+     * makes a name. NULL: none (the format is named with -f only). */
+    const char *const *suffixes;
+    /* Optional. How surely a file is in this format, from its first n
+     * bytes (at most INVS_SNIFF_MAX; fewer when the file is shorter, or a
+     * pipe held fewer yet): 0 not at all, up to 100 certain. Import
+     * without -f takes the format that is surest. */
+    int (*sniff)(const unsigned char *head, size_t n);
 } invs_driver;
+
+/* The most bytes of a file that sniff is shown. */
+#define INVS_SNIFF_MAX 4096
 
 typedef const invs_driver *(*invs_driver_init_fn)(const invs_host *host);
 
