@@ -157,6 +157,11 @@ int invs_driver_check(invs_job *j, const invs_driver *d, const char *what)
                          "driver %s (%s) is missing table_drop, which creating tables "
                          "without transactional DDL promises",
                          what, d->name);
+    if ((d->caps & INVS_CAP_FILE) && !INVS_HAS(d, invs_driver, sniff))
+        return invs_diag(&j->diag, INVS_EABI,
+                         "driver %s (%s) says it is a file format, but its driver table "
+                         "ends before suffixes and sniff",
+                         what, d->name);
     lim = INVS_HAS(d, invs_driver, limits) ? d->limits : NULL;
     if (lim && (lim->struct_size < offsetof(invs_limits, bmp_charsets) + sizeof(void *) ||
                 lim->ident_unit > INVS_UNIT_CHARS))

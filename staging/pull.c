@@ -11,11 +11,11 @@
  * on its own handle's record (the source's session, the stage), so the two
  * never write one record at once; the job takes the one that failed.
  */
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rowpipe.h"
+#include "select.h"
 #include "stage.h"
 
 #define PULL_PROGRESS_EVERY 65536
@@ -24,34 +24,13 @@ typedef struct pull_state {
     invs_job job;
     const invs_pull_opts *opts;
     invs_schema_list tables;
-    unsigned char *used; /* per opts->tables entry: matched something */
+    invs_select sel;
 } pull_state;
-
-static int pull_match(const char *name, const char *pattern)
-{
-    return strcmp(name, pattern) == 0 || fnmatch(pattern, name, 0) == 0;
-}
-
-static int pull_selected(pull_state *ps, const char *name)
-{
-    const invs_pull_opts *o = ps->opts;
-    size_t i;
-    int in = o->ntables == 0;
-    for (i = 0; i < o->ntables; i++)
-        if (pull_match(name, o->tables[i])) {
-            ps->used[i] = 1;
-            in = 1;
-        }
-    for (i = 0; in && i < o->nexcludes; i++)
-        if (pull_match(name, o->excludes[i]))
-            in = 0;
-    return in;
-}
 
 static int pull_emit(const invs_table *t, void *payload)
 {
     pull_state *ps = payload;
-    if (!pull_selected(ps, t->name))
+    if (!invs_select_has(&ps->sel, t->name))
         return INVS_OK;
     if (t->ncols == 0)
         return invs_diag(&ps->job.diag, INVS_EUNSUPPORTED, "table %s has no columns", t->name);
@@ -61,20 +40,17 @@ static int pull_emit(const invs_table *t, void *payload)
 }
 
 /* Warn about foreign keys whose parent table was left out of the stage. */
-static void pull_check_refs(pull_state *ps)
+static int pull_check_refs(pull_state *ps)
 {
-    size_t i, k;
-    for (i = 0; i < ps->tables.n; i++) {
-        const invs_table *t = &ps->tables.v[i]->t;
-        for (k = 0; k < t->nkeys; k++) {
-            if (t->keys[k].kind != INVS_KEY_FOREIGN)
-                continue;
-            if (!invs_schema_list_find(&ps->tables, t->keys[k].ref_table))
-                invs_log(ps->job.ctx, INVS_LOG_WARN,
-                         "table %s references %s, which is not in the stage", t->name,
-                         t->keys[k].ref_table);
-        }
-    }
+    const invs_table **ts = calloc(ps->tables.n + 1, sizeof(*ts));
+    size_t i;
+    if (!ts)
+        return invs_diag_oom(&ps->job.diag);
+    for (i = 0; i < ps->tables.n; i++)
+        ts[i] = &ps->tables.v[i]->t;
+    invs_select_warn_refs(ps->job.ctx, ts, ps->tables.n, "stage");
+    free(ts);
+    return INVS_OK;
 }
 
 typedef struct pull_meta_sink {
@@ -130,7 +106,9 @@ static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
     return invs_sb_failed(&k->enc) ? INVS_ENOMEM : INVS_OK;
 }
 
-static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t)
+/* hints: INVS_HINT_LAST for the last table read from src */
+static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t,
+                      uint32_t hints)
 {
     invs_job *j = &ps->job;
     invs_rowpipe *pipe = NULL;
@@ -150,7 +128,7 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
         invs_stage_err(j, stage, rc);
         goto out;
     }
-    if ((rc = invs_conn_cursor_open(&cur, src, t, 0)) != INVS_OK) {
+    if ((rc = invs_conn_cursor_open(&cur, src, t, hints)) != INVS_OK) {
         cur = NULL;
         invs_conn_err(j, src, rc);
         goto out;
@@ -220,7 +198,8 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
     invs_job_init(&ps.job, ctx);
     ps.opts = opts ? opts : &no_opts;
     invs_ctx_set_phase(ctx, "pull");
-    if (!(ps.used = calloc(ps.opts->ntables + 1, 1)))
+    if (invs_select_init(&ps.sel, ps.opts->tables, ps.opts->ntables, ps.opts->excludes,
+                         ps.opts->nexcludes) != INVS_OK)
         return invs_ctx_report(ctx, &ps.job.diag, invs_diag_oom(&ps.job.diag));
     if ((rc = invs_conn_open(&src, &ps.job, source_uri, "source", INVS_CAP_PULL, INVS_OPEN_READ,
                              ps.opts->driver_options)) != INVS_OK ||
@@ -240,15 +219,13 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
             invs_conn_err(&ps.job, src, rc);
         goto out;
     }
-    for (i = 0; i < ps.opts->ntables; i++)
-        if (!ps.used[i]) {
-            rc = invs_diag(&ps.job.diag, INVS_EINVAL, "source %s has no table matching '%s'",
-                           src->redacted, ps.opts->tables[i]);
-            goto out;
-        }
-    pull_check_refs(&ps);
+    if ((rc = invs_select_check_used(&ps.sel, &ps.job.diag, "source", src->redacted)) !=
+            INVS_OK ||
+        (rc = pull_check_refs(&ps)) != INVS_OK)
+        goto out;
     for (i = 0; i < ps.tables.n; i++)
-        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t)) != INVS_OK)
+        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t,
+                             i + 1 == ps.tables.n ? INVS_HINT_LAST : 0)) != INVS_OK)
             goto out;
     if ((rc = invs_stage_finish(stage, INVS_STATE_PULLED)) != INVS_OK)
         invs_stage_err(&ps.job, stage, rc);
@@ -256,6 +233,6 @@ out:
     invs_stage_close(stage);
     invs_conn_close(src);
     invs_schema_list_free(&ps.tables);
-    free(ps.used);
+    invs_select_free(&ps.sel);
     return invs_ctx_report(ctx, &ps.job.diag, rc);
 }

@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "order.h"
 #include "proof.h"
+#include "select.h"
 #include "stage.h"
 #include "version.h"
 
@@ -524,62 +525,93 @@ static int push_commit(push_job *j)
 }
 
 typedef struct push_facts {
-    char **kv; /* NULL-terminated */
+    char **kv;    /* "KEY=value", NULL-terminated */
+    char *theirs; /* per kv entry: from a source.KEY */
     size_t n;
 } push_facts;
 
-/* What the stage says about its data, not its own bookkeeping (format,
- * state, how many tables, what verify sealed). */
-static int push_is_fact(const char *key)
+/* The key under which a stage's fact about its data reaches a driver,
+ * NULL for the stage's own bookkeeping (format, state, how many tables,
+ * what verify sealed). A stage pulled from a file keeps the file's facts
+ * as source.KEY: those say what the data's first staging said, and stand
+ * for KEY. */
+static const char *push_fact_key(const char *key)
 {
     static const char *const facts[] = {"source", "source_driver", "source_driver_version",
                                         "created_at", "invstage_version"};
     size_t i;
     if (!strncmp(key, "source.", 7))
-        return 1;
+        return key[7] ? key + 7 : NULL;
     for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
         if (!strcmp(key, facts[i]))
-            return 1;
-    return 0;
+            return key;
+    return NULL;
 }
 
 static int push_fact(const char *key, const char *value, void *payload)
 {
     push_facts *f = payload;
+    const char *k = push_fact_key(key);
     invs_strbuf sb;
-    char **v;
-    if (!push_is_fact(key))
+    char **v, *t;
+    if (!k)
         return INVS_OK;
-    v = realloc(f->kv, (f->n + 2) * sizeof(*v));
-    if (!v)
+    if (!(v = realloc(f->kv, (f->n + 2) * sizeof(*v))))
         return INVS_ENOMEM;
     f->kv = v;
+    if (!(t = realloc(f->theirs, f->n + 1)))
+        return INVS_ENOMEM;
+    f->theirs = t;
+    f->theirs[f->n] = k != key;
     invs_sb_init_std(&sb);
-    invs_sb_printf(&sb, "%s=%s", key, value);
+    invs_sb_printf(&sb, "%s=%s", k, value);
     if (!(f->kv[f->n] = invs_sb_take(&sb)))
         return INVS_ENOMEM;
     f->kv[++f->n] = NULL;
     return INVS_OK;
 }
 
+/* KEY gives way to a source.KEY: the first staging's word. */
+static void push_facts_resolve(push_facts *f)
+{
+    size_t i, k, n = 0;
+    for (i = 0; i < f->n; i++) {
+        size_t len = strcspn(f->kv[i], "=");
+        for (k = 0; !f->theirs[i] && k < f->n; k++)
+            if (f->theirs[k] && !strncmp(f->kv[k], f->kv[i], len + 1))
+                break;
+        if (!f->theirs[i] && k < f->n) {
+            free(f->kv[i]);
+            continue;
+        }
+        f->kv[n++] = f->kv[i];
+    }
+    f->n = n;
+    if (f->kv)
+        f->kv[n] = NULL;
+}
+
 /* The stage's facts for a driver that keeps them (a file format). */
 static int push_meta(push_job *j)
 {
     const invs_driver *d = j->dst->drv;
-    push_facts f = {NULL, 0};
+    push_facts f = {NULL, NULL, 0};
     size_t i;
     int rc;
     if (!INVS_HAS(d, invs_driver, meta_set) || !d->meta_set)
         return INVS_OK;
-    if ((rc = invs_stage_meta_each(j->stage, push_fact, &f)) != INVS_OK)
+    if ((rc = invs_stage_meta_each(j->stage, push_fact, &f)) != INVS_OK) {
         rc = rc == INVS_ENOMEM && !j->stage->diag.code ? invs_diag_oom(&j->job.diag)
                                                        : invs_stage_err(&j->job, j->stage, rc);
-    else
+    } else {
+        push_facts_resolve(&f);
         rc = push_drv(j, d->meta_set(j->dst->h, f.kv ? (const char *const *)f.kv
                                                       : (const char *const[]){NULL}));
+    }
     for (i = 0; i < f.n; i++)
         free(f.kv[i]);
     free(f.kv);
+    free(f.theirs);
     return rc;
 }
 
@@ -626,9 +658,27 @@ static int push_load(push_job *j)
     return rc;
 }
 
+/* --table / --exclude: the stage as push sees it holds the tables taken. */
+static int push_select(push_job *j)
+{
+    invs_select sel;
+    int rc;
+    if (!j->opts->ntables && !j->opts->nexcludes)
+        return INVS_OK;
+    if (invs_select_init(&sel, j->opts->tables, j->opts->ntables, j->opts->excludes,
+                         j->opts->nexcludes) != INVS_OK)
+        return invs_diag_oom(&j->job.diag);
+    rc = invs_stage_select(j->stage, &sel, &j->job.diag);
+    invs_select_free(&sel);
+    return rc;
+}
+
 static int push_plan(push_job *j)
 {
     size_t i, broken = 0;
+    int rc;
+    if ((rc = push_select(j)) != INVS_OK)
+        return rc;
     j->n = j->stage->ntables;
     j->ts = calloc(j->n + 1, sizeof(*j->ts));
     j->existing = calloc(j->n + 1, sizeof(*j->existing));

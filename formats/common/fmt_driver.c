@@ -26,6 +26,15 @@ const invs_limits fmt_limits = {
     .engine = "a file",
 };
 
+int fmt_sniff_sure(const unsigned char *head, size_t n, const char *mark, size_t len)
+{
+    size_t i;
+    for (i = 0; len && i + len <= n; i++)
+        if (head[i] == (unsigned char)mark[0] && !memcmp(head + i, mark, len))
+            return 100;
+    return 50;
+}
+
 int fmt_corrupt(fmt_conn *c, uint64_t off, const char *fmt, ...)
 {
     char msg[1024];
@@ -279,35 +288,13 @@ int fmt_table_noop(invs_drv_conn *c, const invs_table *t)
     return INVS_OK;
 }
 
-/* What a file's header says about the data: where and when it was first
- * staged (these facts, as the stage records them), and whatever the stage
- * carries from a file it was imported from (source.KEY), which stands for
- * KEY: a file exported from an imported stage says what the first one
- * said. Nothing of the stage's own bookkeeping (its format, state, table
- * count, verify's seal): it describes the stage file, not the data. */
-static const char *const fmt_data_facts[] = {"source", "source_driver", "source_driver_version",
-                                             "created_at", "invstage_version", NULL};
-
-static int fmt_fact_wanted(const char *const *kv, const char *k, size_t klen)
-{
-    size_t i;
-    int known = 0;
-    if (klen > 7 && !strncmp(k, "source.", 7))
-        return 1;
-    for (i = 0; fmt_data_facts[i] && !known; i++)
-        known = strlen(fmt_data_facts[i]) == klen && !strncmp(fmt_data_facts[i], k, klen);
-    for (i = 0; known && kv[i]; i++) /* KEY gives way to a source.KEY */
-        if (!strncmp(kv[i], "source.", 7) && !strncmp(kv[i] + 7, k, klen) &&
-            kv[i][7 + klen] == '=')
-            return 0;
-    return known;
-}
-
 static int fmt_fact_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The header's facts: what push hands over (the facts about the data, as
+ * the host chose them), kept in the order of their keys. */
 int fmt_meta_set(invs_drv_conn *c, const char *const *kv)
 {
     size_t i, n = 0, total = 0;
@@ -317,16 +304,14 @@ int fmt_meta_set(invs_drv_conn *c, const char *const *kv)
     if (!(pairs = fmt_host->alloc((2 * total + 1) * sizeof(*pairs))))
         return fmt_nomem(c);
     for (i = 0; i < total; i++) {
-        const char *eq = strchr(kv[i], '='), *k = kv[i];
-        size_t klen = eq ? (size_t)(eq - k) : strlen(k);
-        if (!eq || !fmt_fact_wanted(kv, k, klen))
+        const char *eq = strchr(kv[i], '=');
+        size_t klen = eq ? (size_t)(eq - kv[i]) : 0;
+        if (!eq)
             continue;
-        if (klen > 7 && !strncmp(k, "source.", 7))
-            k += 7, klen -= 7;
         pairs[2 * n] = fmt_host->alloc(klen + 1);
         pairs[2 * n + 1] = fmt_strdup(eq + 1);
         if (pairs[2 * n]) {
-            memcpy(pairs[2 * n], k, klen);
+            memcpy(pairs[2 * n], kv[i], klen);
             pairs[2 * n][klen] = '\0';
         }
         n++;

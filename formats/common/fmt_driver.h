@@ -105,6 +105,7 @@ struct invs_drv_cursor {
     fmt_conn *c;
     size_t table;
     int done;
+    int last; /* INVS_HINT_LAST: read on to the trailer after these rows */
     fmt_rowbuf rb;
 };
 
@@ -196,13 +197,18 @@ const invs_driver *fmt_driver_init(const invs_host *host, const invs_driver *d);
 
 /* A file stores any value: nothing to refuse. */
 extern const invs_limits fmt_limits;
+/* A codec's sniff, once the first bytes fit its format: how sure it is
+ * (certain when mark[0..len), the format's name as the codec writes it,
+ * is in view too). */
+int fmt_sniff_sure(const unsigned char *head, size_t n, const char *mark, size_t len);
 
-#define FMT_DRIVER_TABLE(open_fn, name_, version_, description_, schemes_)                    \
+#define FMT_DRIVER_TABLE(open_fn, name_, version_, description_, schemes_, suffixes_, sniff_) \
     {                                                                                        \
         .abi_major = INVS_ABI_MAJOR, .abi_minor = INVS_ABI_MINOR,                            \
         .struct_size = sizeof(invs_driver), .name = name_, .version = version_,              \
         .description = description_, .schemes = schemes_,                                    \
-        .caps = INVS_CAP_PULL | INVS_CAP_PUSH | INVS_CAP_CREATE | INVS_CAP_TXN_DDL,          \
+        .caps = INVS_CAP_PULL | INVS_CAP_PUSH | INVS_CAP_CREATE | INVS_CAP_TXN_DDL |         \
+                INVS_CAP_FILE,                                                               \
         .open = open_fn, .close = fmt_close, .schema_read = fmt_schema_read,                 \
         .cursor_next = fmt_cursor_next, .cursor_close = fmt_cursor_close,                    \
         .begin = fmt_begin, .commit = fmt_commit, .rollback = fmt_rollback,                  \
@@ -212,7 +218,8 @@ extern const invs_limits fmt_limits;
         .load_end = fmt_load_end, .sequences_set = fmt_table_noop,                           \
         .indexes_create = fmt_table_noop, .limits = &fmt_limits,                             \
         .cursor_open_v2 = fmt_cursor_open, .table_create_v2 = fmt_table_create,              \
-        .meta_set = fmt_meta_set, .meta_read = fmt_meta_read,                                \
+        .meta_set = fmt_meta_set, .meta_read = fmt_meta_read, .suffixes = suffixes_,         \
+        .sniff = sniff_,                                                                     \
     }
 
 /* ---------------------------------------------------- between the parts */

@@ -7,7 +7,9 @@
  * section was seen at (or written at), where the file can seek. After the
  * last table's rows comes the trailer: its counts and digests must be
  * what was read, and nothing may follow it, so a file cut anywhere, even
- * between two rows, is refused.
+ * between two rows, is refused. A pull of some tables only reads on past
+ * the last one it takes (the host says which: INVS_HINT_LAST) to the
+ * trailer, for the same reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +196,18 @@ static int rd_skip_rows(fmt_conn *c)
     return rc == INVS_DONE ? rd_table_done(c, r->cur, r->cur_rows) : rc;
 }
 
+/* After the last table the host reads (INVS_HINT_LAST): the rest of the
+ * file, each table's rows counted and dropped, to the trailer and the
+ * end, so that a file cut after the tables taken is refused as well. */
+static int rd_read_to_end(fmt_conn *c)
+{
+    fmt_reader *r = c->rd;
+    int rc = INVS_OK;
+    while (rc == INVS_OK && r->state != RD_END)
+        rc = r->state == RD_ROWS ? rd_skip_rows(c) : rd_section(c, 0, 0);
+    return rc;
+}
+
 /* Put the reader at the first row of table k. */
 static int rd_goto_table(fmt_conn *c, size_t k)
 {
@@ -292,7 +306,8 @@ int fmt_cursor_open(invs_drv_cursor **out, invs_drv_conn *c, const invs_table *t
     fmt_cursor *cur;
     size_t k;
     int rc;
-    (void)hints; /* rows come in the file's order, which is the source's */
+    /* rows come in the file's order, which is the source's: ANY_ORDER
+     * changes nothing */
     *out = NULL;
     for (k = 0; k < c->nt && strcmp(c->t[k].name, t->name) != 0; k++)
         ;
@@ -309,6 +324,7 @@ int fmt_cursor_open(invs_drv_cursor **out, invs_drv_conn *c, const invs_table *t
     memset(cur, 0, sizeof(*cur));
     cur->c = c;
     cur->table = k;
+    cur->last = (hints & INVS_HINT_LAST) != 0;
     if (rd_rowbuf_init(&cur->rb, c->t[k].ncols) != 0) {
         fmt_cursor_close(cur);
         return rd_nomem(c);
@@ -336,7 +352,8 @@ int fmt_cursor_next(invs_drv_cursor *cur, const invs_value **out_row)
     if (rc != INVS_DONE)
         return rc;
     cur->done = 1;
-    rc = rd_table_done(c, cur->table, r->cur_rows);
+    if ((rc = rd_table_done(c, cur->table, r->cur_rows)) == INVS_OK && cur->last)
+        rc = rd_read_to_end(c);
     return rc == INVS_OK ? INVS_DONE : rc;
 }
 

@@ -40,11 +40,25 @@ static int json_open(invs_drv_conn **out, invs_session *s, const char *uri, unsi
     return fmt_open(out, s, uri, flags, options, &json_codec);
 }
 
+/* A JSON object, sure when "invstage" is in view (the format member comes
+ * first in what invstage writes, anywhere in what others write). */
+static int json_sniff(const unsigned char *head, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    if (i == n || head[i] != '{')
+        return 0;
+    return fmt_sniff_sure(head, n, "\"invstage\"", 10);
+}
+
 static const char *const json_schemes[] = {"json", NULL};
+static const char *const json_suffixes[] = {".json", NULL};
 
 static const invs_driver json_driver =
     FMT_DRIVER_TABLE(json_open, "json", INVS_VERSION,
-                     "the invstage format as JSON (a file: export and import)", json_schemes);
+                     "the invstage format as JSON (a file: export and import)", json_schemes,
+                     json_suffixes, json_sniff);
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {

@@ -40,12 +40,21 @@ static int mp_open(invs_drv_conn **out, invs_session *s, const char *uri, unsign
     return fmt_open(out, s, uri, flags, options, &mp_codec);
 }
 
+/* A msgpack map (the header), sure when the string "invstage" is in view. */
+static int mp_sniff(const unsigned char *head, size_t n)
+{
+    if (!n || !((head[0] >= 0x80 && head[0] <= 0x8f) || head[0] == 0xde || head[0] == 0xdf))
+        return 0;
+    return fmt_sniff_sure(head, n, "\xa8invstage", 9);
+}
+
 static const char *const mp_schemes[] = {"msgpack", NULL};
+static const char *const mp_suffixes[] = {".msgpack", ".mpk", ".mp", NULL};
 
 static const invs_driver mp_driver =
     FMT_DRIVER_TABLE(mp_open, "msgpack", INVS_VERSION,
                      "the invstage format as msgpack (a file: export and import; msgpack-c)",
-                     mp_schemes);
+                     mp_schemes, mp_suffixes, mp_sniff);
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)
 {

@@ -41,7 +41,9 @@ static_assert(offsetof(invs_driver, table_drop) == 224, "driver 1.2");
 static_assert(offsetof(invs_driver, meta_set) == 232, "driver 1.2");
 static_assert(offsetof(invs_driver, meta_read) == 240, "driver 1.2");
 static_assert(offsetof(invs_driver, preflight) == 248, "driver 1.2");
-static_assert(sizeof(invs_driver) == 256, "driver 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, suffixes) == 256, "driver 1.2, file formats");
+static_assert(offsetof(invs_driver, sniff) == 264, "driver 1.2, file formats");
+static_assert(sizeof(invs_driver) == 272, "driver 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");
@@ -93,6 +95,10 @@ static void flags_and_hints_are_frozen(void)
     CHECK_INT(INVS_TBL_ANY_ORDER, 0x100);
     CHECK_INT(INVS_HINT_ANY_ORDER, 0x01);
     CHECK_INT(INVS_HINT_NATIVE, 0x02);
+    CHECK_INT(INVS_HINT_LAST, 0x04);
+    CHECK_INT(INVS_CAP_TXN_DDL, 0x10);
+    CHECK_INT(INVS_CAP_FILE, 0x20);
+    CHECK_INT(INVS_SNIFF_MAX, 4096);
     CHECK_INT(INVS_LIM_TYPED, 0x01);
     CHECK_INT(INVS_LIM_NO_INFINITY, 0x20);
     CHECK_INT(INVS_UNIT_CHARS, 1);
@@ -114,8 +120,19 @@ static void a_1_1_driver_table_lacks_the_1_2_members(void)
     CHECK(INVS_HAS(&d, invs_driver, indexes_create));
     CHECK(!INVS_HAS(&d, invs_driver, limits));
     CHECK(!INVS_HAS(&d, invs_driver, table_drop));
+    CHECK(!INVS_HAS(&d, invs_driver, sniff));
+}
+
+static void a_driver_of_the_first_1_2_layout_lacks_the_file_members(void)
+{
+    invs_driver d;
+    d.struct_size = (uint32_t)(offsetof(invs_driver, preflight) + sizeof(void *));
+    CHECK(INVS_HAS(&d, invs_driver, preflight));
+    CHECK(!INVS_HAS(&d, invs_driver, suffixes));
+    CHECK(!INVS_HAS(&d, invs_driver, sniff));
 }
 
 CHECK_MAIN(TEST(return_codes_are_frozen), TEST(flags_and_hints_are_frozen),
            TEST(has_detects_members_past_a_producers_size),
-           TEST(a_1_1_driver_table_lacks_the_1_2_members))
+           TEST(a_1_1_driver_table_lacks_the_1_2_members),
+           TEST(a_driver_of_the_first_1_2_layout_lacks_the_file_members))

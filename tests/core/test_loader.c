@@ -1,6 +1,7 @@
 /* The loader: drivers accepted or refused cleanly, with messages that name
  * both ABI versions. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -197,6 +198,71 @@ static void a_target_without_transactional_ddl_needs_table_drop(void)
     invs_ctx_free(ctx);
 }
 
+/* The file format chosen for a name or for first bytes ("(none)"). */
+static const char *format_for_name(invs_ctx *ctx, const char *file)
+{
+    const invs_driver *d = NULL;
+    return invs_format_for_name(&d, ctx, file) == INVS_OK ? d->name : "(none)";
+}
+
+static const char *format_for_bytes(invs_ctx *ctx, const char *head, size_t n)
+{
+    const invs_driver *d = NULL;
+    return invs_format_for_bytes(&d, ctx, head, n) == INVS_OK ? d->name : "(none)";
+}
+
+static int note_format(const invs_driver *d, void *payload)
+{
+    char *names = payload;
+    strcat(strcat(names, d->name), " ");
+    return INVS_OK;
+}
+
+static void file_formats_are_the_drivers_own_word(void)
+{
+    static const char mp[] = "\x83\xa6" "format\xa8" "invstage";
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    char names[256] = "";
+    int have_mp;
+    invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
+    have_mp = invs_driver_load(&d, ctx, "msgpack") == INVS_OK;
+    /* the mock folder's manifest names mockfile, the build's json and
+     * msgpack: nothing else knows them, and engines are no formats */
+    CHECK_INT(invs_format_each(ctx, note_format, names), INVS_OK);
+    CHECK_STR(names, have_mp ? "mockfile json msgpack " : "mockfile json ");
+    CHECK_STR(format_for_name(ctx, "a.json"), "json");
+    CHECK_STR(format_for_name(ctx, "/x/A.JSON"), "json");
+    CHECK_STR(format_for_name(ctx, "x.mockf"), "mockfile");
+    CHECK_STR(format_for_name(ctx, "x.json.txt"), "(none)");
+    CHECK_STR(format_for_name(ctx, "json"), "(none)");
+    CHECK_STR(format_for_name(ctx, "x.db"), "(none)");
+    CHECK_STR(format_for_bytes(ctx, "{\"format\":\"invstage\"", 20), "json");
+    CHECK_STR(format_for_bytes(ctx, " \n{", 3), "json");
+    CHECK_STR(format_for_bytes(ctx, "MOCKF 3\n", 8), "mockfile");
+    CHECK_STR(format_for_bytes(ctx, "MOCK", 4), "(none)");
+    CHECK_STR(format_for_bytes(ctx, "[{\"model\":1}]", 14), "(none)");
+    CHECK_STR(format_for_bytes(ctx, "", 0), "(none)");
+    if (have_mp) {
+        CHECK_STR(format_for_name(ctx, "x.tar.msgpack"), "msgpack");
+        CHECK_STR(format_for_name(ctx, "x.mp"), "msgpack");
+        CHECK_STR(format_for_bytes(ctx, mp, sizeof(mp) - 1), "msgpack");
+        CHECK_STR(format_for_bytes(ctx, mp, 1), "msgpack");
+    }
+    invs_ctx_free(ctx);
+}
+
+static void refuses_a_file_format_whose_table_lacks_its_members(void)
+{
+    invs_ctx *ctx = new_ctx();
+    const invs_driver *d = NULL;
+    CHECK_INT(invs_driver_load(&d, ctx, "mockfile11"), INVS_EABI);
+    CHECK_HAS(invs_errmsg(ctx), "says it is a file format");
+    CHECK_INT(invs_driver_load(&d, ctx, "mockfile"), INVS_OK);
+    CHECK(d && (d->caps & INVS_CAP_FILE) && d->sniff && !strcmp(d->suffixes[0], ".mockf"));
+    invs_ctx_free(ctx);
+}
+
 CHECK_MAIN(TEST(loads_a_current_driver_by_name), TEST(refuses_another_major_naming_both_versions),
            TEST(accepts_a_newer_minor_with_a_grown_table),
            TEST(refuses_a_capability_without_its_function),
@@ -207,4 +273,6 @@ CHECK_MAIN(TEST(loads_a_current_driver_by_name), TEST(refuses_another_major_nami
            TEST(scheme_aliases_map_to_driver_names), TEST(never_looks_in_the_current_directory),
            TEST(a_refusing_entry_point_says_why), TEST(refuses_a_push_driver_that_cannot_read_back),
            TEST(refuses_a_driver_that_does_not_serve_its_scheme),
-           TEST(a_target_without_transactional_ddl_needs_table_drop))
+           TEST(a_target_without_transactional_ddl_needs_table_drop),
+           TEST(file_formats_are_the_drivers_own_word),
+           TEST(refuses_a_file_format_whose_table_lacks_its_members))

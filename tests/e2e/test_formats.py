@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "formats"))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
 import small_stage  # noqa: E402
-from harness import INVSTAGE, TempDirTest, main, run, skip  # noqa: E402
+from harness import INVSTAGE, MOCK_DIR, TempDirTest, main, run, skip  # noqa: E402
 
 try:
     import msgpack
@@ -52,6 +52,11 @@ def read(path):
 def leftovers(d):
     """Files a failed command left behind: temporary ones, stages."""
     return sorted(n for n in os.listdir(d) if ".invs-tmp-" in n)
+
+
+def l_name(line):
+    """The table a JSON export's section line starts: {"table":NAME,..."""
+    return json.loads(line[len(b'{"table":'):].split(b',"rows"')[0])
 
 
 def stage_digests(path):
@@ -206,11 +211,79 @@ class HostileRoundTrip(TempDirTest):
             self.assertEqual(stage_digests(imported), want, fmt)
             self.assertExit(run("info", "-q", imported), 0)
 
+    def test_an_imported_stage_verifies_and_pushes_as_the_original_does(self):
+        # verify finds in the imported stage what it finds in the original
+        # (the same findings, the same values changed), and a push without
+        # --force takes either verified stage into the same database
+        orig = self.path("orig.stage")
+        shutil.copyfile(self.stage, orig)
+        r = run("verify", orig)
+        self.assertExit(r, 0)
+        want = r.out.replace(orig, "STAGE")
+        self.assertIn("value(s) changed", want)
+        ref = self.path("ref.db")
+        self.assertExit(run("push", "-q", orig, "sqlite:" + ref), 0)
+        for fmt in FORMATS:
+            imported, copy = self.path("i-%s.stage" % fmt), self.path("copy-%s.db" % fmt)
+            self.assertExit(run("import", "-q", self.out[fmt], "-o", imported), 0)
+            self.assertExit(run("push", "-q", imported, "sqlite:" + copy), 1)  # not verified
+            self.assertFalse(os.path.exists(copy), fmt)
+            r = run("verify", imported)
+            self.assertExit(r, 0)
+            self.assertEqual(r.out.replace(imported, "STAGE"), want, fmt)
+            self.assertExit(run("push", "-q", imported, "sqlite:" + copy), 0)
+            self.assertEqual(dbcompare.differences(ref, copy), [], fmt)
+
     def test_push_into_a_file_uri_is_the_export(self):
         for fmt in FORMATS:
             out = self.path("pushed." + EXT[fmt])
             self.assertExit(run("push", "-q", "--force", self.stage, "%s:%s" % (fmt, out)), 0)
             self.assertEqual(read(out), read(self.out[fmt]), fmt)
+
+
+class ExportProof(TempDirTest):
+    """The export's read-back: a file that does not hold what the stage
+    does is refused before it is renamed into place."""
+    CANARY, ALTERED = "proof-canary-0001", "proof-canary-0002"
+
+    def setUp(self):
+        super().setUp()
+        db, self.stage = self.path("c.db"), self.path("c.stage")
+        con = sqlite3.connect(db)
+        con.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                          "INSERT INTO t VALUES (1, 'one'), (2, '%s'), (3, 'three');"
+                          % self.CANARY)
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + db, "-o", self.stage), 0)
+        shim = os.environ.get("INVS_ALTER_WRITE")
+        if not shim or not os.path.exists(shim):
+            self.fail("INVS_ALTER_WRITE names no shim (run through ctest)")
+        # the shim comes before the sanitizer's runtime: allowed
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        self.env = {"LD_PRELOAD": shim, "INVS_ALTER_FROM": self.CANARY,
+                    "INVS_ALTER_TO": self.ALTERED,
+                    "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+
+    def test_a_file_altered_on_its_way_to_disk_is_refused(self):
+        for fmt in FORMATS:
+            out = self.path("c." + EXT[fmt])
+            r = run("export", self.stage, "-f", fmt, "-o", out, env=self.env)
+            self.assertExit(r, 1)
+            self.assertIn("table t: the target does not hold what the stage does", r.err)
+            self.assertIn("first at (id)=(2)", r.err)
+            self.assertFalse(os.path.exists(out), fmt)
+            self.assertEqual(leftovers(self.dir), [], fmt)
+            # the same push without the read-back lets the altered file in:
+            # the proof, nothing else, refused it
+            r = run("push", "-q", "--force", "--no-check", self.stage, "%s:%s" % (fmt, out),
+                    env=self.env)
+            self.assertExit(r, 0)
+            self.assertIn(self.ALTERED.encode(), read(out))
+            self.assertNotIn(self.CANARY.encode(), read(out))
+            # and without the shim the export passes
+            os.unlink(out)
+            self.assertExit(run("export", "-q", self.stage, "-f", fmt, "-o", out), 0)
+            self.assertIn(self.CANARY.encode(), read(out))
 
 
 class IndependentDecoders(TempDirTest):
@@ -342,6 +415,31 @@ class Commands(TempDirTest):
         self.assertExit(run("export", "-q", self.stage), 0)
         self.assertTrue(os.path.exists(self.path("h.json")))
 
+    def test_the_header_holds_the_datas_facts_never_the_stages_bookkeeping(self):
+        def header(path):  # the facts as written: (key, value) pairs, in file order
+            with open(path, "rb") as f:
+                line = f.readline().decode()[:-2] + "}"
+            return json.loads(line, object_pairs_hook=lambda kv: kv)[2][1]
+        self.assertExit(run("verify", "-q", self.stage), 0)  # a seal, a target, a state
+        first = self.path("first.json")
+        self.assertExit(run("export", "-q", self.stage, "-o", first), 0)
+        meta = header(first)
+        self.assertEqual([k for k, _ in meta], ["created_at", "invstage_version", "source",
+                                                "source_driver", "source_driver_version"])
+        self.assertEqual(meta[2][1], "sqlite:" + self.path("h.db"))
+        # imported, the stage has facts of its own (source=json:...) and
+        # the file's as source.KEY: the file's win, and say what they said
+        imported, again = self.path("i.stage"), self.path("again.json")
+        self.assertExit(run("import", "-q", first, "-o", imported), 0)
+        self.assertExit(run("verify", "-q", imported), 0)
+        con = sqlite3.connect(imported)
+        con.execute("INSERT INTO invs_meta VALUES ('source.origin', 'a fact of the file'),"
+                    " ('source.', 'no key'), ('origin_note', 'the stage''s own')")
+        con.commit()
+        con.close()
+        self.assertExit(run("export", "-q", imported, "-o", again), 0)
+        self.assertEqual(header(again), sorted(meta + [("origin", "a fact of the file")]))
+
     def test_a_failed_export_leaves_no_file(self):
         # a table whose name is not UTF-8 cannot be written: it comes after
         # others, so the export fails half-way through
@@ -375,6 +473,109 @@ class Commands(TempDirTest):
         self.assertExit(run("import", out, "-o", st), 2)
         self.assertExit(run("import", "-q", "--force", out, "-o", st), 0)
         self.assertEqual(len(stage_digests(st)), 13)
+
+    def test_export_selects_tables_as_pull_does(self):
+        want = stage_digests(self.stage)
+        for fmt in FORMATS:
+            out, st = self.path("some." + EXT[fmt]), self.path("some-%s.stage" % fmt)
+            r = run("export", self.stage, "-f", fmt, "-o", out, "--table", "cyc_*",
+                    "-t", "node", "--exclude", "cyc_b", "-t", "child2", "-x", "ch*")
+            self.assertExit(r, 0)
+            self.assertExit(run("import", "-q", out, "-o", st), 0)
+            self.assertEqual(stage_digests(st), {"cyc_a": want["cyc_a"], "node": want["node"]})
+            # a pattern that matches nothing is a mistake, as in pull
+            bad = self.path("none." + EXT[fmt])
+            r = run("export", self.stage, "-f", fmt, "-o", bad, "-t", "node", "-t", "nosuch*")
+            self.assertExit(r, 2)
+            self.assertIn("no table matching 'nosuch*'", r.err)
+            self.assertFalse(os.path.exists(bad))
+        self.assertIn("--exclude", run("export", "--help").out)
+
+    def cut_after(self, fmt, path, table):
+        """The file `path` cut where the rows of the table after `table`
+        begin, and cut before its trailer."""
+        data = read(path)
+        if fmt == "json":
+            lines = data.splitlines(keepends=True)
+            starts = [i for i, l in enumerate(lines) if l.startswith(b'{"table":')]
+            mine = [i for i in starts if l_name(lines[i]) == table][0]
+            after = b"".join(lines[:starts[starts.index(mine) + 1]])
+            return after, data[:data.rindex(b'"trailer"')]
+        u = msgpack.Unpacker(raw=False)
+        u.feed(data)
+        ends, seen, after, trailer = [], False, None, None
+        for o in u:
+            if isinstance(o, dict) and "table" in o and seen and after is None:
+                after = ends[-1]
+            if isinstance(o, dict) and o.get("table") == table:
+                seen = True
+            if isinstance(o, dict) and "trailer" in o:
+                trailer = ends[-1]
+            ends.append(u.tell())
+        return data[:after], data[:trailer]
+
+    def test_import_of_some_tables_reads_on_to_the_trailer(self):
+        # a file cut short after the last table the import takes is
+        # refused too: a file or a pipe, cut where the next table's rows
+        # begin or just before the trailer
+        for fmt in FORMATS:
+            out = self.path("h." + EXT[fmt])
+            self.assertExit(run("export", "-q", self.stage, "-f", fmt, "-o", out), 0)
+            for n, cut in enumerate(self.cut_after(fmt, out, "node")):
+                bad, st = self.path("cut%d.%s" % (n, EXT[fmt])), self.path("cut.stage")
+                with open(bad, "wb") as f:
+                    f.write(cut)
+                r = run("import", bad, "-o", st, "--table", "node")
+                self.assertExit(r, 3)
+                self.assertRegex(r.err, r"byte \d+: ")
+                self.assertFalse(os.path.exists(st), r.err)
+                p = subprocess.run([INVSTAGE, "import", "-", "-o", st, "--table", "node"],
+                                   input=cut, capture_output=True)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assertFalse(os.path.exists(st), p.stderr)
+                self.assertEqual(leftovers(self.dir), [])
+            # whole, it imports through a pipe too
+            p = subprocess.run([INVSTAGE, "import", "-", "-o", st, "--table", "node"],
+                               input=read(out), capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            os.unlink(st)
+
+    def test_a_new_format_is_a_module_the_plugin_path_lists(self):
+        # tests/mock's mockfile: a driver saying it is a file format, with
+        # its suffix and its sniff, listed in its folder's manifest; no
+        # other line of invstage names it
+        env = {"INVSTAGE_PLUGIN_PATH": MOCK_DIR}
+        r = run("plugins", env=env)
+        self.assertExit(r, 0)
+        line = [l for l in r.out.splitlines() if l.startswith("mockfile ")]
+        self.assertEqual(len(line), 1, r.out)
+        self.assertIn("can: pull, file  files: *.mockf", line[0])
+        self.assertNotIn("file", [l for l in r.out.splitlines() if l.startswith("sqlite ")][0])
+        self.assertIn("mockfile   *.mockf", run("import", "--help", env=env).out)
+        self.assertIn("json       *.json", run("export", "--help", env=env).out)
+        three, st = self.path("three.dat"), self.path("three.stage")
+        with open(three, "w") as f:
+            f.write("MOCKF 3\n")
+        for args in ([three], ["-f", "mockfile", three], ["-"]):
+            r = subprocess.run([INVSTAGE, "import", "-q", *args, "-o", st], env=dict(
+                os.environ, **env), input=b"MOCKF 3\n", capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            con = sqlite3.connect(st)
+            self.assertEqual(con.execute("SELECT value FROM invs_meta WHERE key = "
+                                         "'source_driver'").fetchone(), ("mockfile",))
+            self.assertEqual(con.execute("SELECT name, rows FROM invs_tables").fetchall(),
+                             [("t", 3)])
+            con.close()
+            os.unlink(st)
+        # by its name, for an export: it cannot write, so it is refused
+        r = run("export", self.stage, "-o", self.path("x.mockf"), env=env)
+        self.assertExit(r, 2)
+        self.assertIn("'mockfile' is not a file format this invstage can write", r.err)
+        self.assertIn("(it can: json, msgpack)", r.err)
+        # an engine is no file format
+        r = run("import", "-f", "sqlite", self.path("three.dat"), "-o", st)
+        self.assertExit(r, 2)
+        self.assertIn("'sqlite' is not a file format this invstage can read", r.err)
 
     def test_the_format_comes_from_the_first_byte(self):
         mp = self.path("really-msgpack.json")

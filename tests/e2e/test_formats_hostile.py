@@ -111,7 +111,12 @@ class Refusals(TempDirTest):
                                   b'"trailer":{"tables":[{"name":"select","rows":11'),
                      "the trailer says table select has 11 rows")
         self.refused(b"\x83\xa6format", "looks like msgpack", fmt="json")
-        self.refused(b"", "does not begin with '{'")
+        self.refused(b"", "does not begin with '{'", fmt="json")
+        # without -f, a file no format recognises is refused before any
+        # driver reads it, naming the formats there are
+        self.refused(b"", "the file is empty (the formats this invstage reads: json, msgpack")
+        self.refused(b"GIF89a\x01\x00", "no file format recognises its first bytes")
+        self.refused(b"  \n[1, 2]", "no file format recognises its first bytes")
 
     def test_the_trailer_is_checked_where_nothing_else_would_notice(self):
         # a file another program wrote, without digests: only the trailer

@@ -13,6 +13,9 @@
  *                            back what it wrote
  *   MOCK_SIZE_1_1            a driver table as ABI 1.1 drivers have it: it
  *                            ends before the 1.2 members
+ *   MOCK_FILE                a file format (INVS_CAP_FILE) of its own: files
+ *                            named *.mockf or beginning "MOCKF ROWS", whose
+ *                            ROWS say how many rows its table has
  *
  * As a source ("mock:ROWS" or "mock:ROWS:FAILAT") it serves one table
  * "t"(id INTEGER PRIMARY KEY, v TEXT) with ROWS rows, failing with
@@ -52,6 +55,28 @@ struct invs_drv_cursor {
     invs_value vals[2];
 };
 
+#ifdef MOCK_FILE
+/* The rows a MOCKF file says its table has. */
+static int mock_file_rows(const char *path, long *rows)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    int ok = f && fscanf(f, "MOCKF %ld", rows) == 1;
+    if (f && f != stdin)
+        fclose(f);
+    return ok ? 0 : -1;
+}
+
+static int mock_sniff(const unsigned char *head, size_t n)
+{
+    return n >= 5 && !memcmp(head, "MOCKF", 5) ? 100 : 0;
+}
+
+static const char *const mock_suffixes[] = {".mockf", NULL};
+#define MOCK_CAP_FILE INVS_CAP_FILE
+#else
+#define MOCK_CAP_FILE 0
+#endif
+
 static int mock_open(invs_drv_conn **out, invs_session *s, const char *uri, unsigned flags,
                      const char *const *options)
 {
@@ -67,6 +92,12 @@ static int mock_open(invs_drv_conn **out, invs_session *s, const char *uri, unsi
     c->s = s;
     c->rows = p ? strtol(p + 1, &end, 10) : 0;
     c->fail_at = (p && *end == ':') ? strtol(end + 1, NULL, 10) : -1;
+#ifdef MOCK_FILE
+    if (p && mock_file_rows(p + 1, &c->rows) != 0) {
+        host->free(c);
+        return host->error(s, INVS_ECORRUPT, NULL, 0, "%s is not a MOCKF file", p + 1);
+    }
+#endif
     *out = c;
     return INVS_OK;
 }
@@ -216,13 +247,17 @@ static const mock_driver driver = {
         .table_create = mock_table_op,
         .indexes_create = mock_table_op,
 #else
-        .caps = INVS_CAP_PULL,
+        .caps = INVS_CAP_PULL | MOCK_CAP_FILE,
         .schema_read = mock_schema_read,
         .cursor_open = mock_cursor_open,
 #ifndef MOCK_DROP_CURSOR_NEXT
         .cursor_next = mock_cursor_next,
 #endif
         .cursor_close = mock_cursor_close,
+#endif
+#ifdef MOCK_FILE
+        .suffixes = mock_suffixes,
+        .sniff = mock_sniff,
 #endif
     },
 };

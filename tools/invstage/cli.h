@@ -48,6 +48,18 @@ double cli_now(void);
 /* Print the stage's tables and counts (used by info and after pull/push). */
 int cli_print_stage(cli *c, const char *path, int full);
 
+/* File formats (cli_format.c), from the drivers the plugin path lists. */
+/* "json, msgpack": the schemes of those that can do cap (INVS_CAP_PULL,
+ * INVS_CAP_PUSH), for messages (caller frees; NULL: no memory). */
+char *cli_format_names(cli *c, uint64_t cap);
+/* Each format and its file name endings, after a command's --help. */
+void cli_format_help(cli *c);
+/* -f NAME: the file format of that scheme, able to do cap (INVS_CAP_PUSH to
+ * export, INVS_CAP_PULL to import), into *out: 0, or a usage error's code. */
+int cli_format_named(cli *c, const char *name, uint64_t cap, const invs_driver **out);
+/* "SCHEME:FILE" for a file's name as it is (caller frees; NULL: no memory). */
+char *cli_file_uri(const char *scheme, const char *file);
+
 int cmd_pull(cli *c, int argc, char **argv);
 int cmd_push(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);

@@ -1,4 +1,4 @@
-/* invstage import FILE -o STAGE [-f json|msgpack]: a pull from a file. */
+/* invstage import FILE -o STAGE [-f FORMAT]: a pull from a file. */
 #define _GNU_SOURCE /* tee(2): a look at a pipe's first bytes that leaves them there */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,11 +12,11 @@
 #include "cli.h"
 
 static const char import_help[] =
-    "Usage: invstage import [OPTIONS] FILE -o STAGE [-f json|msgpack]\n"
+    "Usage: invstage import [OPTIONS] FILE -o STAGE [-f FORMAT]\n"
     "\n"
     "Read a file that 'invstage export' wrote (or any file of that format,\n"
-    "formats/FORMAT.md) into a new stage: a pull from json:FILE or\n"
-    "msgpack:FILE. Every table's rows are checked against the content digest\n"
+    "formats/FORMAT.md) into a new stage: a pull from FORMAT:FILE (json:FILE,\n"
+    "...). Every table's rows are checked against the content digest\n"
     "and the row count the file carries, and the file must end with its\n"
     "trailer: a file that was cut short, damaged or is not of the format is\n"
     "refused, naming the byte offset and why, and no stage is left. The stage\n"
@@ -25,7 +25,8 @@ static const char import_help[] =
     "\n"
     "Options:\n"
     "  -o, --output STAGE   the stage file to write (required)\n"
-    "  -f, --format F       json or msgpack (default: from the file's first byte)\n"
+    "  -f, --format F       a file format, below (default: the one that recognises\n"
+    "                       the file's first bytes)\n"
     "  -t, --table T        import only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T      leave out tables named T (repeatable; glob patterns)\n"
     "      --force          replace STAGE if it exists\n"
@@ -37,61 +38,77 @@ static const char import_help[] =
     "Exit status: 0 imported; 2 bad usage (STAGE exists); 3 failure (file missing,\n"
     "not of the format, cut short or damaged, I/O).\n";
 
-/* The first byte of FILE, or of standard input without consuming it
- * (a regular file: pread; a pipe: tee into a pipe of our own). -1 when it
- * cannot be looked at; -2 when there is none. */
-static int import_first_byte(const char *file)
+/* Up to cap first bytes of FILE, or of standard input without consuming
+ * them (a regular file: pread; a pipe: tee into a pipe of our own): how
+ * many, or -1 (errno) when they cannot be looked at. */
+static ssize_t import_peek(const char *file, unsigned char *buf, size_t cap)
 {
-    unsigned char b;
     struct stat st;
-    int fd, p[2], n = -1;
+    ssize_t n = -1;
+    int fd, p[2];
     if (strcmp(file, "-") != 0) {
         if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
-            return -2; /* the driver says why */
-        n = (int)read(fd, &b, 1);
+            return -1;
+        n = read(fd, buf, cap);
         close(fd);
-        return n == 1 ? b : -2;
+        return n;
     }
     if (fstat(0, &st) == 0 && S_ISREG(st.st_mode)) {
         off_t at = lseek(0, 0, SEEK_CUR);
-        return pread(0, &b, 1, at < 0 ? 0 : at) == 1 ? b : -2;
+        return pread(0, buf, cap, at < 0 ? 0 : at);
     }
     if (pipe(p) != 0)
         return -1;
-    if (tee(0, p[1], 1, 0) == 1 && read(p[0], &b, 1) == 1)
-        n = b;
+    if ((n = tee(0, p[1], cap, 0)) > 0)
+        n = read(p[0], buf, (size_t)n);
     close(p[0]);
     close(p[1]);
     return n;
 }
 
-/* msgpack files begin with a map; anything else goes to the JSON reader,
- * which says what it found. */
-static const char *import_sniff(int b)
+/* The file format that recognises FILE's first bytes, into *d and
+ * *scheme: 0, or an exit code after saying why. */
+static int import_detect(cli *c, const char *file, const invs_driver **d, const char **scheme)
 {
-    return (b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf ? "msgpack" : "json";
+    unsigned char head[INVS_SNIFF_MAX];
+    ssize_t n = import_peek(file, head, sizeof(head));
+    char *names;
+    if (n < 0 && !strcmp(file, "-"))
+        return cli_usage(c, "cannot look at the first bytes of standard input (%s): give "
+                            "-f FORMAT",
+                         strerror(errno));
+    if (n < 0) {
+        fprintf(stderr, "invstage %s: %s: %s\n", c->cmd, file, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (invs_format_for_bytes(d, c->ctx, head, (size_t)n) == 0 && ((*d)->caps & INVS_CAP_PULL)) {
+        *scheme = (*d)->schemes[0];
+        return 0;
+    }
+    names = cli_format_names(c, INVS_CAP_PULL);
+    fprintf(stderr,
+            "invstage %s: %s: byte 0: %s (the formats this invstage reads: %s); give "
+            "-f FORMAT to read it as one of them\n",
+            c->cmd, file, n ? "no file format recognises its first bytes" : "the file is empty",
+            names ? names : "?");
+    free(names);
+    return EXIT_RUNTIME;
 }
 
 static int import_run(cli *c, const char *format, const char *file, const char *out,
                       invs_pull_opts *po)
 {
-    char *uri = malloc(strlen(format) + strlen(file) + 2);
+    char *uri = cli_file_uri(format, file);
     int rc;
     if (!uri)
         return EXIT_RUNTIME;
-    while (file[0] == '/' && file[1] == '/') /* not an authority */
-        file++;
-    sprintf(uri, "%s:%s", format, file);
     rc = invs_pull(c->ctx, uri, out, po);
-    free(uri);
-    if (rc != INVS_OK)
-        return cli_fail(c, rc);
-    if (!c->quiet) {
-        printf("imported %s:%s into %s in %.2fs: ", format, file, out, cli_now() - c->t0);
-        if ((rc = cli_print_stage(c, out, 0)) != INVS_OK)
-            return cli_fail(c, rc);
+    if (rc == INVS_OK && !c->quiet) {
+        printf("imported %s into %s in %.2fs: ", uri, out, cli_now() - c->t0);
+        rc = cli_print_stage(c, out, 0);
     }
-    return 0;
+    free(uri);
+    return rc == INVS_OK ? 0 : cli_fail(c, rc);
 }
 
 int cmd_import(cli *c, int argc, char **argv)
@@ -106,8 +123,9 @@ int cmd_import(cli *c, int argc, char **argv)
     const char **tables = calloc((size_t)argc + 1, sizeof(char *));
     const char **excludes = calloc((size_t)argc + 1, sizeof(char *));
     const char *out = NULL, *format = NULL;
+    const invs_driver *d = NULL;
     cli_options dopts = {NULL, 0};
-    int opt, ex = 0, b;
+    int opt, ex = 0;
 
     if (!tables || !excludes) {
         ex = EXIT_RUNTIME;
@@ -128,7 +146,10 @@ int cmd_import(cli *c, int argc, char **argv)
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)
                 goto done;
             break;
-        case 'h': fputs(import_help, stdout); goto done;
+        case 'h':
+            fputs(import_help, stdout);
+            cli_format_help(c);
+            goto done;
         default: ex = cli_usage(c, "unknown option"); goto done;
         }
     }
@@ -140,18 +161,10 @@ int cmd_import(cli *c, int argc, char **argv)
         ex = cli_usage(c, "missing -o STAGE");
         goto done;
     }
-    if (format && strcmp(format, "json") != 0 && strcmp(format, "msgpack") != 0) {
-        ex = cli_usage(c, "-f takes json or msgpack, not '%s'", format);
+    ex = format ? cli_format_named(c, format, INVS_CAP_PULL, &d)
+                : import_detect(c, argv[optind], &d, &format);
+    if (ex != 0)
         goto done;
-    }
-    if (!format && (b = import_first_byte(argv[optind])) == -1) {
-        ex = cli_usage(c, "cannot look at the first byte of standard input (%s): give "
-                          "-f json or -f msgpack",
-                       strerror(errno));
-        goto done;
-    }
-    if (!format)
-        format = import_sniff(b);
     po.driver_options = (const char *const *)dopts.v;
     ex = import_run(c, format, argv[optind], out, &po);
 done:

@@ -9,8 +9,10 @@ static const char plugins_help[] =
     "Usage: invstage plugins [OPTIONS] [NAME|FILE]...\n"
     "\n"
     "Load each driver and show its name, version, URI schemes, what it can do,\n"
-    "and its driver ABI. Without arguments, every driver that a directory of the\n"
-    "plugin path lists in its invs_drivers.list is shown. The plugin path:\n"
+    "and its driver ABI; for a file format ('file': export and import take it),\n"
+    "the endings of its files' names too. Without arguments, every driver that a\n"
+    "directory of the plugin path lists in its invs_drivers.list is shown. The\n"
+    "plugin path:\n"
     "INVSTAGE_PLUGIN_PATH, then plugins/ beside the invstage binary, then\n"
     "../lib/invstage/plugins/ from it, then " INVS_PLUGIN_INSTALL_DIR ".\n"
     "A NAME is a driver module name (invs_NAME.so in the plugin path).\n"
@@ -31,7 +33,7 @@ static void plugins_print(const invs_driver *d)
         const char *name;
     } caps[] = {{INVS_CAP_PULL, "pull"},         {INVS_CAP_PUSH, "push"},
                 {INVS_CAP_CREATE, "create"},     {INVS_CAP_SNAPSHOT, "snapshot"},
-                {INVS_CAP_TXN_DDL, "transactional-ddl"}};
+                {INVS_CAP_TXN_DDL, "transactional-ddl"}, {INVS_CAP_FILE, "file"}};
     const char *const *s;
     size_t i;
     int first = 1;
@@ -45,6 +47,9 @@ static void plugins_print(const invs_driver *d)
             printf("%s%s", first ? " " : ", ", caps[i].name);
             first = 0;
         }
+    /* a file format: the names of its files (export and import choose it by them) */
+    for (s = (d->caps & INVS_CAP_FILE) ? d->suffixes : NULL; s && *s; s++)
+        printf("%s*%s", s == d->suffixes ? "  files: " : " ", *s);
     printf("\n");
 }
 

@@ -53,11 +53,23 @@ int invs_driver_for_scheme(const invs_driver **out, invs_ctx *ctx, const char *s
  * stops the walk and is returned. */
 int invs_driver_list(invs_ctx *ctx, int (*fn)(const char *name, void *payload), void *payload);
 
+/* -- file formats: drivers with INVS_CAP_FILE -- */
+/* fn(d) for every file format the manifests list (those that load); fn's
+ * non-zero return stops the walk and is returned. */
+int invs_format_each(invs_ctx *ctx, int (*fn)(const invs_driver *d, void *payload),
+                     void *payload);
+/* The format whose suffixes end `file`'s name (the longest ending wins,
+ * case aside): INVS_ENOTFOUND, nothing recorded, when none does. */
+int invs_format_for_name(const invs_driver **out, invs_ctx *ctx, const char *file);
+/* The format whose sniff is surest of a file beginning with head[0..n):
+ * INVS_ENOTFOUND, nothing recorded, when none recognises it. */
+int invs_format_for_bytes(const invs_driver **out, invs_ctx *ctx, const void *head, size_t n);
+
 /* -- pull / push -- */
 typedef struct invs_pull_opts {
-    const char *const *tables;   /* only these (exact names); NULL = all */
+    const char *const *tables;   /* only these (exact names or globs); NULL = all */
     size_t ntables;
-    const char *const *excludes; /* skip these (exact names) */
+    const char *const *excludes; /* skip these (exact names or globs) */
     size_t nexcludes;
     int overwrite;               /* replace an existing stage file */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
@@ -78,6 +90,11 @@ typedef struct invs_push_opts {
                               "Europe/Berlin" */
     long lock_timeout_ms;  /* how long to wait for a lock another session holds
                               on a target table: 0 the default (10 s), -1 no limit */
+    const char *const *tables;   /* only the stage's tables matching these (exact
+                                    names or globs, as pull's); NULL = all */
+    size_t ntables;
+    const char *const *excludes; /* leave out the tables matching these */
+    size_t nexcludes;
 } invs_push_opts;
 
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,

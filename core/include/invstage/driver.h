@@ -27,7 +27,8 @@
  *   1. open(INVS_OPEN_READ)
  *   2. schema_read: emit calls the host once per table
  *   3. per selected table, in emit order: cursor_open_v2 (1.2; else
- *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close
+ *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close;
+ *      the last one with INVS_HINT_LAST
  *   4. close
  * A push:
  *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE)
@@ -550,6 +551,12 @@ typedef struct invs_limits {
                                    without INVS_CAP_TXN_DDL, table_drop */
 #define INVS_CAP_SNAPSHOT 0x08u /* pull reads one consistent snapshot */
 #define INVS_CAP_TXN_DDL 0x10u  /* DDL is transactional (rolled back too) */
+/* Since ABI 1.2: a file format. The URI names a file (SCHEME:FILE, or - for
+ * standard input or output) that the driver writes whole and reads from its
+ * start; `invstage export -f SCHEME` and `import -f SCHEME` take it, and
+ * without -f they choose it by the file's name (`suffixes`) or its first
+ * bytes (`sniff`). Promises those two members exist (they may be NULL). */
+#define INVS_CAP_FILE 0x20u
 
 /* open() flags */
 #define INVS_OPEN_READ 0x01u
@@ -565,6 +572,12 @@ typedef struct invs_limits {
                                      driver of this name (t->engine is yours),
                                      so its declarations, defaults and
                                      collations are in your dialect */
+#define INVS_HINT_LAST 0x04u      /* cursor_open_v2: no other cursor follows on
+                                     this connection before close. A source
+                                     that checks itself at its end (a file's
+                                     trailer) reads on to it after these rows
+                                     and fails cursor_next there, rather than
+                                     INVS_DONE, when it is not whole */
 
 typedef int (*invs_emit_table_fn)(const invs_table *t, void *payload);
 /* Since ABI 1.2: one schema object (objects_read). */
@@ -650,9 +663,11 @@ typedef struct invs_driver {
      * created, outside any transaction, after a failure. */
     int (*table_drop)(invs_drv_conn *conn, const invs_table *t);
     /* Optional. Before load_begin, push hands the driver the facts the stage
-     * records about its data, NULL-terminated "key=value" strings (source,
-     * source_driver, created_at, invstage_version, ...): a file format
-     * writes them down, a database may ignore them. */
+     * records about its data, NULL-terminated "key=value" strings, each key
+     * once (source, source_driver, created_at, invstage_version, ...; of a
+     * stage pulled from a file, what that file said), never the stage's own
+     * bookkeeping: a file format writes them down, a database may ignore
+     * them. */
     int (*meta_set)(invs_drv_conn *conn, const char *const *kv);
     /* Optional. After schema_read, pull asks for the facts a source carries
      * about its data as a whole (a file's header, a fixture's metadata
@@ -666,7 +681,21 @@ typedef struct invs_driver {
      * (check, detail); verify records each as a warning. */
     int (*preflight)(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
                      invs_emit_meta_fn emit, void *payload);
+
+    /* -- ABI 1.2, file formats (INVS_CAP_FILE) -- */
+    /* The endings of a file's name that say it is in this format, with
+     * their dot (".json"), NULL-terminated; export writes the first when it
+     * makes a name. NULL: none (the format is named with -f only). */
+    const char *const *suffixes;
+    /* Optional. How surely a file is in this format, from its first n
+     * bytes (at most INVS_SNIFF_MAX; fewer when the file is shorter, or a
+     * pipe held fewer yet): 0 not at all, up to 100 certain. Import
+     * without -f takes the format that is surest. */
+    int (*sniff)(const unsigned char *head, size_t n);
 } invs_driver;
+
+/* The most bytes of a file that sniff is shown. */
+#define INVS_SNIFF_MAX 4096
 
 typedef const invs_driver *(*invs_driver_init_fn)(const invs_host *host);
 
