@@ -43,7 +43,10 @@ static_assert(offsetof(invs_driver, meta_read) == 240, "driver 1.2");
 static_assert(offsetof(invs_driver, preflight) == 248, "driver 1.2");
 static_assert(offsetof(invs_driver, suffixes) == 256, "driver 1.2, file formats");
 static_assert(offsetof(invs_driver, sniff) == 264, "driver 1.2, file formats");
-static_assert(sizeof(invs_driver) == 272, "driver 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, objects_read) == 272, "driver 1.2, schema objects");
+static_assert(offsetof(invs_driver, object_create) == 280, "driver 1.2, schema objects");
+static_assert(offsetof(invs_driver, schema_given) == 288, "driver 1.2, sources without types");
+static_assert(sizeof(invs_driver) == 296, "driver 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");

@@ -692,6 +692,24 @@ typedef struct invs_driver {
      * pipe held fewer yet): 0 not at all, up to 100 certain. Import
      * without -f takes the format that is surest. */
     int (*sniff)(const unsigned char *head, size_t n);
+
+    /* -- ABI 1.2, schema objects -- */
+    /* Optional (pull). After schema_read, emit each schema object that is
+     * not a table (invs_object: types, views, what is named but not
+     * copied), in an order that creates them. */
+    int (*objects_read)(invs_drv_conn *conn, invs_emit_object_fn emit, void *payload);
+    /* Optional (push, INVS_CAP_CREATE). Create one object: types before the
+     * tables, views after the data. hints: INVS_HINT_NATIVE when o was read
+     * by a driver of this name. INVS_EUNSUPPORTED: the engine cannot say
+     * it; push then warns, naming it, and goes on. */
+    int (*object_create)(invs_drv_conn *conn, const invs_object *o, uint32_t hints);
+
+    /* -- ABI 1.2, sources without types -- */
+    /* Optional (pull). Before schema_read, `import --schema-from` hands a
+     * source that carries no types of its own (a Django fixture) the tables
+     * another driver read (the target's schema, after the application made
+     * it); the driver reads its records onto them. Valid until close. */
+    int (*schema_given)(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
 } invs_driver;
 
 /* The most bytes of a file that sniff is shown. */
