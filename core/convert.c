@@ -45,6 +45,10 @@ static int conv_kind(const invs_table *s, const invs_column *from, const invs_ta
     case INVS_T_TIMESTAMP:
         return from->canon != INVS_T_TIMESTAMP ? INVS_CONV_NAIVE : INVS_CONV_NONE;
     case INVS_T_BLOB: return INVS_CONV_BLOB;
+    case INVS_T_CHAR:
+    case INVS_T_TEXT:
+        return from->canon == INVS_T_UUID && to->length == 32 ? INVS_CONV_UUID_HEX
+                                                              : INVS_CONV_NONE;
     case INVS_T_INT16:
     case INVS_T_INT32:
     case INVS_T_INT64:
@@ -352,6 +356,13 @@ static int conv_cell(invs_convert *cv, size_t i, const invs_value *v, invs_value
         out->type = INVS_INT;
         out->num.i = (int64_t)v->num.d;
         return 0;
+    case INVS_CONV_UUID_HEX: {
+        char hex[32];
+        if (v->type != INVS_TEXT || invs_uuid_hex(v->ptr, v->len, hex) != INVS_OK)
+            return 0; /* not a UUID: the column takes it as text, or says why not */
+        invs_sb_add(&cv->buf, hex, 32);
+        return 1;
+    }
     }
     return 0;
 }

@@ -112,6 +112,23 @@ static int digest_time(invs_strbuf *sb, const char *s, size_t n)
     return 0;
 }
 
+/* A UUID as PostgreSQL prints it (8-4-4-4-12, lowercase), however it is
+ * written: Django's 32 hex digits in char(32) compare equal to it. */
+static int digest_uuid(invs_strbuf *sb, const char *s, size_t n)
+{
+    char hex[32], out[36];
+    size_t i, o = 0;
+    if (invs_uuid_hex(s, n, hex) != INVS_OK)
+        return INVS_EINVAL;
+    for (i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out[o++] = '-';
+        out[o++] = hex[i];
+    }
+    digest_bytes(sb, 'T', out, o);
+    return 0;
+}
+
 static void digest_bytes(invs_strbuf *sb, char tag, const void *p, size_t n)
 {
     unsigned char len[8];
@@ -188,6 +205,8 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
         sb->len = mark;
     }
     if (c->canon == INVS_T_TIME && v->type == INVS_TEXT && digest_time(sb, v->ptr, v->len) == 0)
+        return;
+    if (c->canon == INVS_T_UUID && v->type == INVS_TEXT && digest_uuid(sb, v->ptr, v->len) == 0)
         return;
     switch (v->type) {
     case INVS_INT:

@@ -329,6 +329,13 @@ int invs_tz_is_utc(const invs_tz *z); /* NULL is UTC */
  * the clocks skipped it. */
 int invs_tz_local_to_utc(const invs_tz *z, int64_t local, int64_t *utc);
 
+/* ------------------------------------------------------------ UUIDs */
+
+/* The 32 lowercase hex digits of a UUID written as 32 hex digits, as
+ * 8-4-4-4-12, either in braces, in any case (core/uuid.c); INVS_EINVAL
+ * for anything else. */
+int invs_uuid_hex(const char *s, size_t n, char out[32]);
+
 /* ------------------------------------------------------------ conversion */
 
 /* How a staged value becomes a value of an existing target column
@@ -340,7 +347,9 @@ enum invs_conv_kind {
     INVS_CONV_INSTANT, /* naive text in the assumed zone -> UTC */
     INVS_CONV_NAIVE,   /* text with an offset -> naive UTC */
     INVS_CONV_BLOB,
-    INVS_CONV_INT
+    INVS_CONV_INT,
+    INVS_CONV_UUID_HEX /* a UUID into a char(32) column: 32 hex digits, as
+                          Django keeps a UUIDField where there is no uuid */
 };
 
 typedef struct invs_convert {

@@ -245,6 +245,16 @@ static void test_other(void)
     setup(&k, "sqlite", INVS_T_TEXT, "postgres", INVS_T_JSON, -1, -1, NULL);
     CHECK(!k.cv.any);
     invs_convert_free(&k.cv);
+    /* a uuid into the char(32) Django makes of a UUIDField without uuid */
+    setup(&k, "postgres", INVS_T_UUID, "sqlite", INVS_T_CHAR, -1, -1, NULL);
+    CHECK(!k.cv.any);
+    invs_convert_free(&k.cv);
+    k.tc.length = 32;
+    CHECK_INT(invs_convert_plan(&k.cv, &k.fs, &k.ts, NULL), INVS_OK);
+    CHECK_STR(run(&k, vtext("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")),
+              "t:a0eebc999c0b4ef8bb6d6bb9bd380a11");
+    CHECK_STR(run(&k, vtext("not a uuid")), "t:not a uuid");
+    invs_convert_free(&k.cv);
 }
 
 /* Several converted columns in one row: every text pointer stays valid. */

@@ -149,6 +149,26 @@ static void table_digest_ignores_row_order(void)
 }
 
 /* JSON digests alike however an engine stored the document. */
+/* PostgreSQL's uuid and Django's char(32) hex are one value; a text that
+ * is no UUID stays itself, and the digest of the canonical form is that of
+ * the text as PostgreSQL prints it (stages pulled before keep their
+ * digests). */
+static void uuids_compare_as_values(void)
+{
+    same(INVS_T_UUID, vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+         vtext("A0EEBC999C0B4EF8BB6D6BB9BD380A11"), 1);
+    same(INVS_T_UUID, vtext("{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}"),
+         vtext("a0eebc999c0b4ef8bb6d6bb9bd380a11"), 1);
+    same(INVS_T_UUID, vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+         vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12"), 0);
+    same(INVS_T_UUID, vtext("a0eebc999c0b-4ef8-bb6d-6bb9bd380a11"),
+         vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), 0); /* dashes misplaced: text */
+    same(INVS_T_TEXT, vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+         vtext("a0eebc999c0b4ef8bb6d6bb9bd380a11"), 0); /* only in a uuid column */
+    same(INVS_T_UUID, vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+         vtext("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), 1);
+}
+
 static void json_compares_as_documents(void)
 {
     same(INVS_T_JSON, vtext("{\"b\": 1, \"a\": [1.50, \"\\u00fc\"]}"),
@@ -212,4 +232,5 @@ CHECK_MAIN(TEST(big_values_digest_as_if_copied), TEST(decimals_agree_across_stor
            TEST(times_compare_as_times), TEST(floats_and_text_are_exact),
            TEST(canonical_decimal_text), TEST(reals_in_decimal_columns_match_their_shortest_text),
            TEST(timestamps_compare_as_instants), TEST(table_digest_ignores_row_order),
+           TEST(uuids_compare_as_values),
            TEST(json_compares_as_documents))

@@ -218,6 +218,39 @@ class PgPushSemantics(PgTest):
         self.assertEqual(self.pg.psql(db, "SELECT id FROM copy.part"), "7\n")
 
 
+class PgUuids(PgTest):
+    """Django keeps a UUIDField as uuid on PostgreSQL and as char(32) hex on
+    SQLite and MySQL: a uuid goes into such a column as 32 hex digits, 32
+    hex digits go into a uuid column, and the proof compares them as UUIDs."""
+    U = ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "00000000-0000-0000-0000-000000000000"]
+
+    def test_uuid_into_a_char32_column_and_back(self):
+        src = self.pg.createdb("uuid_src")
+        self.pg.psql(src, "CREATE TABLE thing (id int PRIMARY KEY, u uuid);"
+                          "INSERT INTO thing VALUES (1, '%s'), (2, '%s'), (3, NULL)" % tuple(self.U))
+        stage = self.path("u.stage")
+        self.assertExit(run("pull", "-q", self.pg.uri(src), "-o", stage), 0)
+        self.assertExit(run("verify", "-q", stage), 0)
+        out = self.path("django.db")  # as Django's migrate makes it on SQLite
+        con = sqlite3.connect(out)
+        con.execute('CREATE TABLE "thing" ("id" integer NOT NULL PRIMARY KEY, "u" char(32) NULL)')
+        con.commit()
+        self.assertExit(run("push", stage, "sqlite:" + out), 0)  # the proof passes
+        con = sqlite3.connect(out)
+        got = con.execute("SELECT id, u FROM thing ORDER BY id").fetchall()
+        con.close()
+        self.assertEqual(got, [(1, self.U[0].replace("-", "")), (2, "0" * 32), (3, None)])
+        # and back: Django's hex into an existing uuid column, proven
+        stage2 = self.path("u2.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + out, "-o", stage2), 0)
+        self.assertExit(run("verify", "-q", stage2), 0)
+        dst = self.pg.createdb("uuid_dst")
+        self.pg.psql(dst, "CREATE TABLE thing (id int PRIMARY KEY, u uuid)")
+        self.assertExit(run("push", stage2, self.pg.uri(dst)), 0)
+        self.assertEqual(self.pg.psql(dst, "SELECT id, u FROM thing ORDER BY id").split(),
+                         ["1|" + self.U[0], "2|" + self.U[1], "3|"])
+
+
 class PgConnection(PgTest):
     def test_wrong_password_exits_3_without_the_password(self):
         env = pg_env()
