@@ -42,13 +42,13 @@ static int pull_emit(const invs_table *t, void *payload)
 /* Warn about foreign keys whose parent table was left out of the stage. */
 static int pull_check_refs(pull_state *ps)
 {
-    const invs_table **ts = calloc(ps->tables.n + 1, sizeof(*ts));
+    invs_table **ts = calloc(ps->tables.n + 1, sizeof(*ts));
     size_t i;
     if (!ts)
         return invs_diag_oom(&ps->job.diag);
     for (i = 0; i < ps->tables.n; i++)
         ts[i] = &ps->tables.v[i]->t;
-    invs_select_warn_refs(ps->job.ctx, ts, ps->tables.n, "stage");
+    invs_select_warn_refs(ps->job.ctx, ts, ps->tables.n, ps->opts->drop_dangling_fks, "stage");
     free(ts);
     return INVS_OK;
 }

@@ -67,21 +67,31 @@ static int select_named(const invs_table *const *ts, size_t n, const char *name)
     return 0;
 }
 
-void invs_select_warn_refs(invs_ctx *ctx, const invs_table *const *ts, size_t n,
+void invs_select_warn_refs(invs_ctx *ctx, invs_table *const *ts, size_t n, int drop,
                            const char *where)
 {
-    size_t i, k;
-    for (i = 0; i < n; i++)
-        for (k = 0; k < ts[i]->nkeys; k++)
-            if (ts[i]->keys[k].kind == INVS_KEY_FOREIGN &&
-                !select_named(ts, n, ts[i]->keys[k].ref_table))
-                invs_log(ctx, INVS_LOG_WARN, "table %s references %s, which is not in the %s",
-                         ts[i]->name, ts[i]->keys[k].ref_table, where);
+    size_t i, k, kept;
+    for (i = 0; i < n; i++) {
+        invs_key *keys = (invs_key *)(void *)ts[i]->keys; /* the host's copy */
+        for (k = kept = 0; k < ts[i]->nkeys; k++) {
+            if (keys[k].kind != INVS_KEY_FOREIGN ||
+                select_named((const invs_table *const *)ts, n, keys[k].ref_table)) {
+                keys[kept++] = keys[k];
+                continue;
+            }
+            invs_log(ctx, INVS_LOG_WARN, "table %s references %s, which is not in the %s%s",
+                     ts[i]->name, keys[k].ref_table, where,
+                     drop ? ": that foreign key is left out (--drop-dangling-fks)" : "");
+            if (!drop)
+                keys[kept++] = keys[k];
+        }
+        ts[i]->nkeys = kept;
+    }
 }
 
 int invs_stage_select(invs_stage *st, invs_select *s, invs_diag_rec *diag)
 {
-    const invs_table **kept;
+    invs_table **kept;
     size_t i, n = 0;
     int rc;
     for (i = 0; i < st->ntables; i++) {
@@ -97,7 +107,7 @@ int invs_stage_select(invs_stage *st, invs_select *s, invs_diag_rec *diag)
         return invs_diag_oom(diag);
     for (i = 0; i < n; i++)
         kept[i] = &st->tables[i].schema->t;
-    invs_select_warn_refs(st->ctx, kept, n, "export");
+    invs_select_warn_refs(st->ctx, kept, n, 0, "export");
     free(kept);
     return INVS_OK;
 }

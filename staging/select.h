@@ -26,8 +26,10 @@ int invs_select_has(invs_select *s, const char *name);
 int invs_select_check_used(const invs_select *s, invs_diag_rec *diag, const char *what,
                            const char *name);
 /* A warning for each foreign key of ts[0..n) whose parent is not among
- * them: the rows went, their parents stayed behind (`where`: "stage"). */
-void invs_select_warn_refs(invs_ctx *ctx, const invs_table *const *ts, size_t n,
+ * them: the rows went, their parents stayed behind (`where`: "stage").
+ * With drop (pull --drop-dangling-fks), those keys are removed from the
+ * tables, which must be the host's own copies, and the warning says so. */
+void invs_select_warn_refs(invs_ctx *ctx, invs_table *const *ts, size_t n, int drop,
                            const char *where);
 /* Keep only the stage's loaded tables that s takes (an export of some
  * tables); the reason for a failure is in diag. */

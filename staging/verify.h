@@ -37,6 +37,10 @@ const char *invs_verify_engine(const invs_verify_run *v);
 
 /* Register the SQL functions the integrity pass asks with (verify_sql.c). */
 int invs_verify_sql_register(invs_stage *st);
+/* invs_row_key(rowid, pk values...): the key of a row of t as every
+ * message names one (invs_sb_row_key), for the queries about t; "row N"
+ * where t has no primary key or a value of it is NULL. */
+int invs_verify_sql_row_key(invs_stage *st, const invs_table *t);
 
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *t);
 int invs_verify_keys(invs_verify_run *v, const invs_stage_table *t);

@@ -2,7 +2,8 @@
  * verify, the integrity pass: questions asked of a table's data in SQL,
  * each finding with its count and first keys. Nothing is changed.
  *
- *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, not-null,
+ *   pk-null, pk-duplicate, unique-duplicate, fk-orphan, fk-table-missing
+ *   (a foreign key to a table pull left out), not-null,
  *   not-a-number (text or blobs in numeric columns), not-an-integer (a
  *   real with a fraction in an integer column), not-a-boolean (what
  *   core/convert.c cannot make one of), not-json, out-of-range (int16,
@@ -19,7 +20,9 @@
  *   nearly all ignore trailing spaces) and utf8mb3-4byte
  *   (characters beyond the BMP in a column of a charset that has none);
  *   zero-date (zero and partial dates a source flagged as its own) and
- *   enum-empty ('' in an enum that has no such label).
+ *   enum-empty ('' in an enum that has no such label); timestamp-offset (a
+ *   date and time with a UTC offset in a column without a time zone, whose
+ *   offset a typed target drops).
  */
 #include <string.h>
 #include <strings.h>
@@ -30,33 +33,15 @@
 
 #define FIRST_KEYS 5
 
-/* SQL text for a row's key: '(id)=(' || quote(c0) || ')', or 'row ' || rowid
- * where there is no primary key or it is NULL (and identifies nothing). */
+/* SQL for a row's key as messages name it: invs_row_key(rowid, pk...). */
 static void keys_expr(invs_strbuf *sb, const invs_table *t, const char *alias)
 {
     const invs_key *pk = invs_schema_primary_key(t);
-    invs_strbuf names;
     size_t k;
-    if (!pk) {
-        invs_sb_printf(sb, "'row ' || %s.rowid", alias);
-        return;
-    }
-    invs_sb_puts(sb, "CASE WHEN ");
-    for (k = 0; k < pk->ncols; k++)
-        invs_sb_printf(sb, "%s%s.c%ld IS NULL", k ? " OR " : "", alias,
-                       invs_schema_column(t, pk->cols[k]));
-    invs_sb_printf(sb, " THEN 'row ' || %s.rowid ELSE ", alias);
-    invs_sb_init_std(&names);
-    invs_sb_puts(&names, "(");
-    for (k = 0; k < pk->ncols; k++)
-        invs_sb_printf(&names, "%s%s", k ? ", " : "", pk->cols[k]);
-    invs_sb_puts(&names, ")=(");
-    invs_sb_literal(sb, names.p ? names.p : "");
-    for (k = 0; k < pk->ncols; k++)
-        invs_sb_printf(sb, "%s || quote(%s.c%ld)", k ? " || ', '" : "", alias,
-                       invs_schema_column(t, pk->cols[k]));
-    invs_sb_puts(sb, " || ')' END");
-    invs_sb_free(&names);
+    invs_sb_printf(sb, "invs_row_key(%s.rowid", alias);
+    for (k = 0; pk && k < pk->ncols; k++)
+        invs_sb_printf(sb, ", %s.c%ld", alias, invs_schema_column(t, pk->cols[k]));
+    invs_sb_puts(sb, ")");
 }
 
 /* Run a query returning (key, count) rows; sum the counts, keep the first
@@ -177,8 +162,6 @@ static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const in
     size_t i;
     int rc;
 
-    if (!parent)
-        return INVS_OK; /* pull warned: the parent table is not in the stage */
     invs_sb_init_std(&where);
     invs_sb_init_std(&join);
     invs_sb_init_std(&label);
@@ -186,6 +169,19 @@ static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const in
     for (i = 0; i < k->ncols; i++)
         invs_sb_printf(&where, "%sd.c%ld IS NOT NULL", i ? " AND " : "",
                        invs_schema_column(t, k->cols[i]));
+    if (!parent) { /* pull --exclude left it out: rows that need it cannot go */
+        for (i = 0; i < k->ncols; i++)
+            invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
+        invs_sb_printf(&detail,
+                       "the foreign key%s%s references %s, which is not in the stage: push "
+                       "refuses these rows unless the target holds their parents; pull %s too, "
+                       "or pull with --drop-dangling-fks to leave the key out",
+                       k->name ? " " : "", k->name ? k->name : "", k->ref_table, k->ref_table);
+        rc = invs_sb_failed(&where) || invs_sb_failed(&label) || invs_sb_failed(&detail)
+                 ? invs_diag_oom(&v->st->diag)
+                 : keys_rows(v, st, where.p, "fk-table-missing", 1, label.p, detail.p);
+        goto out;
+    }
     invs_sb_puts(&where, " AND p.rowid IS NULL");
     invs_sb_printf(&join, "LEFT JOIN invs_data_%lld AS p ON ", (long long)parent->tid);
     for (i = 0; i < k->ncols; i++) {
@@ -626,13 +622,31 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
     return keys_rows(v, st, where, "enum-empty", v->typed, c->name, detail);
 }
 
+/* '2025-12-02T01:00:00+02:00' in a timestamp column without a time zone:
+ * SQLite keeps the text, a typed target keeps the wall time and drops the
+ * offset, and the proof then refuses the push. */
+static int keys_offsets(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[64], detail[320];
+    if (c->canon != INVS_T_TIMESTAMP || !v->typed)
+        return INVS_OK;
+    snprintf(where, sizeof(where), "invs_ts_offset(d.c%zu)", i);
+    snprintf(detail, sizeof(detail),
+             "a date and time with a UTC offset, in a column without a time zone (%s): %s keeps "
+             "its wall time and drops the offset; verify --offsets-to-utc rewrites them as UTC "
+             "(recorded; --undo restores), or create the column with a time zone first",
+             c->decl, invs_verify_engine(v));
+    return keys_rows(v, st, where, "timestamp-offset", 1, c->name, detail);
+}
+
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
     static const keys_column_fn checks[] = {
         keys_nulls, keys_numbers,       keys_integers,    keys_bools,       keys_json,
         keys_range, keys_length,        keys_dates,       keys_decimals,
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
-        keys_enum_empty, keys_times};
+        keys_enum_empty, keys_times,      keys_offsets};
     size_t i, k;
     int rc = INVS_OK;
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)
@@ -645,8 +659,10 @@ int invs_verify_keys(invs_verify_run *v, const invs_stage_table *st)
 {
     const invs_table *t = &st->schema->t;
     size_t k;
-    int rc = keys_columns(v, st);
+    int rc = invs_verify_sql_row_key(v->st, t);
 
+    if (rc == INVS_OK)
+        rc = keys_columns(v, st);
     for (k = 0; k < t->nkeys && rc == INVS_OK; k++) {
         const invs_key *key = &t->keys[k];
         int unique = key->kind == INVS_KEY_PRIMARY || key->kind == INVS_KEY_UNIQUE ||

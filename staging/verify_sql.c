@@ -14,6 +14,10 @@
  *   invs_time_beyond_day(x)    1 for text written as a time ([-]H:MM[:SS
  *                              [.f]]) that is no time of day: negative,
  *                              past 24:00:00 (MySQL's durations)
+ *   invs_ts_offset(x)          1 for text that is a date and time written
+ *                              with a UTC offset other than zero
+ *   invs_row_key(rowid, ...)  a row named as messages name it (registered
+ *                              per table: invs_verify_sql_row_key)
  *   invs_fold(x, mode)         text as a unique key compares it: mode 1
  *                              trailing spaces dropped (a collation that
  *                              pads), 2 case and accents folded, per code
@@ -202,6 +206,17 @@ static void sql_time_beyond_day(sqlite3_context *cx, int argc, sqlite3_value **a
                                sql_beyond_day((const char *)sqlite3_value_text(argv[0])));
 }
 
+static void sql_ts_offset(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    invs_timestamp ts;
+    (void)argc;
+    sqlite3_result_int(cx, sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
+                               invs_timestamp_parse((const char *)sqlite3_value_text(argv[0]),
+                                                    (size_t)sqlite3_value_bytes(argv[0]),
+                                                    &ts) == INVS_OK &&
+                               ts.has_offset && ts.offset != 0);
+}
+
 static utf8proc_int32_t sql_lower(utf8proc_int32_t cp, void *data)
 {
     (void)data;
@@ -231,6 +246,54 @@ static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
     free(out);
 }
 
+static void sql_row_key(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const invs_table *t = sqlite3_user_data(cx);
+    const invs_key *pk = invs_schema_primary_key(t);
+    invs_value *row = calloc(t->ncols + 1, sizeof(*row));
+    invs_strbuf sb;
+    int i, whole = pk && (size_t)argc == pk->ncols + 1;
+    if (!row) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    for (i = 1; whole && i < argc; i++) {
+        long c = invs_schema_column(t, pk->cols[i - 1]);
+        sqlite3_value *a = argv[i];
+        if (c < 0) { /* a key on a column the table lacks: a damaged stage */
+            whole = 0;
+            continue;
+        }
+        switch (sqlite3_value_type(a)) {
+        case SQLITE_INTEGER: row[c].type = INVS_INT, row[c].num.i = sqlite3_value_int64(a); break;
+        case SQLITE_FLOAT: row[c].type = INVS_REAL, row[c].num.d = sqlite3_value_double(a); break;
+        case SQLITE_TEXT: row[c].type = INVS_TEXT, row[c].ptr = sqlite3_value_text(a); break;
+        case SQLITE_BLOB: row[c].type = INVS_BLOB, row[c].ptr = sqlite3_value_blob(a); break;
+        default: whole = 0; continue; /* a NULL key names no row */
+        }
+        row[c].len = (size_t)sqlite3_value_bytes(a);
+    }
+    invs_sb_init_std(&sb);
+    if (whole)
+        invs_sb_row_key(&sb, t, row, sqlite3_value_int64(argv[0]));
+    else
+        invs_sb_printf(&sb, "row %lld", (long long)sqlite3_value_int64(argv[0]));
+    if (invs_sb_failed(&sb))
+        sqlite3_result_error_nomem(cx);
+    else
+        sqlite3_result_text(cx, sb.p, (int)sb.len, SQLITE_TRANSIENT);
+    invs_sb_free(&sb);
+    free(row);
+}
+
+int invs_verify_sql_row_key(invs_stage *st, const invs_table *t)
+{
+    if (sqlite3_create_function(st->db, "invs_row_key", -1, SQLITE_UTF8, (void *)t, sql_row_key,
+                                NULL, NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_ENOMEM, "registering a function");
+    return INVS_OK;
+}
+
 int invs_verify_sql_register(invs_stage *st)
 {
     static const struct {
@@ -243,6 +306,7 @@ int invs_verify_sql_register(invs_stage *st)
         {"invs_date_ok", 5, sql_date_ok_fn},
         {"invs_decimal_fit", 3, sql_decimal_fit},
         {"invs_time_beyond_day", 1, sql_time_beyond_day},
+        {"invs_ts_offset", 1, sql_ts_offset},
         {"invs_fold", 2, sql_fold},
     };
     size_t i;

@@ -44,7 +44,7 @@ static const char *text_iconv_name(const char *cs)
 
 /* Per column: what was found, and the first keys. */
 typedef struct col_tally {
-    int64_t transcoded, undecodable, nul, stripped, doubled, nfc, zeroed;
+    int64_t transcoded, undecodable, nul, stripped, doubled, nfc, zeroed, utc;
     invs_strbuf keys_undecodable, keys_nul, keys_transcoded, keys_doubled;
 } col_tally;
 
@@ -87,6 +87,20 @@ static int text_zero_date(const invs_column *c, const invs_value *v)
         v->len < 10 || s[4] != '-' || s[7] != '-')
         return 0;
     return !memcmp(s, "0000", 4) || !memcmp(s + 5, "00", 2) || !memcmp(s + 8, "00", 2);
+}
+
+/* A date and time with a UTC offset other than zero, in a timestamp
+ * column without a time zone: the same instant in UTC, without an offset,
+ * into out (1), or 0 where there is nothing to rewrite. */
+static int text_to_utc(const invs_column *c, const invs_value *v, invs_strbuf *out)
+{
+    invs_timestamp ts;
+    if (c->canon != INVS_T_TIMESTAMP || invs_timestamp_parse(v->ptr, v->len, &ts) != INVS_OK ||
+        !ts.has_offset || !ts.offset)
+        return 0;
+    invs_sb_reset(out);
+    invs_timestamp_format(out, ts.secs - ts.offset, ts.frac, ts.nfrac, 0);
+    return 1;
 }
 
 /* NFC of valid UTF-8 into out; 1 when it differs from the input. */
@@ -183,9 +197,13 @@ static int text_open(text_pass *p)
         invs_sb_init_std(&p->tally[i].keys_nul);
         invs_sb_init_std(&p->tally[i].keys_transcoded);
         invs_sb_init_std(&p->tally[i].keys_doubled);
+        if ((p->cds[i] == (iconv_t)-1 || p->backs[i] == (iconv_t)-1) && p->t->cols[i].charset)
+            return invs_diag(&p->v->st->diag, INVS_EINVAL,
+                             "table %s column %s: unknown charset '%s' (the source's)",
+                             p->t->name, p->t->cols[i].name, p->t->cols[i].charset);
         if (p->cds[i] == (iconv_t)-1 || p->backs[i] == (iconv_t)-1)
-            return invs_diag(&p->v->st->diag, INVS_EINVAL, "column %s: unknown charset '%s'",
-                             p->t->cols[i].name, cs);
+            return invs_diag(&p->v->st->diag, INVS_EINVAL, "--charset: unknown charset '%s'",
+                             p->v->charset);
     }
     return INVS_OK;
 }
@@ -231,6 +249,13 @@ static void text_value(text_pass *p, const invs_value *row, int64_t rid, size_t 
         memset(now, 0, sizeof(*now)); /* NULL, as the user chose */
         invs_sb_puts(&p->reason, "zero date: NULL (--zero-dates null)");
         c->zeroed++;
+        return;
+    }
+    if (p->v->o->offsets_to_utc && text_to_utc(&p->t->cols[i], old, &p->conv)) {
+        now->ptr = p->conv.p ? p->conv.p : "";
+        now->len = p->conv.len;
+        invs_sb_puts(&p->reason, "UTC offset: the same instant in UTC (--offsets-to-utc)");
+        c->utc++;
         return;
     }
     if (!invs_utf8_valid(old->ptr, old->len)) {
@@ -336,6 +361,10 @@ static int text_report(text_pass *p)
             rc = invs_verify_report(v, "zero-date-nulled", 0, t->name, name, c->zeroed, NULL,
                                     "zero or partial dates made NULL (--zero-dates null; old "
                                     "values kept; --undo restores)");
+        if (rc == INVS_OK && c->utc)
+            rc = invs_verify_report(v, "offset-to-utc", 0, t->name, name, c->utc, NULL,
+                                    "dates and times with a UTC offset rewritten as UTC "
+                                    "(--offsets-to-utc; old values kept; --undo restores)");
         if (rc == INVS_OK && c->transcoded) {
             snprintf(detail, sizeof(detail),
                      "not UTF-8: transcoded from %s (old bytes kept; --undo restores)",

@@ -102,6 +102,30 @@ class Filters(TempDirTest):
         names = sorted(n for (n,) in con.execute("SELECT name FROM invs_tables"))
         self.assertEqual(names, ["cyc_a", "node"])
         self.assertIn("cyc_a references cyc_b, which is not in the stage", r.err)
+        # the rows that need cyc_b are a verify error, not a surprise at push
+        r = run("verify", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+fk-table-missing\s+cyc_a\.b_id\s+2\s+\(id\)=\(1\), \(id\)=\(2\)")
+        self.assertIn("references cyc_b, which is not in the stage", r.out)
+
+    def test_drop_dangling_fks_leaves_the_key_out(self):
+        src = self.path("h.db")
+        gen_hostile_sqlite.main(src)
+        stage = self.path("d.stage")
+        r = run("pull", "sqlite:" + src, "-o", stage, "-t", "cyc_a", "--drop-dangling-fks")
+        self.assertExit(r, 0)
+        self.assertIn("that foreign key is left out (--drop-dangling-fks)", r.err)
+        con = sqlite3.connect(stage)
+        self.assertEqual(con.execute("SELECT count(*) FROM invs_keys WHERE kind = 'foreign'").fetchone()[0], 0)
+        con.close()
+        self.assertExit(run("verify", "-q", stage), 0)
+        out = self.path("d.db")
+        self.assertExit(run("push", "-q", stage, "sqlite:" + out), 0)
+        con = sqlite3.connect(out)
+        self.assertEqual(con.execute("SELECT id, b_id FROM cyc_a ORDER BY id").fetchall(),
+                         [(1, 2), (2, 1), (3, None)])
+        self.assertEqual(con.execute("PRAGMA foreign_key_list(cyc_a)").fetchall(), [])
+        con.close()
 
     def test_a_table_that_matches_nothing_is_an_error(self):
         src = self.path("h.db")

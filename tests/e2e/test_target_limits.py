@@ -50,6 +50,46 @@ class ServerSettings(TempDirTest):
         self.assertIn("row is too big", r.err)
 
 
+class Offsets(TempDirTest):
+    """A date and time written with a UTC offset in a DATETIME column: SQLite
+    keeps the text, PostgreSQL's timestamp keeps the wall time and drops the
+    offset. verify finds it; --offsets-to-utc rewrites it, audited."""
+
+    def test_offsets_in_a_timestamp_column(self):
+        pg = Pg()
+        src = self.path("ev.db")
+        make_db(src, "CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME);"
+                     "INSERT INTO ev VALUES (1, '2025-12-02T01:00:00+02:00'),"
+                     " (2, '2025-12-02T01:00:00+00:00'), (3, '2025-12-02 01:00:00'),"
+                     " (4, '2025-12-02T01:00:00.25-05:30'), (5, NULL);")
+        stage = self.path("ev.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+timestamp-offset\s+ev\.at\s+2\s+\(id\)=\(1\), \(id\)=\(4\)")
+        self.assertIn("drops the offset", r.out)
+        self.assertExit(run("verify", "-q", "--target", "sqlite", stage), 0)  # SQLite keeps the text
+        db = pg.createdb("offsets")
+        r = run("push", "--force", stage, pg.uri(db))
+        self.assertExit(r, 1)  # the finding is real: the proof refuses what PostgreSQL made of it
+        self.assertEqual(pg.tables(db), [])
+        r = run("verify", "--target", "postgres", "--offsets-to-utc", stage)
+        self.assertExit(r, 0)
+        self.assertRegex(r.out, r"offset-to-utc\s+ev\.at\s+2")
+        con = sqlite3.connect(stage)
+        old = con.execute("SELECT old_value FROM invs_changes ORDER BY rid").fetchall()
+        con.close()
+        self.assertEqual(old, [("2025-12-02T01:00:00+02:00",), ("2025-12-02T01:00:00.25-05:30",)])
+        self.assertExit(run("push", "-q", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT id, at FROM ev ORDER BY id").strip().split("\n"),
+                         ["1|2025-12-01 23:00:00", "2|2025-12-02 01:00:00", "3|2025-12-02 01:00:00",
+                          "4|2025-12-02 06:30:00.25", "5|"])
+        self.assertExit(run("verify", "-q", "--undo", stage), 0)
+        con = sqlite3.connect(stage)
+        self.assertEqual(con.execute("SELECT count(*) FROM invs_changes").fetchone()[0], 0)
+        con.close()
+
+
 class Names(TempDirTest):
     def test_names_one_after_case_folding(self):
         pg = Pg()

@@ -137,7 +137,8 @@ class Verify(TempDirTest):
         self.assertNotIn(("undecodable-text", "customer", "city"), f)
         r = run("verify", "--charset", "NO-SUCH-CHARSET", self.stage)
         self.assertExit(r, 2)
-        self.assertIn("unknown charset 'NO-SUCH-CHARSET'", r.err)
+        self.assertIn("--charset: unknown charset 'NO-SUCH-CHARSET'", r.err)
+        self.assertNotIn("column", r.err)  # the option is wrong, not the first column
 
     def test_strip_nul_removes_them_and_undo_restores_every_byte(self):
         r, doc, f = self.findings("--strip-nul")

@@ -21,6 +21,7 @@ static const char migrate_help[] =
     "  -o, --output STAGE   keep the stage here (refused if it exists)\n"
     "  -t, --table T        only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T      leave out tables named T (repeatable; glob patterns)\n"
+    "      --drop-dangling-fks  leave out foreign keys to tables left out\n"
     "  -c, --clear          empty the stage's tables in TARGET before loading\n"
     "  -f, --force          push even though verify found errors\n"
     "      --charset CS     what non-UTF-8 text is in (verify's; default CP1252)\n"
@@ -29,6 +30,8 @@ static const char migrate_help[] =
     "      --zero-dates null  zero dates become NULL (recorded in the stage)\n"
     "      --round-decimals   round values into the target's decimal(p,s) columns\n"
     "                       that would not fit otherwise (recorded in the stage)\n"
+    "      --offsets-to-utc   dates and times with a UTC offset in timestamp columns\n"
+    "                       without a time zone become UTC (recorded in the stage)\n"
     "      --assume-tz ZONE what naive timestamps mean going into columns with a\n"
     "                       zone (default UTC)\n"
     "      --ignore-version push even if the application's migrations differ\n"
@@ -45,7 +48,7 @@ static const char migrate_help[] =
 int cmd_migrate(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_NFC, OPT_ZERO, OPT_ROUND, OPT_TZ, OPT_VERSION,
-           OPT_LOCK, OPT_NOCHECK };
+           OPT_LOCK, OPT_NOCHECK, OPT_UTC, OPT_DANGLING };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, 't'},
         {"exclude", required_argument, NULL, 'x'}, {"clear", no_argument, NULL, 'c'},
@@ -53,6 +56,8 @@ int cmd_migrate(cli *c, int argc, char **argv)
         {"strip-nul", no_argument, NULL, OPT_STRIP_NUL}, {"nfc", no_argument, NULL, OPT_NFC},
         {"zero-dates", required_argument, NULL, OPT_ZERO},
         {"round-decimals", no_argument, NULL, OPT_ROUND},
+        {"offsets-to-utc", no_argument, NULL, OPT_UTC},
+        {"drop-dangling-fks", no_argument, NULL, OPT_DANGLING},
         {"assume-tz", required_argument, NULL, OPT_TZ},
         {"ignore-version", no_argument, NULL, OPT_VERSION},
         {"lock-timeout", required_argument, NULL, OPT_LOCK},
@@ -84,6 +89,8 @@ int cmd_migrate(cli *c, int argc, char **argv)
         case OPT_NFC: mo.verify.nfc = 1; break;
         case OPT_ZERO: mo.verify.zero_dates = optarg; break;
         case OPT_ROUND: mo.verify.round_decimals = 1; break;
+        case OPT_UTC: mo.verify.offsets_to_utc = 1; break;
+        case OPT_DANGLING: mo.pull.drop_dangling_fks = 1; break;
         case OPT_TZ: mo.push.assume_tz = optarg; break;
         case OPT_VERSION: mo.push.ignore_version = 1; break;
         case OPT_NOCHECK: mo.push.no_check = 1; break;

@@ -19,6 +19,8 @@ static const char pull_help[] =
     "  -o, --output STAGE   the stage file to write (required)\n"
     "  -t, --table T        pull only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T      leave out tables named T (repeatable; glob patterns)\n"
+    "      --drop-dangling-fks  leave out the foreign keys that reference a table\n"
+    "                       left out (otherwise verify finds the rows that need it)\n"
     "  -f, --force          replace STAGE if it exists\n"
     "  -s, --schema NAME    the source schema to read (repeatable; PostgreSQL:\n"
     "                       default public)\n"
@@ -35,7 +37,7 @@ int cmd_pull(cli *c, int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, 't'},
         {"exclude", required_argument, NULL, 'x'}, {"force", no_argument, NULL, 'f'},
         {"schema", required_argument, NULL, 's'}, {"option", required_argument, NULL, 'O'},
-        CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"drop-dangling-fks", no_argument, NULL, 256}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     invs_pull_opts po = {0};
     const char **tables = calloc((size_t)argc + 1, sizeof(char *));
     const char **excludes = calloc((size_t)argc + 1, sizeof(char *));
@@ -57,6 +59,7 @@ int cmd_pull(cli *c, int argc, char **argv)
         case 't': tables[po.ntables++] = optarg; break;
         case 'x': excludes[po.nexcludes++] = optarg; break;
         case 'f': po.overwrite = 1; break;
+        case 256: po.drop_dangling_fks = 1; break;
         case 's':
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)

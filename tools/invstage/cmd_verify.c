@@ -51,6 +51,9 @@ static const char verify_help[] =
     "      --zero-dates null    zero and partial dates (0000-00-00, 2026-00-10) in\n"
     "                           date and timestamp columns become NULL (recorded;\n"
     "                           --undo restores them)\n"
+    "      --offsets-to-utc     a date and time with a UTC offset (+02:00) in a\n"
+    "                           timestamp column without a time zone becomes the\n"
+    "                           same instant in UTC (recorded; --undo restores it)\n"
     "  -q, --quiet              print nothing but errors\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               show this help\n"
@@ -119,7 +122,7 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 int cmd_verify(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ,
-           OPT_ZERO_DATES, OPT_ROUND, OPT_ACCEPT };
+           OPT_ZERO_DATES, OPT_ROUND, OPT_ACCEPT, OPT_UTC };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -131,6 +134,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"assume-tz", required_argument, NULL, OPT_TZ},
         {"zero-dates", required_argument, NULL, OPT_ZERO_DATES},
         {"round-decimals", no_argument, NULL, OPT_ROUND},
+        {"offsets-to-utc", no_argument, NULL, OPT_UTC},
         {"accept-edits", no_argument, NULL, OPT_ACCEPT},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
@@ -153,6 +157,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_TZ: vo.assume_tz = optarg; break;
         case OPT_ZERO_DATES: vo.zero_dates = optarg; break;
         case OPT_ROUND: vo.round_decimals = 1; break;
+        case OPT_UTC: vo.offsets_to_utc = 1; break;
         case OPT_ACCEPT: vo.accept_edits = 1; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");

@@ -73,6 +73,10 @@ typedef struct invs_pull_opts {
     size_t nexcludes;
     int overwrite;               /* replace an existing stage file */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
+    int drop_dangling_fks;       /* leave out the foreign keys of the tables taken
+                                    whose parent table is not taken (named in a
+                                    warning); otherwise they stay, and verify
+                                    finds the rows that need the missing parent */
 } invs_pull_opts;
 
 int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
@@ -124,6 +128,10 @@ typedef struct invs_verify_opts {
     const char *zero_dates; /* "null": zero and partial dates (0000-00-00) in date
                                and timestamp columns become NULL (recorded,
                                undone by undo); NULL: they stay, as findings */
+    int offsets_to_utc;  /* a date and time with a UTC offset other than zero in a
+                            timestamp column without a time zone is rewritten
+                            as the same instant in UTC, without an offset
+                            (recorded, undone by undo) */
 } invs_verify_opts;
 
 typedef struct invs_verify_summary {
