@@ -4,6 +4,7 @@
 
 #include <mysql.h>
 
+#include "invstage/pool.h"
 #include "invstage/driver.h"
 #include "invstage/strbuf.h"
 
@@ -110,6 +111,23 @@ int my_default_ok(const char *expr);
 
 /* pull */
 int my_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
+
+/* my_schema_ext.c: the schema beyond columns and keys. */
+typedef struct my_check_src {
+    char *table, *name, *expr;
+} my_check_src;
+typedef struct my_checks {
+    my_check_src *v;
+    size_t n;
+} my_checks;
+int my_checks_add(my_checks *l, const char *table, const char *name, const char *expr);
+void my_checks_free(my_checks *l);
+/* Defaults classified, enum labels, the table's CHECKs from l (pull). */
+int my_table_ext(invs_pool *pl, const my_checks *l, invs_table *t);
+/* Another engine's default of column i (push): 1 written, 0 none. */
+int my_foreign_default(my_conn *c, invs_strbuf *sb, const invs_table *t, size_t i);
+/* ", CHECK (...)" for each CHECK the table keeps (push). */
+int my_checks_def(my_conn *c, invs_strbuf *sb, const invs_table *t, int native);
 int my_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
                    uint32_t hints);
 int my_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);

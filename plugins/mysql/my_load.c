@@ -143,9 +143,10 @@ static int my_bad(my_conn *c, const invs_table *t, const invs_column *col, const
                           t->name, col->name, what, text ? text : "");
 }
 
-static int my_column_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const invs_column *col,
+static int my_column_def(my_conn *c, invs_strbuf *sb, const invs_table *t, size_t i,
                          int native, const invs_column *autoinc)
 {
+    const invs_column *col = &t->cols[i];
     int ok, room;
     size_t mark;
     invs_sb_ident(sb, col->name, '`');
@@ -184,6 +185,8 @@ static int my_column_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const
         if (!my_default_ok(col->default_expr))
             return my_bad(c, t, col, "default", col->default_expr);
         invs_sb_printf(sb, " DEFAULT %s", col->default_expr);
+    } else if (!native && col != autoinc) {
+        my_foreign_default(c, sb, t, i);
     }
     return INVS_OK;
 }
@@ -282,11 +285,13 @@ int my_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
     invs_sb_puts(&sb, " (");
     for (i = 0; i < t->ncols && rc == INVS_OK; i++) {
         invs_sb_puts(&sb, i ? ", " : "");
-        rc = my_column_def(c, &sb, t, &t->cols[i], native, autoinc);
+        rc = my_column_def(c, &sb, t, i, native, autoinc);
     }
     for (i = 0; i < t->nkeys && rc == INVS_OK; i++)
         if (t->keys[i].ncols)
             rc = my_key_def(c, &sb, t, &t->keys[i], native);
+    if (rc == INVS_OK)
+        rc = my_checks_def(c, &sb, t, native);
     invs_sb_puts(&sb, native ? ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
                              : ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (autoinc && (next = my_next_value(t, autoinc->name)) > 0)

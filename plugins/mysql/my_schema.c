@@ -21,6 +21,7 @@ typedef struct my_reader {
     size_t njson;
     char **coll_default; /* "charset\ncollation" pairs: each charset's default */
     size_t ndefault;
+    my_checks checks; /* MariaDB's CHECK constraints, of every table */
 } my_reader;
 
 static const char *pstr(my_reader *rd, const char *s) { return invs_pool_str(&rd->pl, s); }
@@ -94,7 +95,7 @@ static int my_prepare(my_reader *rd)
         return rc == INVS_OK ? rc : my_oom(rd->c);
     if (!(r = my_ask(rd, "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM "
                          "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
-                     NULL, " ORDER BY TABLE_NAME, CONSTRAINT_NAME")))
+                     NULL, ""))) /* unordered: the server lists them as defined */
         return INVS_ESQL;
     while (rc == INVS_OK && (row = mysql_fetch_row(r))) {
         invs_strbuf want;
@@ -106,9 +107,8 @@ static int my_prepare(my_reader *rd)
             rc = INVS_ENOMEM;
         else if (row[2] && !strcmp(row[2], want.p))
             rc = my_strings_add(&rd->json_cols, &rd->njson, row[0], row[1]);
-        else if (rd->c->reading)
-            my_host->log(rd->c->s, INVS_LOG_WARN, "table %s: CHECK constraint %s (%s) is not copied",
-                         row[0], row[1], row[2] ? row[2] : "");
+        else if (row[0] && row[2])
+            rc = my_checks_add(&rd->checks, row[0], row[1], row[2]);
         invs_sb_free(&want);
     }
     mysql_free_result(r);
@@ -395,7 +395,8 @@ static int my_table(my_reader *rd, invs_table *t, const char *next_autoinc)
     int rc;
     if ((rc = my_columns(rd, t, &autoinc)) != INVS_OK || (rc = my_indexes(rd, t, &cap)) != INVS_OK ||
         (rc = my_foreign_keys(rd, t, &cap)) != INVS_OK ||
-        (rc = my_sequence(rd, t, autoinc, next_autoinc)) != INVS_OK)
+        (rc = my_sequence(rd, t, autoinc, next_autoinc)) != INVS_OK ||
+        (rc = my_table_ext(&rd->pl, &rd->checks, t)) != INVS_OK)
         return rc;
     /* a count is for a pull's progress and row-count check only */
     return rd->c->reading ? my_count(rd, t) : INVS_OK;
@@ -449,5 +450,6 @@ out:
     invs_pool_free(&rd.pl);
     my_strings_free(rd.json_cols, rd.njson);
     my_strings_free(rd.coll_default, rd.ndefault);
+    my_checks_free(&rd.checks);
     return rc;
 }

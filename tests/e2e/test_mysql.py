@@ -692,6 +692,61 @@ class MySnapshot(MyTest):
         self.assertEqual(writer.returncode, 0, err.decode())
         self.assertGreater(pulls, 1, "the writer ended before a second pull")
 
+class MySchemaBeyondColumns(MyTest):
+    """Defaults, CHECKs and enum labels: kept MariaDB -> MariaDB exactly,
+    carried into SQLite where SQLite can say them, and SQLite's defaults
+    written as MariaDB literals."""
+    DDL = ("CREATE TABLE dflt (id int PRIMARY KEY AUTO_INCREMENT, n int DEFAULT 7,"
+           " s varchar(20) DEFAULT 'it''s', d datetime DEFAULT current_timestamp(),"
+           " dd date DEFAULT curdate(), b tinyint(1) DEFAULT 1,"
+           " e enum('small','it''s big') NOT NULL DEFAULT 'small', price decimal(8,2) DEFAULT 1.50,"
+           " CONSTRAINT price_positive CHECK (price >= 0), CHECK (n < 1000)) ENGINE=InnoDB;"
+           "INSERT INTO dflt (id) VALUES (1)")
+
+    def test_mariadb_to_mariadb_keeps_checks_and_defaults(self):
+        src = self.my.createdb("ext_src")
+        self.my.client(src, self.DDL)
+        stage = self.pull(self.my.uri(src))
+        self.assertExit(run("verify", "-q", stage), 0)
+        dst = self.my.createdb("ext_dst")
+        self.assertExit(run("push", "-q", stage, self.my.uri(dst)), 0)
+        self.assertEqual(self.create_tables(src), self.create_tables(dst))
+        self.assertIn("CONSTRAINT `price_positive` CHECK", self.create_tables(dst)["dflt"])
+        with self.assertRaises(AssertionError):
+            self.my.sql(dst, "INSERT INTO dflt (id, price) VALUES (2, -1)")
+
+    def test_into_sqlite_and_from_sqlite(self):
+        src = self.my.createdb("ext_src2")
+        self.my.client(src, self.DDL)
+        stage = self.pull(self.my.uri(src))
+        self.assertExit(run("verify", "-q", stage), 0)
+        out = self.path("ext.db")
+        self.assertExit(run("push", "-q", stage, "sqlite:" + out), 0)
+        con = sqlite3.connect(out)
+        dflt = {r[1]: r[4] for r in con.execute("PRAGMA table_info(dflt)")}
+        sql = con.execute("SELECT sql FROM sqlite_schema WHERE name = 'dflt'").fetchone()[0]
+        self.assertEqual(dflt, {"id": None, "n": "7", "s": "'it''s'", "d": "CURRENT_TIMESTAMP",
+                                "dd": "CURRENT_DATE", "b": "1", "e": "'small'", "price": "1.50"})
+        self.assertIn("CHECK (\"e\" IN ('small', 'it''s big'))", sql)  # the enum's labels
+        self.assertIn('CONSTRAINT "price_positive" CHECK', sql)  # MariaDB's CHECK, which SQLite reads
+        with self.assertRaises(sqlite3.IntegrityError):
+            con.execute("INSERT INTO dflt (id, e) VALUES (5, 'huge')")
+        con.close()
+        # and SQLite's defaults into MariaDB, as MariaDB literals
+        stage2 = self.sqlite_stage("CREATE TABLE t (id INTEGER PRIMARY KEY, a INT DEFAULT 1,"
+                                   " b TEXT DEFAULT 'x''y', c DATETIME DEFAULT CURRENT_TIMESTAMP,"
+                                   " d REAL DEFAULT -2.5, e INT CHECK (e > 0));"
+                                   "INSERT INTO t (id, e) VALUES (1, 3);")
+        self.assertExit(run("verify", "-q", stage2), 0)
+        dst = self.my.createdb("ext_from_sqlite")
+        r = run("push", stage2, self.my.uri(dst))
+        self.assertExit(r, 0)
+        self.assertIn("CHECK", r.err)  # SQLite's CHECK is named as not carried
+        self.my.sql(dst, "INSERT INTO t (id) VALUES (9)")
+        got = self.my.sql(dst, "SELECT a, b, c > now() - INTERVAL 1 MINUTE, d, e FROM t WHERE id = 9")
+        self.assertEqual(got, "1\tx'y\t1\t-2.5\tNULL\n")
+
+
 class MyConnection(MyTest):
     def test_wrong_password_exits_3_without_the_password(self):
         env = my_env()

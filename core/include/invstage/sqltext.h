@@ -68,14 +68,15 @@ static inline int invs_sql_is_(const char *s, size_t n, const char *word)
 static inline int invs_sql_ident_(const char **p)
 {
     const char *s = *p;
-    if (*s == '"') {
+    if (*s == '"' || *s == '`') { /* "standard", `MySQL's and SQLite's` */
+        char q = *s;
         for (s++; *s; s++)
-            if (*s == '"') {
-                if (s[1] != '"')
+            if (*s == q) {
+                if (s[1] != q)
                     break;
                 s++;
             }
-        if (*s != '"' || s == *p + 1)
+        if (*s != q || s == *p + 1)
             return 0;
         *p = s + 1;
         return 1;
@@ -368,16 +369,16 @@ static inline int invs_sql_expr_ok(const char *s, const char *const *fns)
                 s++;
             if ((*s == 'e' || *s == 'E') && (++s, !invs_sql_int_(&s)))
                 return 0;
-            if (invs_sql_alpha_(*s) || *s == '\'' || *s == '"')
+            if (invs_sql_alpha_(*s) || *s == '\'' || *s == '"' || *s == '`')
                 return 0;
             continue;
         }
-        if (invs_sql_alpha_(*s) || *s == '"') {
-            int quoted = *s == '"';
+        if (invs_sql_alpha_(*s) || *s == '"' || *s == '`') {
+            int quoted = *s == '"' || *s == '`';
             const char *after;
             if (!invs_sql_ident_(&s))
                 return 0;
-            if (*s == '\'' || *s == '"') /* E'...', U&'...': not ours to read */
+            if (*s == '\'' || *s == '"' || *s == '`') /* E'...', U&'...': not ours to read */
                 return 0;
             if (!quoted && invs_sql_statement_word_(w, (size_t)(s - w)))
                 return 0;
