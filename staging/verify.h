@@ -27,6 +27,7 @@ typedef struct invs_verify_run {
     invs_conn *tconn;        /* --target URI: connected, for the driver's preflight */
     invs_tz *tz;             /* --assume-tz, for conversions into them */
     int64_t errors, warnings, changed;
+    struct invs_verify_batch *batch; /* per-value questions gathered into one scan */
 } invs_verify_run;
 
 /* Record a finding (count > 0), counting it as error or warning. */
@@ -41,6 +42,21 @@ int invs_verify_sql_register(invs_stage *st);
  * message names one (invs_sb_row_key), for the queries about t; "row N"
  * where t has no primary key or a value of it is NULL. */
 int invs_verify_sql_row_key(invs_stage *st, const invs_table *t);
+
+/* verify_batch.c: the integrity pass's per-value questions about one
+ * table (WHERE clauses over its data table, alias d), gathered and then
+ * asked in one scan; key is the SQL naming a row in the findings. */
+typedef struct invs_verify_batch invs_verify_batch;
+int invs_verify_batch_open(invs_verify_run *v);
+void invs_verify_batch_close(invs_verify_run *v);
+int invs_verify_batch_add(invs_verify_run *v, const invs_stage_table *st, const char *key,
+                          const char *where, const char *check, int error, const char *column,
+                          const char *detail);
+int invs_verify_batch_flush(invs_verify_run *v, const invs_stage_table *st, const char *key);
+/* A finding about the table's column that needs no question of its rows,
+ * reported in its turn among the batch's. */
+int invs_verify_batch_found(invs_verify_run *v, const char *check, int error,
+                            const char *column, int64_t count, const char *detail);
 
 int invs_verify_text(invs_verify_run *v, const invs_stage_table *t);
 int invs_verify_keys(invs_verify_run *v, const invs_stage_table *t);

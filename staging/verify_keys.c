@@ -75,20 +75,46 @@ static int keys_ask(invs_verify_run *v, const invs_table *t, const char *sql, co
 }
 
 /* Rows of t matching `where` (over columns cN of alias d), after `join`. */
+/* Inside keys_columns, a question without a join joins the table's batch
+ * (verify_batch.c: one scan for all); one with a join, or a finding
+ * reported directly, first lets the batch answer, so the order stays. */
 static int keys_rows_join(invs_verify_run *v, const invs_stage_table *st, const char *join,
                           const char *where, const char *check, int error, const char *column,
                           const char *detail)
 {
-    invs_strbuf sql;
+    invs_strbuf key, sql;
     int rc;
+    invs_sb_init_std(&key);
     invs_sb_init_std(&sql);
-    invs_sb_puts(&sql, "SELECT ");
-    keys_expr(&sql, &st->schema->t, "d");
-    invs_sb_printf(&sql, ", 1 FROM invs_data_%lld AS d %s WHERE %s", (long long)st->tid, join,
-                   where);
-    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
-                              : keys_ask(v, &st->schema->t, sql.p, check, error, column, detail);
+    keys_expr(&key, &st->schema->t, "d");
+    if (invs_sb_failed(&key))
+        rc = invs_diag_oom(&v->st->diag);
+    else if (v->batch && !*join)
+        rc = invs_verify_batch_add(v, st, key.p, where, check, error, column, detail);
+    else if (v->batch && (rc = invs_verify_batch_flush(v, st, key.p)) != INVS_OK)
+        ;
+    else {
+        invs_sb_printf(&sql, "SELECT %s, 1 FROM invs_data_%lld AS d %s WHERE %s", key.p,
+                       (long long)st->tid, join, where);
+        rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
+                                  : keys_ask(v, &st->schema->t, sql.p, check, error, column,
+                                             detail);
+    }
+    invs_sb_free(&key);
     invs_sb_free(&sql);
+    return rc;
+}
+
+/* Let the batch answer before a finding is reported directly. */
+static int keys_flush(invs_verify_run *v, const invs_stage_table *st)
+{
+    invs_strbuf key;
+    int rc;
+    invs_sb_init_std(&key);
+    keys_expr(&key, &st->schema->t, "d");
+    rc = invs_sb_failed(&key) ? invs_diag_oom(&v->st->diag)
+                              : invs_verify_batch_flush(v, st, key.p);
+    invs_sb_free(&key);
     return rc;
 }
 
@@ -218,6 +244,15 @@ static size_t keys_chars(const char *s)
 
 /* A table or column name longer than the target takes, or empty where it
  * takes none. */
+/* A finding about table (and column) that asks no rows: in the batch's
+ * order while keys_columns gathers one. */
+static int keys_report(invs_verify_run *v, const char *check, int error, const char *table,
+                       const char *column, const char *detail)
+{
+    return v->batch ? invs_verify_batch_found(v, check, error, column, 1, detail)
+                    : invs_verify_report(v, check, error, table, column, 1, NULL, detail);
+}
+
 static int keys_name(invs_verify_run *v, const char *table, const char *column)
 {
     const invs_limits *l = v->lim;
@@ -226,13 +261,13 @@ static int keys_name(invs_verify_run *v, const char *table, const char *column)
     size_t n = l->ident_unit == INVS_UNIT_CHARS ? keys_chars(name) : strlen(name);
     if (!*name && (l->flags & INVS_LIM_NO_EMPTY_NAME)) {
         snprintf(detail, sizeof(detail), "%s takes no empty name", invs_verify_engine(v));
-        return invs_verify_report(v, "empty-name", 1, table, column, 1, NULL, detail);
+        return keys_report(v, "empty-name", 1, table, column, detail);
     }
     if (!l->ident_max || n <= l->ident_max)
         return INVS_OK;
     snprintf(detail, sizeof(detail), "%s names are at most %u %s", invs_verify_engine(v),
              l->ident_max, l->ident_unit == INVS_UNIT_CHARS ? "characters" : "bytes");
-    return invs_verify_report(v, "identifier-too-long", 1, table, column, 1, NULL, detail);
+    return keys_report(v, "identifier-too-long", 1, table, column, detail);
 }
 
 #define FOLD_PAD 1  /* trailing spaces are padding (MySQL's PAD SPACE) */
@@ -480,8 +515,7 @@ static int keys_decimal_limit(invs_verify_run *v, const invs_stage_table *st, si
              "cannot create the column",
              c->decl, c->precision, c->scale > 0 ? c->scale : 0, invs_verify_engine(v), pmax,
              scale);
-    return invs_verify_report(v, "decimal-precision", v->typed, st->schema->t.name, c->name, 1,
-                              NULL, detail);
+    return keys_report(v, "decimal-precision", v->typed, st->schema->t.name, c->name, detail);
 }
 
 /* Values beyond the decimal(p,s) they go into: the column's own, or the
@@ -640,6 +674,7 @@ static int keys_offsets(invs_verify_run *v, const invs_stage_table *st, size_t i
     return keys_rows(v, st, where, "timestamp-offset", 1, c->name, detail);
 }
 
+/* Every column's questions, in one scan of the table (verify_batch.c). */
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
     static const keys_column_fn checks[] = {
@@ -648,10 +683,13 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
         keys_enum_empty, keys_times,      keys_offsets};
     size_t i, k;
-    int rc = INVS_OK;
+    int rc = invs_verify_batch_open(v);
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)
         for (k = 0; k < sizeof(checks) / sizeof(checks[0]) && rc == INVS_OK; k++)
             rc = checks[k](v, st, i);
+    if (rc == INVS_OK)
+        rc = keys_flush(v, st);
+    invs_verify_batch_close(v);
     return rc;
 }
 

@@ -146,14 +146,29 @@ static void sql_date_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static void sql_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     int p = sqlite3_value_int(argv[1]), sc = sqlite3_value_int(argv[2]);
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int type = sqlite3_value_type(argv[0]);
+    const char *s = NULL;
     char buf[INVS_DOUBLE_TEXT];
     invs_strbuf sb;
     (void)argc;
+    if (type == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (type == SQLITE_INTEGER) { /* its digits, without SQLite writing it out first */
+        sqlite3_int64 x = sqlite3_value_int64(argv[0]);
+        int ints = 0;
+        for (; x; x /= 10)
+            ints++;
+        sqlite3_result_int(cx, ints > p - sc);
+        return;
+    }
     invs_sb_init_std(&sb);
-    if (s && sqlite3_value_type(argv[0]) == SQLITE_FLOAT && isfinite(sqlite3_value_double(argv[0]))) {
-        invs_double_text(buf, sqlite3_value_double(argv[0]));
+    if (type == SQLITE_FLOAT && isfinite(sqlite3_value_double(argv[0]))) {
+        invs_double_text(buf, sqlite3_value_double(argv[0])); /* not SQLite's %!.15g */
         s = buf;
+    } else {
+        s = (const char *)sqlite3_value_text(argv[0]);
     }
     if (s && invs_decimal_normalize(&sb, s, strlen(s)) != INVS_OK)
         s = NULL;
