@@ -22,7 +22,8 @@
  *   zero-date (zero and partial dates a source flagged as its own) and
  *   enum-empty ('' in an enum that has no such label); timestamp-offset (a
  *   date and time with a UTC offset in a column without a time zone, whose
- *   offset a typed target drops).
+ *   offset a typed target drops); untyped-value (a number or blob in a
+ *   column without a type, which a typed target turns into text).
  */
 #include <string.h>
 #include <strings.h>
@@ -674,6 +675,24 @@ static int keys_offsets(invs_verify_run *v, const invs_stage_table *st, size_t i
     return keys_rows(v, st, where, "timestamp-offset", 1, c->name, detail);
 }
 
+/* A column without a type holding integers, reals or blobs: a typed
+ * target that makes it (PostgreSQL's text, MySQL's longtext) gives them
+ * back as text, and the proof refuses the push. */
+static int keys_untyped(invs_verify_run *v, const invs_stage_table *st, size_t i)
+{
+    const invs_column *c = &st->schema->t.cols[i];
+    char where[96], detail[256];
+    if (c->canon != INVS_T_ANY || !v->typed || !keys_created(v, &st->schema->t))
+        return INVS_OK;
+    snprintf(where, sizeof(where), "typeof(d.c%zu) IN ('integer', 'real', 'blob')", i);
+    snprintf(detail, sizeof(detail),
+             "a number or blob in a column without a type: %s stores the column as text, the "
+             "values come back as text and the proof refuses the push; declare the column's "
+             "type, or push --no-check to take them as text",
+             invs_verify_engine(v));
+    return keys_rows(v, st, where, "untyped-value", 1, c->name, detail);
+}
+
 /* Every column's questions, in one scan of the table (verify_batch.c). */
 static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
 {
@@ -681,7 +700,7 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
         keys_nulls, keys_numbers,       keys_integers,    keys_bools,       keys_json,
         keys_range, keys_length,        keys_dates,       keys_decimals,
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
-        keys_enum_empty, keys_times,      keys_offsets};
+        keys_enum_empty, keys_times,      keys_offsets,     keys_untyped};
     size_t i, k;
     int rc = invs_verify_batch_open(v);
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)

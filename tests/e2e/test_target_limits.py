@@ -90,6 +90,29 @@ class Offsets(TempDirTest):
         con.close()
 
 
+class Untyped(TempDirTest):
+    def test_numbers_in_a_column_without_a_type(self):
+        """PostgreSQL makes such a column text: its numbers and blobs would
+        come back as text, and the proof would refuse the push."""
+        pg = Pg()
+        src = self.path("u.db")
+        make_db(src, "CREATE TABLE u (id INTEGER PRIMARY KEY, v);"
+                     "INSERT INTO u VALUES (1, 1), (2, 2.5), (3, x'00ff'), (4, 'txt'), (5, NULL);")
+        stage = self.path("u.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        self.assertExit(run("verify", "-q", "--target", "sqlite", stage), 0)
+        r = run("verify", "--target", "postgres", stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+untyped-value\s+u\.v\s+3\s+\(id\)=\(1\), \(id\)=\(2\), \(id\)=\(3\)")
+        db = pg.createdb("untyped")
+        r = run("push", "--force", stage, pg.uri(db))
+        self.assertExit(r, 1)  # the finding is real
+        self.assertIn("the target does not hold what the stage does", r.err)
+        self.assertExit(run("push", "-q", "--force", "--no-check", stage, pg.uri(db)), 0)
+        self.assertEqual(pg.psql(db, "SELECT v FROM u ORDER BY id").split("\n")[:4],
+                         ["1", "2.5", "\\x00ff", "txt"])
+
+
 class Names(TempDirTest):
     def test_names_one_after_case_folding(self):
         pg = Pg()
