@@ -329,7 +329,8 @@ int invs_stage_finish(invs_stage *st, const char *state)
 
     /* how many tables the stage holds: fewer later means rows of
      * invs_tables were deleted (schema_io.c checks it on every load) */
-    if ((rc = stage_exec(st, "INSERT OR REPLACE INTO invs_meta SELECT 'tables',"
+    if ((rc = invs_stage_views(st)) != INVS_OK ||
+        (rc = stage_exec(st, "INSERT OR REPLACE INTO invs_meta SELECT 'tables',"
                              " CAST(count(*) AS TEXT) FROM invs_tables")) != INVS_OK ||
         (rc = invs_stage_meta_set(st, "state", state)) != INVS_OK ||
         (rc = stage_exec(st, "COMMIT")) != INVS_OK)

@@ -62,6 +62,9 @@ int invs_stage_commit(invs_stage *st);
 /* Record `state` and how many tables the stage holds, commit, and move
  * the file to its final name. */
 int invs_stage_finish(invs_stage *st, const char *state);
+/* A read-only view per table, named after it, its columns named after the
+ * source's (views.c); invs_stage_finish makes them. */
+int invs_stage_views(invs_stage *st);
 /* Close; a stage still being created is deleted. */
 void invs_stage_close(invs_stage *st);
 

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import TempDirTest, main, run  # noqa: E402
+from harness import make_db, TempDirTest, main, run  # noqa: E402
 
 
 class HostileRoundTrip(TempDirTest):
@@ -87,6 +87,43 @@ class HostileRoundTrip(TempDirTest):
                          "pulled")
         n = con.execute("SELECT rows FROM invs_tables WHERE name = 'select'").fetchone()[0]
         self.assertEqual(n, 10)
+        con.close()
+
+
+class StageViews(TempDirTest):
+    def test_a_stage_reads_by_the_source_names(self):
+        """Every table has a read-only view named after it, its columns
+        named after the source's, showing the rows as verify leaves them;
+        names the stage uses itself (or that SQLite takes as one already, as
+        PostgreSQL's "Foo" and foo) get none."""
+        src = self.path("v.db")
+        make_db(src, 'CREATE TABLE "Customer" (id INTEGER PRIMARY KEY, "first name" TEXT, v);'
+                     "INSERT INTO \"Customer\" VALUES (1, 'Zoë', 1.5), (2, NULL, NULL);"
+                     'CREATE TABLE invs_tables (x INT); INSERT INTO invs_tables VALUES (7);')
+        con = sqlite3.connect(src)
+        con.execute('UPDATE "Customer" SET "first name" = CAST(x\'5afc72696368\' AS TEXT) WHERE id = 2')
+        con.commit()
+        con.close()
+        stage = self.path("v.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        con = sqlite3.connect(stage)
+        con.text_factory = bytes
+        views = sorted(n for (n,) in con.execute("SELECT name FROM sqlite_schema WHERE type = 'view'"))
+        self.assertEqual(views, [b"Customer"])
+        self.assertEqual(con.execute('SELECT id, "first name", v FROM "Customer" ORDER BY id').fetchall(),
+                         [(1, "Zoë".encode(), 1.5), (2, b"Z\xfcrich", None)])
+        with self.assertRaises(sqlite3.OperationalError):
+            con.execute('DELETE FROM "Customer"')  # read-only
+        con.close()
+        self.assertExit(run("verify", "-q", stage), 0)  # transcodes row 2, and the view shows it
+        con = sqlite3.connect(stage)
+        self.assertEqual(con.execute('SELECT "first name" FROM "Customer" WHERE id = 2').fetchone(),
+                         ("Zürich",))
+        con.close()
+        out = self.path("out.db")
+        self.assertExit(run("push", "-q", stage, "sqlite:" + out), 0)
+        con = sqlite3.connect(out)
+        self.assertEqual(con.execute("SELECT x FROM invs_tables").fetchall(), [(7,)])
         con.close()
 
 
