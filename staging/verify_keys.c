@@ -631,10 +631,21 @@ static int keys_zero_dates(invs_verify_run *v, const invs_stage_table *st, size_
                           v->typed && !keeps, c->name, detail);
 }
 
-/* Does an enum declaration list '' among its labels: enum('','a')? */
-static int keys_enum_has_empty(const char *decl)
+/* Does the enum column i have '' among its labels? The labels its source
+ * driver handed over (ABI 1.2), else, for a stage that has none, what its
+ * declaration lists: enum('','a'). */
+static int keys_enum_has_empty(const invs_table *t, size_t i)
 {
-    const char *p;
+    const char *decl = t->cols[i].decl, *p;
+    size_t k;
+    if (t->colx) {
+        const invs_colx *x = INVS_AT(invs_colx, t->colx, i);
+        for (k = 0; k < x->nlabels; k++)
+            if (!*x->labels[k])
+                return 1;
+        if (x->nlabels)
+            return 0;
+    }
     for (p = decl ? strstr(decl, "''") : NULL; p; p = strstr(p + 1, "''"))
         if ((p[-1] == '(' || p[-1] == ',') && (p[2] == ',' || p[2] == ')'))
             return 1;
@@ -647,7 +658,7 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[96], detail[256];
-    if (c->canon != INVS_T_ENUM || keys_enum_has_empty(c->decl))
+    if (c->canon != INVS_T_ENUM || keys_enum_has_empty(&st->schema->t, i))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND d.c%zu = ''", i, i);
     snprintf(detail, sizeof(detail),

@@ -203,9 +203,13 @@ int cli_exit_code(int rc)
 int cli_fail(cli *c, int rc)
 {
     const char *msg = invs_errmsg(c->ctx);
+    size_t n = strlen(c->cmd);
     cli_progress_end(c);
-    fprintf(stderr, "invstage %s: %s\n", c->cmd,
-            msg && *msg ? msg : invs_rc_name(rc));
+    /* the library names the step that failed ("push: table t: ..."), which
+     * migrate needs; after "invstage push: " it would be said twice */
+    if (msg && !strncmp(msg, c->cmd, n) && msg[n] == ':' && msg[n + 1] == ' ')
+        msg += n + 2;
+    fprintf(stderr, "invstage %s: %s\n", c->cmd, msg && *msg ? msg : invs_rc_name(rc));
     return cli_exit_code(rc);
 }
 
