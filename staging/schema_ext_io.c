@@ -94,7 +94,7 @@ static int ext_checks_write(invs_stage *st, int64_t tid, int64_t oid, const invs
 static int ext_xindex_write(invs_stage *st, int64_t tid, int64_t xid, const invs_xindex *x)
 {
     size_t i;
-    int rc = ext_exec(st, "INSERT INTO invs_xindexes VALUES(?,?,?,?,?,?)", "iitiit", tid, xid,
+    int rc = ext_exec(st, "INSERT INTO invs_xindexes VALUES(?,?,?,?,?,?)", "iititt", tid, xid,
                       x->name, (int64_t)x->flags, x->method, x->where);
     for (i = 0; i < x->nparts && rc == INVS_OK; i++)
         rc = ext_exec(st, "INSERT INTO invs_xindex_parts VALUES(?,?,?,?,?,?)", "iiitii", tid,
