@@ -17,6 +17,11 @@ static const char *const object_kinds[] = {NULL,       "enum",    "domain",   "v
                                            "matview",  "function", "trigger", "sequence",
                                            "other"};
 
+const char *invs_object_kind_name(int kind)
+{
+    return kind >= 1 && kind <= INVS_OBJ_OTHER ? object_kinds[kind] : "object";
+}
+
 static int ext_object_kind(const char *s)
 {
     int i;
