@@ -191,7 +191,7 @@ class Schema(TempDirTest):
                          [("paid",), ("ab  ",), ("0123456789",)])
         con.close()
 
-    def test_sqlite_constraint_names_kept_and_collisions_named(self):
+    def test_sqlite_names_defaults_checks_to_pg_and_back(self):
         db = self.path("n.sqlite")
         con = sqlite3.connect(db)
         con.executescript(
@@ -213,6 +213,16 @@ class Schema(TempDirTest):
              "('p', 'f', 'c') AND connamespace = 'public'::regnamespace ORDER BY 1")
         self.assertEqual(self.pg.psql(dst, q),
                          "a pk\na v_short\nb b_pkey\nb fk_b_a\n")
+        # and back into SQLite: the defaults and the CHECK once more
+        back, out = self.path("n2.stage"), self.path("n2.sqlite")
+        self.assertExit(run("pull", "-q", self.pg.uri(dst), "-o", back), 0)
+        self.assertExit(run("push", "-q", "--force", back, "sqlite:" + out), 0)
+        con = sqlite3.connect(out)
+        ddl = con.execute("SELECT sql FROM sqlite_schema WHERE name = 'a'").fetchone()[0]
+        con.close()
+        for kept in ("DEFAULT 'x''y'", "DEFAULT 1", "DEFAULT CURRENT_TIMESTAMP",
+                     'CONSTRAINT "pk"', 'CONSTRAINT "v_short" CHECK ((length(v) < 5))'):
+            self.assertIn(kept, ddl)
         self.assertEqual(self.pg.psql(dst, "INSERT INTO a (id) VALUES (2) RETURNING v, n, "
                                            "t IS NOT NULL"), "x'y|1|t\n")
 
