@@ -86,15 +86,18 @@ int pg_decl_native(pg_conn *c, const invs_table *t, int native, unsigned char *o
     return INVS_OK;
 }
 
-void pg_identity_options(invs_strbuf *sb, const invs_table *t, size_t i)
+void pg_identity_options(invs_strbuf *sb, const invs_table *t, size_t i, int native)
 {
     const invs_colx *x = ext_colx(t, i);
     if (!x || !(x->ident_flags & INVS_IDENT_OPTIONS))
         return;
-    invs_sb_printf(sb, " (START WITH %lld INCREMENT BY %lld MINVALUE %lld MAXVALUE %lld%s)",
-                   (long long)x->ident_start, (long long)x->ident_increment,
-                   (long long)x->ident_min, (long long)x->ident_max,
-                   (x->ident_flags & INVS_IDENT_CYCLE) ? " CYCLE" : "");
+    invs_sb_printf(sb, " (START WITH %lld INCREMENT BY %lld", (long long)x->ident_start,
+                   (long long)x->ident_increment);
+    /* another engine's bounds are its type's, which may not fit this one */
+    if (native)
+        invs_sb_printf(sb, " MINVALUE %lld MAXVALUE %lld", (long long)x->ident_min,
+                       (long long)x->ident_max);
+    invs_sb_puts(sb, (x->ident_flags & INVS_IDENT_CYCLE) ? " CYCLE)" : ")");
 }
 
 /* A classified default as PostgreSQL's literal; 0 when there is none. */

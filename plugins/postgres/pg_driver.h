@@ -110,7 +110,7 @@ int pg_try(pg_conn *c, const char *sql, char *why, size_t whyn);
  * stage has it: native, and its enum or domain type exists here. */
 int pg_decl_native(pg_conn *c, const invs_table *t, int native, unsigned char *out);
 /* " (START WITH ... )" of column i's identity, when the source gave them. */
-void pg_identity_options(invs_strbuf *sb, const invs_table *t, size_t i);
+void pg_identity_options(invs_strbuf *sb, const invs_table *t, size_t i, int native);
 /* After CREATE TABLE: defaults not written in it, CHECKs, enum labels. */
 int pg_table_extras(pg_conn *c, const invs_table *t, const char *qt, int native,
                     const unsigned char *decl_native);
