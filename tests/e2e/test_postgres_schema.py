@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SHARED, Pg, TempDirTest, main, run  # noqa: E402
+from harness import SHARED, Pg, TempDirTest, main, make_db, run  # noqa: E402
 
 HERE = os.path.dirname(__file__)
 HOSTILE = os.path.join(HERE, "pg_hostile_schema.sql")
@@ -171,11 +171,8 @@ class Schema(TempDirTest):
 
     def test_sqlite_char_into_postgres_and_back(self):
         db = self.path("c.sqlite")
-        con = sqlite3.connect(db)
-        con.executescript("CREATE TABLE t (id INTEGER PRIMARY KEY, s CHAR(10) NOT NULL);"
-                          "INSERT INTO t VALUES (1, 'paid'), (2, 'ab  '), (3, '0123456789');")
-        con.commit()
-        con.close()
+        make_db(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, s CHAR(10) NOT NULL);"
+                    "INSERT INTO t VALUES (1, 'paid'), (2, 'ab  '), (3, '0123456789');")
         stage = self.path("c.stage")
         self.assertExit(run("pull", "-q", "sqlite:" + db, "-o", stage), 0)
         dst = self.pg.createdb("char_dst")
@@ -193,16 +190,12 @@ class Schema(TempDirTest):
 
     def test_sqlite_names_defaults_checks_to_pg_and_back(self):
         db = self.path("n.sqlite")
-        con = sqlite3.connect(db)
-        con.executescript(
-            "CREATE TABLE a (id INTEGER CONSTRAINT pk PRIMARY KEY, v TEXT DEFAULT 'x''y',"
-            " n INTEGER DEFAULT 1, t TEXT DEFAULT CURRENT_TIMESTAMP, CONSTRAINT v_short CHECK"
-            " (length(v) < 5));"
-            "CREATE TABLE b (id INTEGER, CONSTRAINT pk PRIMARY KEY (id),"
-            " CONSTRAINT fk_b_a FOREIGN KEY (id) REFERENCES a (id));"
-            "INSERT INTO a (id) VALUES (1); INSERT INTO b VALUES (1);")
-        con.commit()
-        con.close()
+        make_db(db, "CREATE TABLE a (id INTEGER CONSTRAINT pk PRIMARY KEY, v TEXT DEFAULT 'x''y',"
+                    " n INTEGER DEFAULT 1, t TEXT DEFAULT CURRENT_TIMESTAMP, CONSTRAINT v_short"
+                    " CHECK (length(v) < 5));"
+                    "CREATE TABLE b (id INTEGER, CONSTRAINT pk PRIMARY KEY (id),"
+                    " CONSTRAINT fk_b_a FOREIGN KEY (id) REFERENCES a (id));"
+                    "INSERT INTO a (id) VALUES (1); INSERT INTO b VALUES (1);")
         stage = self.path("n.stage")
         self.assertExit(run("pull", "-q", "sqlite:" + db, "-o", stage), 0)
         dst = self.pg.createdb("names_dst")
