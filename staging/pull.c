@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objects.h"
 #include "rowpipe.h"
 #include "select.h"
 #include "stage.h"
@@ -214,7 +215,8 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
         goto out;
     }
     if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK ||
-        (rc = pull_meta(&ps, src, stage)) != INVS_OK) {
+        (rc = pull_meta(&ps, src, stage)) != INVS_OK ||
+        (rc = invs_objects_pull(&ps.job, src, stage)) != INVS_OK) {
         if (!ps.job.diag.code) /* not pull's own refusal: the driver's, or the stage's */
             invs_conn_err(&ps.job, src, rc);
         goto out;

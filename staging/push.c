@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "objects.h"
 #include "order.h"
 #include "proof.h"
 #include "select.h"
@@ -625,6 +626,8 @@ static int push_load(push_job *j)
 
     if ((rc = push_meta(j)) == INVS_OK)
         rc = push_drv(j, d->load_begin(j->dst->h, j->ordered, j->n));
+    if (rc == INVS_OK) /* the types the tables use, before them */
+        rc = push_drv(j, invs_objects_push(&j->job, j->dst, &j->stage->objects, 0));
     if (j->opts->clear)
         for (i = j->n; i-- > 0 && rc == INVS_OK;)
             if (j->existing[j->order[i]])
@@ -646,6 +649,8 @@ static int push_load(push_job *j)
         invs_log(j->job.ctx, INVS_LOG_INFO, "keys in place; setting sequences");
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_drv(j, d->sequences_set(j->dst->h, j->ordered[i]));
+    if (rc == INVS_OK) /* views, over the data */
+        rc = push_drv(j, invs_objects_push(&j->job, j->dst, &j->stage->objects, 1));
     /* the proof, before anything is committed: read back what the target
      * would commit and compare it with the stage */
     if (rc == INVS_OK && !j->opts->no_check) {

@@ -17,6 +17,11 @@ static const char *const object_kinds[] = {NULL,       "enum",    "domain",   "v
                                            "matview",  "function", "trigger", "sequence",
                                            "other"};
 
+const char *invs_object_kind_name(int kind)
+{
+    return kind >= 1 && kind <= INVS_OBJ_OTHER ? object_kinds[kind] : "object";
+}
+
 static int ext_object_kind(const char *s)
 {
     int i;
@@ -94,7 +99,7 @@ static int ext_checks_write(invs_stage *st, int64_t tid, int64_t oid, const invs
 static int ext_xindex_write(invs_stage *st, int64_t tid, int64_t xid, const invs_xindex *x)
 {
     size_t i;
-    int rc = ext_exec(st, "INSERT INTO invs_xindexes VALUES(?,?,?,?,?,?)", "iitiit", tid, xid,
+    int rc = ext_exec(st, "INSERT INTO invs_xindexes VALUES(?,?,?,?,?,?)", "iititt", tid, xid,
                       x->name, (int64_t)x->flags, x->method, x->where);
     for (i = 0; i < x->nparts && rc == INVS_OK; i++)
         rc = ext_exec(st, "INSERT INTO invs_xindex_parts VALUES(?,?,?,?,?,?)", "iiitii", tid,

@@ -90,6 +90,8 @@ int invs_stage_load_table_ext(invs_stage *st, invs_schema_table *s, int64_t tid)
  * st->objects. */
 int invs_stage_add_object(invs_stage *st, const invs_object *o);
 int invs_stage_load_objects(invs_stage *st);
+/* "enum", "view", ... as the stage and messages name a kind. */
+const char *invs_object_kind_name(int kind);
 
 /* Rows in. */
 typedef struct invs_stage_writer invs_stage_writer;

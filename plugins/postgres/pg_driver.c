@@ -377,6 +377,8 @@ static const invs_driver pg_driver = {
     .cursor_open_v2 = pg_cursor_open,
     .table_create_v2 = pg_table_create,
     .preflight = pg_preflight,
+    .objects_read = pg_objects_read,
+    .object_create = pg_object_create,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

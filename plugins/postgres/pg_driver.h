@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "invstage/driver.h"
+#include "invstage/pool.h"
 #include "invstage/strbuf.h"
 
 extern const invs_host *pg_host;
@@ -55,6 +56,8 @@ int pg_fail(pg_conn *c, PGresult *r, const char *what);
 PGresult *pg_run(pg_conn *c, const char *sql, int nparams, const char *const *params);
 /* Run a statement that returns no rows. */
 int pg_exec(pg_conn *c, const char *sql);
+/* pg_exec of sb's statement (out of memory if it failed to grow); frees sb. */
+int pg_exec_sb(pg_conn *c, invs_strbuf *sb);
 /* Run a query with text parameters; NULL after reporting an error, whose
  * code is then c->failed (a cancelled statement is not a mere SQL error). */
 PGresult *pg_query(pg_conn *c, const char *sql, int nparams, const char *const *params);
@@ -80,6 +83,12 @@ void pg_type_to_canon(invs_column *col, const char *typname, char typtype, int t
 void pg_decl_for(invs_strbuf *sb, const invs_column *col, int native);
 
 /* pull */
+/* A default as pg_get_expr() writes it, classified (enum invs_default_kind);
+ * *value as invs_colx.default_value wants it, allocated in pl. */
+int pg_default_classify(invs_pool *pl, const char *expr, const char **value);
+/* colx, CHECKs and xindexes of the table whose oid is given. */
+int pg_schema_ext_read(pg_conn *c, invs_pool *pl, const char *oid, invs_table *t);
+int pg_objects_read(invs_drv_conn *conn, invs_emit_object_fn emit, void *payload);
 int pg_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
 int pg_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
                    uint32_t hints);
@@ -94,6 +103,20 @@ int pg_preflight(invs_drv_conn *conn, const invs_table *const *ts, size_t n,
 int pg_has_rows(invs_drv_conn *conn, const invs_table *t, int *out);
 int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints);
 int pg_indexes_create(invs_drv_conn *conn, const invs_table *t);
+/* One statement inside a savepoint: 1 done, 0 refused (rolled back to the
+ * savepoint, why holds the server's word), <0 the connection failed. */
+int pg_try(pg_conn *c, const char *sql, char *why, size_t whyn);
+/* Per column of t: 1 where its declaration (and default) is written as the
+ * stage has it: native, and its enum or domain type exists here. */
+int pg_decl_native(pg_conn *c, const invs_table *t, int native, unsigned char *out);
+/* " (START WITH ... )" of column i's identity, when the source gave them. */
+void pg_identity_options(invs_strbuf *sb, const invs_table *t, size_t i, int native);
+/* After CREATE TABLE: defaults not written in it, CHECKs, enum labels. */
+int pg_table_extras(pg_conn *c, const invs_table *t, const char *qt, int native,
+                    const unsigned char *decl_native);
+/* Indexes on expressions, partial, descending (t->xindexes). */
+int pg_xindexes_create(pg_conn *c, const invs_table *t);
+int pg_object_create(invs_drv_conn *conn, const invs_object *o, uint32_t hints);
 int pg_table_clear(invs_drv_conn *conn, const invs_table *t);
 int pg_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
 int pg_load_end(invs_drv_conn *conn, const invs_table *const *ts, size_t n);

@@ -2,7 +2,8 @@
  * Reading a PostgreSQL schema from the catalogs: tables of the chosen
  * schemas (in creation order), columns with format_type() and the base type
  * of domains, NOT NULL, defaults, identity, primary/unique/foreign keys with
- * their actions and deferrability, plain secondary indexes, the current
+ * their actions and deferrability, plain secondary indexes (the rest, with
+ * CHECKs and classified defaults, in pg_schema_ext.c), the current
  * position of each column's sequence, and row counts, all in the pull's
  * snapshot.
  */
@@ -39,8 +40,8 @@ static const char sql_keys[] =
     " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f')"
     " ORDER BY c.contype <> 'p', c.contype = 'f', c.oid, k.o";
 
-/* indexes that back no constraint; expression, partial and non-btree ones
- * are reported (second query) and not copied */
+/* plain ascending b-tree indexes that back no constraint; the others are
+ * the table's xindexes (pg_schema_ext.c) */
 static const char sql_indexes[] =
     "SELECT i.indexrelid, ic.relname, i.indisunique, a.attname"
     " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
@@ -48,17 +49,10 @@ static const char sql_indexes[] =
     " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, o)"
     " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
     " WHERE i.indrelid = $1 AND i.indexprs IS NULL AND i.indpred IS NULL"
-    " AND am.amname = 'btree' AND k.o <= i.indnkeyatts"
+    " AND am.amname = 'btree' AND k.o <= i.indnkeyatts AND 0 = ALL(i.indoption::int2[])"
     " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid"
     " AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u'))"
     " ORDER BY i.indexrelid, k.o";
-
-static const char sql_odd_indexes[] =
-    "SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-    " JOIN pg_am am ON am.oid = ic.relam"
-    " WHERE i.indrelid = $1 AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL"
-    " OR am.amname <> 'btree') AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-    " WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))";
 
 typedef struct pg_reader {
     pg_conn *c;
@@ -202,14 +196,6 @@ static int pr_indexes(pg_reader *rd, invs_table *t, size_t *cap)
     }
     t->keys = keys;
     PQclear(r);
-    if ((r = pg_query(rd->c, sql_odd_indexes, 1, params))) {
-        for (i = 0; i < PQntuples(r); i++)
-            pg_host->log(rd->c->s, INVS_LOG_WARN,
-                         "table %s: index %s (on an expression, partial or not a b-tree) is "
-                         "not copied",
-                         t->name, val(r, i, 0));
-        PQclear(r);
-    }
     return invs_pool_failed(&rd->pl) ? INVS_ENOMEM : INVS_OK;
 }
 
@@ -242,7 +228,7 @@ static int pr_sequences(pg_reader *rd, invs_table *t)
         /* the column's own sequence, else the one its default names */
         if ((seq = val(r, 0, 0)))
             invs_sb_puts(&q, seq);
-        else if (pg_nextval_sequence(&q, t->cols[i].default_expr))
+        else if (pg_nextval_sequence(&q, t->cols[i].default_expr) && !invs_sb_failed(&q))
             seq = q.p + strlen("SELECT last_value, is_called FROM ");
         if (!seq) {
             invs_sb_free(&q);
@@ -258,6 +244,8 @@ static int pr_sequences(pg_reader *rd, invs_table *t)
                 s->name = invs_pool_str(&rd->pl, seq);
                 s->value = strtoll(val(pos, 0, 0), NULL, 10);
                 s->is_called = val(pos, 0, 1)[0] == 't';
+                if (!val(r, 0, 0))
+                    s->flags = INVS_SEQ_NOT_OWNED;
             }
             PQclear(pos);
         } else if (rc == INVS_OK) {
@@ -298,7 +286,8 @@ static int pr_table(pg_reader *rd, invs_table *t)
     size_t cap = 0;
     int rc;
     if ((rc = pr_columns(rd, t)) != INVS_OK || (rc = pr_keys(rd, t, &cap)) != INVS_OK ||
-        (rc = pr_indexes(rd, t, &cap)) != INVS_OK || (rc = pr_sequences(rd, t)) != INVS_OK)
+        (rc = pr_indexes(rd, t, &cap)) != INVS_OK || (rc = pr_sequences(rd, t)) != INVS_OK ||
+        (rc = pg_schema_ext_read(rd->c, &rd->pl, rd->oid, t)) != INVS_OK)
         return rc;
     /* the count is for a pull's progress and row-count check; a push
      * (and its proof) has no use for a scan of every table */

@@ -372,6 +372,7 @@ static void extended_schema_round_trips(void)
     xi.exprs = exprs;
     xi.desc = desc;
     xi.where = "v IS NOT NULL";
+    xi.method = "gin";
     t.colx = colx;
     t.nchecks = 1;
     t.checks = &chk;
@@ -439,6 +440,7 @@ static void extended_schema_round_trips(void)
     CHECK_INT(b->xindexes[0].exprs[1], 0);
     CHECK_INT(b->xindexes[0].desc[1], 1);
     CHECK_STR(b->xindexes[0].where, "v IS NOT NULL");
+    CHECK_STR(b->xindexes[0].method, "gin");
     CHECK(b->partition_by == NULL);
     CHECK_STR(b->partition_of, "base");
     CHECK_STR(b->partition_bound, "FOR VALUES FROM (1) TO (10)");

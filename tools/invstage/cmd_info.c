@@ -13,8 +13,10 @@
 static const char info_help[] =
     "Usage: invstage info [OPTIONS] STAGE\n"
     "\n"
-    "Show where a stage came from, its state, its tables with row counts, and\n"
-    "what verify found and changed (-v lists every changed value, before and after).\n"
+    "Show where a stage came from, its state, its tables with row counts, the\n"
+    "schema objects beside them (types, views; functions and triggers, not copied),\n"
+    "and what verify found and changed (-v lists every changed value, before and\n"
+    "after).\n"
     "An interrupted stage (state 'pulling') is shown too.\n"
     "\n"
     "Options:\n"
@@ -53,6 +55,21 @@ static int info_change(const invs_change *ch, void *payload)
     info_quoted(ch->new_value, ch->new_len);
     printf("  (%s)\n", ch->reason);
     return INVS_OK;
+}
+
+/* The schema objects beside the tables, and which of them push names but
+ * does not make. */
+static void info_objects(const invs_stage *st)
+{
+    size_t i;
+    if (st->objects.n)
+        printf("\n%-9s %s\n", "object", "name");
+    for (i = 0; i < st->objects.n; i++) {
+        const invs_object *o = st->objects.v[i];
+        int copied = o->kind >= INVS_OBJ_ENUM && o->kind <= INVS_OBJ_MATVIEW;
+        printf("%-9s %s%s%s%s\n", invs_object_kind_name(o->kind), o->name,
+               o->table ? " on " : "", o->table ? o->table : "", copied ? "" : " (not copied)");
+    }
 }
 
 int cli_print_stage(cli *c, const char *path, int full)
@@ -94,6 +111,7 @@ int cli_print_stage(cli *c, const char *path, int full)
                 snprintf(src, sizeof(src), "%lld", (long long)t->schema->t.row_count);
             printf("%-*s %12lld %12s\n", (int)width, t->schema->t.name, (long long)t->rows, src);
         }
+        info_objects(st);
     }
     printf("%zu table(s), %lld row(s)\n", st->ntables, (long long)total);
     if (full) {

@@ -253,6 +253,10 @@ typedef struct invs_sequence {
  * column's largest value, or nothing handed out in an empty table), so a
  * target that hands out largest-plus-one by itself needs no sequence. */
 #define INVS_SEQ_FOLLOWS_ROWS 0x01u
+/* Since ABI 1.2: the column uses the sequence (its default calls it) but
+ * does not own it (PostgreSQL's OWNED BY): a target that can say so
+ * leaves it free, as the source did. */
+#define INVS_SEQ_NOT_OWNED 0x02u
 
 /* ---- Since ABI 1.2: the schema beyond columns and keys ----
  *
