@@ -336,6 +336,8 @@ static const invs_driver sqlite_driver = {
     .limits = &sqlite_limits,
     .cursor_open_v2 = sqlite_cursor_open,
     .table_create_v2 = sqlite_table_create,
+    .objects_read = sqlite_objects_read,
+    .object_create = sqlite_object_create,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

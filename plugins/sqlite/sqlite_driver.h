@@ -66,6 +66,10 @@ void sqlite_default_classify(invs_pool *pl, invs_colx *x, const char *expr);
 
 /* pull */
 int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *payload);
+/* views (with their queries) and triggers (named) (sqlite_objects.c) */
+int sqlite_objects_read(invs_drv_conn *conn, invs_emit_object_fn emit, void *payload);
+/* a view SQLite wrote, made again (push) */
+int sqlite_object_create(invs_drv_conn *conn, const invs_object *o, uint32_t hints);
 int sqlite_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,
                        uint32_t hints);
 int sqlite_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);

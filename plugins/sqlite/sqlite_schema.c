@@ -425,9 +425,8 @@ int sqlite_schema_read(invs_drv_conn *conn, invs_emit_table_fn emit, void *paylo
                          "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1")) ||
         (rc = sr_prepare(&r, &r.uncopied,
                          "SELECT 'virtual table', name FROM pragma_table_list"
-                         " WHERE schema = 'main' AND type = 'virtual'"
-                         " UNION ALL SELECT type, name FROM sqlite_schema"
-                         " WHERE type IN ('view', 'trigger')")))
+                         " WHERE schema = 'main' AND type = 'virtual'"))) /* views, triggers:
+                                                                            sqlite_objects.c */
         goto out;
     /* sqlite_sequence exists only once an AUTOINCREMENT table does */
     if (sqlite3_prepare_v2(r.c->db, "SELECT seq FROM sqlite_sequence WHERE name = ?1", -1,

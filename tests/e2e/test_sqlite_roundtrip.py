@@ -127,6 +127,47 @@ class StageViews(TempDirTest):
         con.close()
 
 
+class ViewsAndTriggers(TempDirTest):
+    SRC = ('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, \'a\'), (2, \'b\');'
+           'CREATE VIEW "big v" (x, y) AS SELECT id, upper(v) FROM t WHERE id > 1;'
+           'CREATE TRIGGER trg AFTER INSERT ON t BEGIN SELECT 1; END;')
+
+    def staged(self):
+        src = self.path("vw.db")
+        make_db(src, self.SRC)
+        stage = self.path("vw.stage")
+        r = run("pull", "sqlite:" + src, "-o", stage)
+        self.assertExit(r, 0)
+        self.assertIn("trigger trg on table t is not copied", r.err)
+        self.assertExit(run("verify", "-q", stage), 0)
+        return src, stage
+
+    def test_views_come_back_after_the_data_and_triggers_are_named(self):
+        src, stage = self.staged()
+        self.assertIn("trg on t (not copied)", run("info", stage).out)
+        out = self.path("out.db")
+        r = run("push", stage, "sqlite:" + out)
+        self.assertExit(r, 0)
+        self.assertIn("trigger trg on table t is not copied", r.err)
+        con = sqlite3.connect(out)
+        self.assertEqual(con.execute("SELECT sql FROM sqlite_schema WHERE type = 'view'").fetchall(),
+                         sqlite3.connect(src).execute("SELECT sql FROM sqlite_schema WHERE type = 'view'").fetchall())
+        self.assertEqual(con.execute('SELECT x, y FROM "big v"').fetchall(), [(2, "B")])
+        con.close()
+
+    def test_a_view_of_more_than_one_statement_is_refused(self):
+        src, stage = self.staged()
+        con = sqlite3.connect(stage)
+        con.execute("UPDATE invs_objects SET definition = definition || '; DROP TABLE t' WHERE kind = 'view'")
+        con.commit()
+        con.close()
+        out = self.path("out.db")
+        r = run("push", "--force", stage, "sqlite:" + out)
+        self.assertExit(r, 1)
+        self.assertIn("more than one statement; refused", r.err)
+        self.assertFalse(os.path.exists(out))
+
+
 class Filters(TempDirTest):
     def test_table_and_exclude_select_tables(self):
         src = self.path("h.db")
