@@ -60,6 +60,11 @@ typedef struct dj_table {
     int64_t nrec;      /* records read */
     int all_pk;        /* inferred: every record had a pk */
     uint64_t first, last; /* offsets of its first and last record; 0: none */
+    const invs_table *given; /* schema_given's, valid until close; NULL otherwise */
+    char **ref;        /* given: the table each column's foreign key names, or NULL */
+    long owner;        /* an auto-created many-to-many table: its owner's index, or -1 */
+    long m2m_src, m2m_dst, m2m_id; /* its columns: the owner's pk, the target, its id */
+    char *m2m_field;   /* the owner's list field */
     invs_table t;      /* as schema_read emits it */
     invs_column *tcols;
     invs_key pkey;
@@ -91,6 +96,12 @@ struct invs_drv_conn {
     char **facts;  /* the metadata record: key, value, ... */
     size_t nfacts;
     dj_reader *rd;
+    char **maps;   /* map=app.model=TABLE: model, table, model, table, ... */
+    size_t nmaps;
+    char **ignores; /* ignore_field=app.model.field */
+    size_t nignores;
+    struct dj_nk *nk; /* natural keys of the records read: auth users, groups, ... */
+    size_t nnk, capnk;
 
     /* writing */
     int fd;
@@ -104,10 +115,22 @@ struct invs_drv_conn {
     size_t nskip;
 };
 
+/* A natural key (JSON text of its list) of a record of `model`: its pk. */
+typedef struct dj_nk {
+    const char *model; /* a constant of dj_given.c */
+    char *key;
+    char *pk;          /* JSON text of the pk */
+} dj_nk;
+
 struct invs_drv_cursor {
     invs_drv_conn *c;
     dj_table *t;
+    dj_table *src;     /* whose records make its rows: t, or a many-to-many t's owner */
     int done;
+    fmt_node rec;      /* a many-to-many table: the owner's record being read */
+    size_t next;       /* and the next element of its list */
+    int in_rec;
+    int64_t m2m_next;  /* the next id handed out */
     invs_value *vals;
     invs_strbuf vb; /* the values' bytes */
 };
@@ -160,6 +183,18 @@ void dj_node_json(invs_drv_conn *c, const fmt_node *n, invs_strbuf *sb);
 /* A stage value of a column of type canon, written as a fixture's value.
  * 0, or -1 with *why. */
 int dj_value_out(invs_drv_conn *c, int32_t canon, const invs_value *v, const char **why);
+
+/* dj_given.c: reading onto given tables */
+int dj_option(invs_drv_conn *c, const char *opt);
+int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n);
+/* The pk of model's record whose natural key is key (an array): its JSON
+ * text, or NULL. */
+const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key);
+int dj_nk_note(invs_drv_conn *c, const char *model, const fmt_node *pk, const fmt_node *fields);
+int dj_ignored(invs_drv_conn *c, const char *model, const char *field);
+/* The table whose many-to-many list field of `owner` this is, or NULL. */
+dj_table *dj_m2m_of(invs_drv_conn *c, const dj_table *owner, const char *field);
+void dj_given_free(invs_drv_conn *c);
 
 /* dj_read.c */
 int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload);

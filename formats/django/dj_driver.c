@@ -6,6 +6,7 @@
  * are described in dj.h; this file opens and closes, keeps the tables and
  * the metadata record, and says what the driver is.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,10 @@ void dj_table_free(dj_table *t)
         dj_host->free(t->cols[i]);
         dj_host->free(t->fields[i]);
     }
+    for (i = 0; t->ref && i < t->ncols; i++)
+        dj_host->free(t->ref[i]);
+    dj_host->free(t->ref);
+    dj_host->free(t->m2m_field);
     dj_host->free(t->cols);
     dj_host->free(t->fields);
     dj_host->free(t->canon);
@@ -56,6 +61,7 @@ int dj_table_add(invs_drv_conn *c, dj_table **out, const char *name)
     t = &c->t[c->nt];
     memset(t, 0, sizeof(*t));
     t->pk = -1;
+    t->owner = t->m2m_src = t->m2m_dst = t->m2m_id = -1;
     t->all_pk = 1;
     if (!(t->name = dj_strdup(name)))
         return dj_nomem(c);
@@ -77,12 +83,18 @@ static int dj_options(invs_drv_conn *c, const char *const *options)
 {
     size_t i;
     for (i = 0; options && options[i]; i++) {
+        int rc;
         if (!strcmp(options[i], "replace=yes") || !strcmp(options[i], "replace=true")) {
             c->replace = 1;
             continue;
         }
+        if ((rc = dj_option(c, options[i])) < 0)
+            return rc;
+        if (rc == 0)
+            continue;
         return dj_host->error(c->s, INVS_EINVAL, NULL, 0,
-                              "the django driver has no option '%s' (it knows replace=yes)",
+                              "the django driver has no option '%s' (it knows replace=yes, "
+                              "map=app.model=TABLE, ignore_field=app.model.field)",
                               options[i]);
     }
     return INVS_OK;
@@ -146,6 +158,7 @@ static void dj_close(invs_drv_conn *c)
     if (!c)
         return;
     dj_reader_close(c);
+    dj_given_free(c);
     fmt_out_free(&c->out);
     if (c->fd > 1)
         close(c->fd);
@@ -174,6 +187,12 @@ static int dj_meta_read(invs_drv_conn *c, invs_emit_meta_fn emit, void *payload)
     for (i = 0; i < c->nfacts; i++)
         if ((rc = emit(c->facts[2 * i], c->facts[2 * i + 1], payload)) != INVS_OK)
             return rc;
+    for (i = 0; i < c->nignores; i++) { /* left out on purpose: the stage says so */
+        char key[48];
+        snprintf(key, sizeof(key), "ignored_field.%zu", i + 1);
+        if ((rc = emit(key, c->ignores[i], payload)) != INVS_OK)
+            return rc;
+    }
     return INVS_OK;
 }
 
@@ -231,6 +250,7 @@ static const invs_driver dj_driver = {
     .cursor_open_v2 = dj_cursor_open,
     .table_create_v2 = dj_table_create,
     .meta_read = dj_meta_read,
+    .schema_given = dj_schema_given,
     .suffixes = NULL, /* ".json" is the invstage format's: -f django says this one */
     .sniff = dj_sniff,
 };

@@ -286,14 +286,16 @@ static int dj_scan_record(invs_drv_conn *c, const fmt_node *rec, uint64_t off)
         for (i = 0; i < c->nt && (!c->t[i].model || strcmp(c->t[i].model, model)); i++)
             ;
         if (i == c->nt)
-            return dj_corrupt(c, off, "model %s: no table holds it (pk %lld)", model,
-                              pk && pk->type == FN_INT ? (long long)pk->i : -1LL);
+            return dj_host->error(c->s, INVS_ETYPE, NULL, 0,
+                                  "%s: byte %llu: model %s: no table holds it (pk %lld)",
+                                  c->shown, (unsigned long long)off, model,
+                                  pk && pk->type == FN_INT ? (long long)pk->i : -1LL);
         t = &c->t[i];
         if (!t->first)
             t->first = off;
         t->last = off;
         t->nrec++;
-        return INVS_OK;
+        return dj_nk_note(c, model, pk, fields);
     }
     if ((rc = dj_model_of(c, model, off, &t)) != INVS_OK)
         return rc;

@@ -73,6 +73,9 @@ typedef struct invs_pull_opts {
     size_t nexcludes;
     int overwrite;               /* replace an existing stage file */
     const char *const *driver_options; /* "key=value", NULL-terminated, or NULL */
+    /* a URI or a stage file whose tables the source reads onto (a source
+     * without types of its own: import --schema-from); NULL: none */
+    const char *schema_from;
 } invs_pull_opts;
 
 int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
