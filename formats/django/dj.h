@@ -88,6 +88,7 @@ struct invs_drv_conn {
     char *shown;   /* "django:PATH" */
     unsigned flags;
     int replace;
+    int natural;   /* natural_foreign=yes: references to users, groups, ... as keys */
     locale_t loc;
     dj_table *t;
     size_t nt, capt;
@@ -178,6 +179,8 @@ int dj_column_is_json(const invs_table *t, size_t col);
 int dj_value_in(invs_drv_conn *c, int32_t canon, const fmt_node *n, invs_strbuf *sb,
                 invs_value *v, const char **why);
 void dj_values_fix(invs_value *vals, size_t n, const invs_strbuf *sb);
+/* s[0..n) (UTF-8) as a JSON string into sb. */
+void dj_sb_string(invs_strbuf *sb, const char *s, size_t n);
 /* n as compact JSON text into sb. */
 void dj_node_json(invs_drv_conn *c, const fmt_node *n, invs_strbuf *sb);
 /* A stage value of a column of type canon, written as a fixture's value.
@@ -195,6 +198,13 @@ int dj_ignored(invs_drv_conn *c, const char *model, const char *field);
 /* The table whose many-to-many list field of `owner` this is, or NULL. */
 dj_table *dj_m2m_of(invs_drv_conn *c, const dj_table *owner, const char *field);
 void dj_given_free(invs_drv_conn *c);
+/* dt->ref[i]: the table column i of t refers to by a one-column key. */
+int dj_note_ref(invs_drv_conn *c, dj_table *dt, const invs_table *t, size_t i);
+/* export --natural-foreign: row of table t, written, gives its natural key
+ * (users, groups, content types, permissions); and the key (JSON text) of
+ * the row of `model` whose pk is v, or NULL. */
+int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row);
+const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v);
 
 /* dj_read.c */
 int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload);

@@ -39,6 +39,10 @@ int dj_option(invs_drv_conn *c, const char *opt)
                                   "ignore_field takes app_label.model.field, not '%s'", v);
         return dj_push_str(c, &c->ignores, &c->nignores, v, strlen(v));
     }
+    if (!strcmp(opt, "natural_foreign=yes")) {
+        c->natural = 1;
+        return 0;
+    }
     if (strncmp(opt, "map=", 4))
         return 1;
     v = opt + 4;
@@ -88,10 +92,21 @@ static char *dj_given_model(invs_drv_conn *c, const invs_table *t)
 
 /* ------------------------------------------------------------ tables */
 
+int dj_note_ref(invs_drv_conn *c, dj_table *dt, const invs_table *t, size_t i)
+{
+    size_t k;
+    for (k = 0; k < t->nkeys; k++)
+        if (t->keys[k].kind == INVS_KEY_FOREIGN && t->keys[k].ncols == 1 &&
+            !strcmp(t->keys[k].cols[0], t->cols[i].name) &&
+            !(dt->ref[i] = dj_strdup(t->keys[k].ref_table)))
+            return dj_nomem(c);
+    return INVS_OK;
+}
+
 static int dj_given_table(invs_drv_conn *c, const invs_table *t)
 {
     dj_table *dt;
-    size_t i, k;
+    size_t i;
     int rc;
     if ((rc = dj_table_add(c, &dt, t->name)) != INVS_OK)
         return rc;
@@ -115,11 +130,8 @@ static int dj_given_table(invs_drv_conn *c, const invs_table *t)
             dt->canon[i] = DJ_T_PYJSON;
         if (!strcmp(dt->fields[i], "pk"))
             dt->pk = (long)i;
-        for (k = 0; k < t->nkeys; k++)
-            if (t->keys[k].kind == INVS_KEY_FOREIGN && t->keys[k].ncols == 1 &&
-                !strcmp(t->keys[k].cols[0], t->cols[i].name) &&
-                !(dt->ref[i] = dj_strdup(t->keys[k].ref_table)))
-                return dj_nomem(c);
+        if ((rc = dj_note_ref(c, dt, t, i)) != INVS_OK)
+            return rc;
     }
     return INVS_OK;
 }
@@ -296,4 +308,75 @@ const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key)
             pk = c->nk[i].pk;
     invs_sb_free(&sb);
     return pk;
+}
+
+/* ------------------------------------------------------------ writing them */
+
+/* The text of column `field` of row (a string), or NULL. */
+static const invs_value *dj_field_value(const dj_table *t, const invs_value *row,
+                                        const char *field)
+{
+    size_t k;
+    for (k = 0; k < t->ncols; k++)
+        if (!strcmp(t->fields[k], field))
+            return row[k].type == INVS_TEXT ? &row[k] : NULL;
+    return NULL;
+}
+
+static void dj_key_text(invs_strbuf *sb, const invs_value *v)
+{
+    if (v)
+        dj_sb_string(sb, v->ptr, v->len);
+    else
+        invs_sb_puts(sb, "null");
+}
+
+const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v)
+{
+    char pk[24];
+    size_t i;
+    if (v->type != INVS_INT)
+        return NULL;
+    snprintf(pk, sizeof(pk), "%lld", (long long)v->num.i);
+    for (i = 0; i < c->nnk; i++)
+        if (!strcmp(c->nk[i].model, model) && !strcmp(c->nk[i].pk, pk))
+            return c->nk[i].key;
+    return NULL;
+}
+
+int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row)
+{
+    const char *m = !strcmp(t->model, M_USER) ? M_USER : !strcmp(t->model, M_GROUP) ? M_GROUP
+                  : !strcmp(t->model, M_CT) ? M_CT : !strcmp(t->model, M_PERM) ? M_PERM : NULL;
+    invs_strbuf key;
+    fmt_node pk;
+    if (!m || t->pk < 0 || row[t->pk].type != INVS_INT)
+        return INVS_OK;
+    invs_sb_init(&key, dj_host->realloc, dj_host->free);
+    invs_sb_add(&key, "[", 1);
+    if (m == M_USER || m == M_GROUP) {
+        dj_key_text(&key, dj_field_value(t, row, m == M_USER ? "username" : "name"));
+    } else if (m == M_CT) {
+        dj_key_text(&key, dj_field_value(t, row, "app_label"));
+        invs_sb_add(&key, ",", 1);
+        dj_key_text(&key, dj_field_value(t, row, "model"));
+    } else {
+        size_t k;
+        const char *ct = NULL;
+        dj_key_text(&key, dj_field_value(t, row, "codename"));
+        for (k = 0; k < t->ncols; k++)
+            if (!strcmp(t->fields[k], "content_type"))
+                ct = dj_nk_key(c, M_CT, &row[k]);
+        if (!ct) { /* its content type is not in the file: no key */
+            invs_sb_free(&key);
+            return INVS_OK;
+        }
+        invs_sb_add(&key, ",", 1);
+        invs_sb_add(&key, ct + 1, strlen(ct) - 2);
+    }
+    invs_sb_add(&key, "]", 1);
+    memset(&pk, 0, sizeof(pk));
+    pk.type = FN_INT;
+    pk.i = row[t->pk].num.i;
+    return dj_nk_add(c, m, &key, &pk);
 }

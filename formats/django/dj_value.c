@@ -13,7 +13,7 @@
 #include "fmt_text.h"
 
 /* s[0..n) as a JSON string into sb (UTF-8 as itself). */
-static void dj_sb_string(invs_strbuf *sb, const char *s, size_t n)
+void dj_sb_string(invs_strbuf *sb, const char *s, size_t n)
 {
     size_t i;
     char esc[8];

@@ -137,8 +137,10 @@ int dj_table_create(invs_drv_conn *c, const invs_table *t, uint32_t hints)
     dt->cols = dj_host->alloc((t->ncols + 1) * sizeof(char *));
     dt->fields = dj_host->alloc((t->ncols + 1) * sizeof(char *));
     dt->canon = dj_host->alloc((t->ncols + 1) * sizeof(int32_t));
-    if (!dt->cols || !dt->fields || !dt->canon || !(dt->model = dj_table_model(t)))
+    dt->ref = dj_host->alloc((t->ncols + 1) * sizeof(char *));
+    if (!dt->cols || !dt->fields || !dt->canon || !dt->ref || !(dt->model = dj_table_model(t)))
         return dj_nomem(c);
+    memset(dt->ref, 0, (t->ncols + 1) * sizeof(char *));
     for (i = 0; i < t->ncols; i++) {
         dt->cols[i] = dj_strdup(t->cols[i].name);
         dt->fields[i] = dj_column_field(t, i);
@@ -150,6 +152,8 @@ int dj_table_create(invs_drv_conn *c, const invs_table *t, uint32_t hints)
             return dj_nomem(c);
         if (!strcmp(dt->fields[i], "pk"))
             dt->pk = (long)i;
+        if ((rc = dj_note_ref(c, dt, t, i)) != INVS_OK)
+            return rc;
     }
     return INVS_OK;
 }
@@ -169,6 +173,22 @@ int dj_writer_open(invs_drv_writer **out, invs_drv_conn *c, const invs_table *t)
     w->t = dt;
     *out = w;
     return INVS_OK;
+}
+
+/* Value v of column i of t; with natural_foreign, a reference to a row
+ * whose natural key was written (a user, group, content type or
+ * permission the file holds) as that key. */
+static int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const invs_value *v,
+                        const char **why)
+{
+    const dj_table *r;
+    const char *key;
+    if (c->natural && t->ref && t->ref[i] && (r = dj_table_find(c, t->ref[i])) && r->model &&
+        (key = dj_nk_key(c, r->model, v))) {
+        fmt_out_str(&c->out, key);
+        return 0;
+    }
+    return dj_value_out(c, t->canon[i], v, why);
 }
 
 /* One row as a record. */
@@ -192,7 +212,7 @@ static int dj_put_record(invs_drv_writer *w, const invs_value *row)
             first = 0;
             fmt_out_put(&c->out, t->fields[i], strlen(t->fields[i]));
             fmt_out_str(&c->out, "\": ");
-            if (dj_value_out(c, t->canon[i], &row[i], &why) != 0)
+            if (dj_put_field(c, t, i, &row[i], &why) != 0)
                 break;
         }
     if (why) {
@@ -207,7 +227,7 @@ static int dj_put_record(invs_drv_writer *w, const invs_value *row)
     }
     fmt_out_str(&c->out, "}}");
     c->written++;
-    return INVS_OK;
+    return c->natural ? dj_nk_note_row(c, t, row) : INVS_OK;
 }
 
 int dj_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows)
