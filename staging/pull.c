@@ -16,6 +16,7 @@
 
 #include "objects.h"
 #include "rowpipe.h"
+#include "schema_from.h"
 #include "select.h"
 #include "stage.h"
 
@@ -26,6 +27,7 @@ typedef struct pull_state {
     const invs_pull_opts *opts;
     invs_schema_list tables;
     invs_select sel;
+    invs_schema_list given; /* --schema-from's tables, alive until the source closes */
 } pull_state;
 
 static int pull_emit(const invs_table *t, void *payload)
@@ -214,6 +216,9 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
         invs_stage_err(&ps.job, stage, rc);
         goto out;
     }
+    if (ps.opts->schema_from &&
+        (rc = invs_schema_from(&ps.job, src, ps.opts->schema_from, &ps.given)) != INVS_OK)
+        goto out;
     if ((rc = src->drv->schema_read(src->h, pull_emit, &ps)) != INVS_OK ||
         (rc = pull_meta(&ps, src, stage)) != INVS_OK ||
         (rc = invs_objects_pull(&ps.job, src, stage)) != INVS_OK) {
@@ -234,6 +239,7 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
 out:
     invs_stage_close(stage);
     invs_conn_close(src);
+    invs_schema_list_free(&ps.given);
     invs_schema_list_free(&ps.tables);
     invs_select_free(&ps.sel);
     return invs_ctx_report(ctx, &ps.job.diag, rc);

@@ -227,10 +227,10 @@ static void file_formats_are_the_drivers_own_word(void)
     int have_mp;
     invs_ctx_add_plugin_dir(ctx, PLUGIN_DIR);
     have_mp = invs_driver_load(&d, ctx, "msgpack") == INVS_OK;
-    /* the mock folder's manifest names mockfile, the build's json and
-     * msgpack: nothing else knows them, and engines are no formats */
+    /* the mock folder's manifest names mockfile, the build's django, json
+     * and msgpack: nothing else knows them, and engines are no formats */
     CHECK_INT(invs_format_each(ctx, note_format, names), INVS_OK);
-    CHECK_STR(names, have_mp ? "mockfile json msgpack " : "mockfile json ");
+    CHECK_STR(names, have_mp ? "mockfile django json msgpack " : "mockfile django json ");
     CHECK_STR(format_for_name(ctx, "a.json"), "json");
     CHECK_STR(format_for_name(ctx, "/x/A.JSON"), "json");
     CHECK_STR(format_for_name(ctx, "x.mockf"), "mockfile");
@@ -241,7 +241,8 @@ static void file_formats_are_the_drivers_own_word(void)
     CHECK_STR(format_for_bytes(ctx, " \n{", 3), "json");
     CHECK_STR(format_for_bytes(ctx, "MOCKF 3\n", 8), "mockfile");
     CHECK_STR(format_for_bytes(ctx, "MOCK", 4), "(none)");
-    CHECK_STR(format_for_bytes(ctx, "[{\"model\":1}]", 14), "(none)");
+    CHECK_STR(format_for_bytes(ctx, "[{\"model\":1}]", 14), "django"); /* a fixture */
+    CHECK_STR(format_for_bytes(ctx, "[1]", 3), "(none)");
     CHECK_STR(format_for_bytes(ctx, "", 0), "(none)");
     if (have_mp) {
         CHECK_STR(format_for_name(ctx, "x.tar.msgpack"), "msgpack");

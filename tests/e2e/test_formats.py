@@ -571,7 +571,7 @@ class Commands(TempDirTest):
         r = run("export", self.stage, "-o", self.path("x.mockf"), env=env)
         self.assertExit(r, 2)
         self.assertIn("'mockfile' is not a file format this invstage can write", r.err)
-        self.assertIn("(it can: json, msgpack)", r.err)
+        self.assertIn("(it can: django, json, msgpack)", r.err)
         # an engine is no file format
         r = run("import", "-f", "sqlite", self.path("three.dat"), "-o", st)
         self.assertExit(r, 2)

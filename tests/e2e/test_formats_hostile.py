@@ -114,7 +114,7 @@ class Refusals(TempDirTest):
         self.refused(b"", "does not begin with '{'", fmt="json")
         # without -f, a file no format recognises is refused before any
         # driver reads it, naming the formats there are
-        self.refused(b"", "the file is empty (the formats this invstage reads: json, msgpack")
+        self.refused(b"", "the file is empty (the formats this invstage reads: django, json, msgpack")
         self.refused(b"GIF89a\x01\x00", "no file format recognises its first bytes")
         self.refused(b"  \n[1, 2]", "no file format recognises its first bytes")
 

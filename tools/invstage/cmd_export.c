@@ -33,6 +33,8 @@ static const char export_help[] =
     "                     .stage extension, plus the format's ending)\n"
     "  -t, --table T      export only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T    leave out tables named T (repeatable; glob patterns)\n"
+    "      --natural-foreign  django: references to users, groups, content types and\n"
+    "                     permissions the file holds written as natural keys\n"
     "      --force        replace FILE if it exists\n"
     "  -O, --option K=V   a driver option (repeatable)\n"
     "  -q, --quiet        print nothing but errors\n"
@@ -77,8 +79,9 @@ static int export_format(cli *c, const char *format, const char *out, const invs
 
 int cmd_export(cli *c, int argc, char **argv)
 {
-    enum { OPT_FORCE = 256 };
+    enum { OPT_FORCE = 256, OPT_NATURAL };
     static const struct option opts[] = {
+        {"natural-foreign", no_argument, NULL, OPT_NATURAL},
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, OPT_FORCE},  {"option", required_argument, NULL, 'O'},
         {"table", required_argument, NULL, 't'},  {"exclude", required_argument, NULL, 'x'},
@@ -108,6 +111,12 @@ int cmd_export(cli *c, int argc, char **argv)
         case 'x': excludes[po.nexcludes++] = optarg; break;
         case OPT_FORCE:
             if (cli_option_add(&dopts, "replace", "yes") != 0) {
+                ex = EXIT_RUNTIME;
+                goto done;
+            }
+            break;
+        case OPT_NATURAL: /* the driver's option: a format that has none refuses it */
+            if (cli_option_add(&dopts, "natural_foreign", "yes") != 0) {
                 ex = EXIT_RUNTIME;
                 goto done;
             }

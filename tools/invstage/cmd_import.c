@@ -29,6 +29,12 @@ static const char import_help[] =
     "                       the file's first bytes)\n"
     "  -t, --table T        import only tables named T (repeatable; glob patterns)\n"
     "  -x, --exclude T      leave out tables named T (repeatable; glob patterns)\n"
+    "      --schema-from S  read the file onto the tables of S (a URI, read through\n"
+    "                       its own driver, or a stage): for a format without types\n"
+    "                       of its own (django: the target after its migrate)\n"
+    "      --map M=TABLE    django: model app.model is in TABLE (a custom db_table)\n"
+    "      --ignore-field F django: leave out field app.model.field on purpose (the\n"
+    "                       stage records it); any other field without a column fails\n"
     "      --force          replace STAGE if it exists\n"
     "  -O, --option K=V     a driver option (repeatable)\n"
     "  -q, --quiet          print nothing but errors\n"
@@ -113,8 +119,11 @@ static int import_run(cli *c, const char *format, const char *file, const char *
 
 int cmd_import(cli *c, int argc, char **argv)
 {
-    enum { OPT_FORCE = 256 };
+    enum { OPT_FORCE = 256, OPT_SCHEMA_FROM, OPT_MAP, OPT_IGNORE };
     static const struct option opts[] = {
+        {"schema-from", required_argument, NULL, OPT_SCHEMA_FROM},
+        {"map", required_argument, NULL, OPT_MAP},
+        {"ignore-field", required_argument, NULL, OPT_IGNORE},
         {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
         {"table", required_argument, NULL, 't'},   {"exclude", required_argument, NULL, 'x'},
         {"force", no_argument, NULL, OPT_FORCE},   {"option", required_argument, NULL, 'O'},
@@ -142,6 +151,14 @@ int cmd_import(cli *c, int argc, char **argv)
         case 't': tables[po.ntables++] = optarg; break;
         case 'x': excludes[po.nexcludes++] = optarg; break;
         case OPT_FORCE: po.overwrite = 1; break;
+        case OPT_SCHEMA_FROM: po.schema_from = optarg; break;
+        case OPT_MAP:
+        case OPT_IGNORE: /* the driver's options: one that has none refuses them */
+            if (cli_option_add(&dopts, opt == OPT_MAP ? "map" : "ignore_field", optarg) != 0) {
+                ex = EXIT_RUNTIME;
+                goto done;
+            }
+            break;
         case 'O':
             if ((ex = cli_driver_option(c, &dopts, opt, optarg)) != 0)
                 goto done;

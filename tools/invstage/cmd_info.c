@@ -72,6 +72,16 @@ static void info_objects(const invs_stage *st)
     }
 }
 
+/* The facts a file carried about its data (source.KEY: a fixture's
+ * metadata record, a file's header), one line each. */
+static int info_source_fact(const char *key, const char *value, void *payload)
+{
+    (void)payload;
+    if (!strncmp(key, "source.", 7))
+        printf("%s:%*s%s\n", key, strlen(key) < 17 ? (int)(17 - strlen(key)) : 1, "", value);
+    return INVS_OK;
+}
+
 int cli_print_stage(cli *c, const char *path, int full)
 {
     static const char *const keys[] = {"source", "source_driver", "created_at",
@@ -103,6 +113,8 @@ int cli_print_stage(cli *c, const char *path, int full)
             printf("%s:%*s%s\n", keys[i], (int)(17 - strlen(keys[i])), "", v ? v : "-");
             free(v);
         }
+        if ((rc = invs_stage_meta_each(st, info_source_fact, NULL)) != INVS_OK)
+            invs_stage_err(&j, st, rc);
         printf("\n%-*s %12s %12s\n", (int)width, "table", "rows", "source rows");
         for (i = 0; i < st->ntables; i++) {
             const invs_stage_table *t = &st->tables[i];

@@ -77,6 +77,9 @@ typedef struct invs_pull_opts {
                                     whose parent table is not taken (named in a
                                     warning); otherwise they stay, and verify
                                     finds the rows that need the missing parent */
+    /* a URI or a stage file whose tables the source reads onto (a source
+     * without types of its own: import --schema-from); NULL: none */
+    const char *schema_from;
 } invs_pull_opts;
 
 int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
