@@ -254,19 +254,7 @@ static int ext_xindex(pg_conn *c, const invs_table *t, const invs_xindex *x, int
     pg_qualified(&sb, c, t);
     if (x->method && native)
         invs_sb_printf(&sb, " USING %s", x->method);
-    invs_sb_puts(&sb, " (");
-    for (i = 0; i < x->nparts; i++) {
-        invs_sb_puts(&sb, i ? ", " : "");
-        if (x->exprs && x->exprs[i])
-            invs_sb_printf(&sb, "(%s)", x->parts[i]);
-        else
-            invs_sb_ident(&sb, x->parts[i], '"');
-        if (x->desc && x->desc[i])
-            invs_sb_puts(&sb, " DESC");
-    }
-    invs_sb_puts(&sb, ")");
-    if (x->where)
-        invs_sb_printf(&sb, " WHERE %s", x->where);
+    invs_sb_index_parts(&sb, x, '"', 1);
     return native ? pg_exec_sb(c, &sb) : pg_try_sb(c, &sb, t, "an index");
 }
 

@@ -371,19 +371,7 @@ static int create_xindex(sqlite_conn *c, const invs_table *t, const invs_xindex 
     invs_sb_ident(&sb, x->name ? x->name : "", '"');
     invs_sb_puts(&sb, " ON ");
     invs_sb_ident(&sb, t->name, '"');
-    invs_sb_puts(&sb, " (");
-    for (i = 0; i < x->nparts; i++) {
-        invs_sb_puts(&sb, i ? ", " : "");
-        if (x->exprs && x->exprs[i])
-            invs_sb_puts(&sb, x->parts[i]);
-        else
-            invs_sb_ident(&sb, x->parts[i], '"');
-        if (x->desc && x->desc[i])
-            invs_sb_puts(&sb, " DESC");
-    }
-    invs_sb_puts(&sb, ")");
-    if (x->where)
-        invs_sb_printf(&sb, " WHERE %s", x->where);
+    invs_sb_index_parts(&sb, x, '"', 0);
     return sqlite_exec_sb(c, &sb);
 }
 

@@ -203,6 +203,30 @@ static inline void invs_sb_row_key(invs_strbuf *sb, const invs_table *t, const i
     invs_sb_puts(sb, ")");
 }
 
+/* Append an index's parts and predicate as CREATE INDEX writes them:
+ * " (a, (lower(b)) DESC) WHERE c > 0". Columns are quoted with q; the
+ * expressions and the predicate are appended as they are, in parentheses
+ * where paren_exprs (PostgreSQL needs them, SQLite's own text has them):
+ * the caller has checked them (a stage is untrusted input). */
+static inline void invs_sb_index_parts(invs_strbuf *sb, const invs_xindex *x, char q,
+                                       int paren_exprs)
+{
+    size_t i;
+    invs_sb_puts(sb, " (");
+    for (i = 0; i < x->nparts; i++) {
+        invs_sb_puts(sb, i ? ", " : "");
+        if (x->exprs && x->exprs[i])
+            invs_sb_printf(sb, paren_exprs ? "(%s)" : "%s", x->parts[i]);
+        else
+            invs_sb_ident(sb, x->parts[i], q);
+        if (x->desc && x->desc[i])
+            invs_sb_puts(sb, " DESC");
+    }
+    invs_sb_puts(sb, ")");
+    if (x->where)
+        invs_sb_printf(sb, " WHERE %s", x->where);
+}
+
 /* Take the string out of the buffer (caller frees with free_fn). */
 static inline char *invs_sb_take(invs_strbuf *sb)
 {
