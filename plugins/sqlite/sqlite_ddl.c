@@ -1,7 +1,7 @@
 /*
- * What SQLite keeps only in the text of CREATE TABLE and CREATE INDEX:
- * constraint names, CHECK constraints, and the parts and WHERE clause of an
- * index on expressions. Its pragmas report columns, keys and indexes but
+ * What SQLite keeps only in the text of CREATE TABLE, CREATE INDEX and
+ * CREATE VIEW: constraint names, CHECK constraints, the parts and WHERE
+ * clause of an index on expressions, and a view's column list and query. Its pragmas report columns, keys and indexes but
  * none of these, so the statement SQLite stored (sqlite_schema.sql, which
  * SQLite itself parsed once, so it is well formed) is read here.
  *
@@ -285,6 +285,51 @@ int sqlite_ddl_table(invs_pool *pl, const char *sql, sqlite_ddl_fn fn, void *pay
             item = pos;
         }
     }
+}
+
+const char *sqlite_ddl_view(const char *sql)
+{
+    const char *pos = sql, *end = sql + strlen(sql), *cols = NULL, *in;
+    size_t in_n;
+    ddl_tok t = ddl_next(&pos, end);
+    if (!ddl_word(&t, "CREATE"))
+        return NULL;
+    t = ddl_next(&pos, end);
+    if (ddl_word(&t, "TEMP") || ddl_word(&t, "TEMPORARY"))
+        t = ddl_next(&pos, end);
+    if (!ddl_word(&t, "VIEW"))
+        return NULL;
+    t = ddl_next(&pos, end);
+    if (ddl_word(&t, "IF")) { /* IF NOT EXISTS */
+        ddl_next(&pos, end);
+        ddl_next(&pos, end);
+        t = ddl_next(&pos, end);
+    }
+    if (t.kind != T_WORD && t.kind != T_IDENT && t.kind != T_STRING)
+        return NULL;
+    t = ddl_next(&pos, end);
+    if (ddl_punct(&t, '.')) { /* schema.name */
+        ddl_next(&pos, end);
+        t = ddl_next(&pos, end);
+    }
+    if (ddl_punct(&t, '(')) {
+        cols = t.p;
+        if (!ddl_group(&pos, end, &in, &in_n))
+            return NULL;
+        t = ddl_next(&pos, end);
+    }
+    if (!ddl_word(&t, "AS"))
+        return NULL;
+    return cols ? cols : ddl_skip_space(pos, end);
+}
+
+int sqlite_ddl_end(const char *s)
+{
+    const char *end = s + strlen(s);
+    s = ddl_skip_space(s, end);
+    if (s < end && *s == ';')
+        s = ddl_skip_space(s + 1, end);
+    return s == end;
 }
 
 int sqlite_ddl_index(invs_pool *pl, const char *sql, invs_xindex *x)

@@ -61,6 +61,13 @@ int sqlite_ddl_table(invs_pool *pl, const char *sql, sqlite_ddl_fn fn, void *pay
 /* The parts (columns or expressions, ASC/DESC) and WHERE of a CREATE INDEX
  * statement into x (its name and flags are the caller's). */
 int sqlite_ddl_index(invs_pool *pl, const char *sql, invs_xindex *x);
+/* What follows a view's name in its CREATE VIEW statement: "(cols) AS
+ * query" where it names its columns, else the query; NULL when the
+ * statement is not that shape. */
+const char *sqlite_ddl_view(const char *sql);
+/* 1 when s holds nothing but spaces, comments and at most one ';': the
+ * tail of a single statement. */
+int sqlite_ddl_end(const char *s);
 /* A default as SQLite wrote it, classified for another engine. */
 void sqlite_default_classify(invs_pool *pl, invs_colx *x, const char *expr);
 
