@@ -43,16 +43,15 @@ int invs_verify_sql_register(invs_stage *st);
  * where t has no primary key or a value of it is NULL. */
 int invs_verify_sql_row_key(invs_stage *st, const invs_table *t);
 
-/* verify_batch.c: the integrity pass's per-value questions about one
- * table (WHERE clauses over its data table, alias d), gathered and then
- * asked in one scan; key is the SQL naming a row in the findings. */
+/* verify_batch.c: the integrity pass's per-value questions about table
+ * st (WHERE clauses over its data table, alias d), gathered and then asked
+ * in one scan; key is the SQL naming a row in the findings. */
 typedef struct invs_verify_batch invs_verify_batch;
-int invs_verify_batch_open(invs_verify_run *v);
+int invs_verify_batch_open(invs_verify_run *v, const invs_stage_table *st, const char *key);
 void invs_verify_batch_close(invs_verify_run *v);
-int invs_verify_batch_add(invs_verify_run *v, const invs_stage_table *st, const char *key,
-                          const char *where, const char *check, int error, const char *column,
-                          const char *detail);
-int invs_verify_batch_flush(invs_verify_run *v, const invs_stage_table *st, const char *key);
+int invs_verify_batch_add(invs_verify_run *v, const char *where, const char *check, int error,
+                          const char *column, const char *detail);
+int invs_verify_batch_flush(invs_verify_run *v);
 /* A finding about the table's column that needs no question of its rows,
  * reported in its turn among the batch's. */
 int invs_verify_batch_found(invs_verify_run *v, const char *check, int error,

@@ -29,6 +29,8 @@ typedef struct batch_question {
 } batch_question;
 
 struct invs_verify_batch {
+    const invs_stage_table *st; /* the table asked about */
+    char *key;                  /* SQL naming a row of it in the findings */
     batch_question *q;
     size_t n, cap;
     size_t asked; /* of them with a where */
@@ -49,10 +51,11 @@ static void batch_clear(invs_verify_batch *b)
     b->n = b->asked = 0;
 }
 
-int invs_verify_batch_open(invs_verify_run *v)
+int invs_verify_batch_open(invs_verify_run *v, const invs_stage_table *st, const char *key)
 {
-    if (!(v->batch = calloc(1, sizeof(*v->batch))))
+    if (!(v->batch = calloc(1, sizeof(*v->batch))) || !(v->batch->key = strdup(key)))
         return invs_diag_oom(&v->st->diag);
+    v->batch->st = st;
     return INVS_OK;
 }
 
@@ -61,20 +64,20 @@ void invs_verify_batch_close(invs_verify_run *v)
     if (v->batch) {
         batch_clear(v->batch);
         free(v->batch->q);
+        free(v->batch->key);
     }
     free(v->batch);
     v->batch = NULL;
 }
 
-static int batch_sql(invs_strbuf *sql, const invs_verify_batch *b, const invs_stage_table *st,
-                     const char *key)
+static int batch_sql(invs_strbuf *sql, const invs_verify_batch *b)
 {
     size_t i, k = 0;
-    invs_sb_printf(sql, "SELECT %s", key);
+    invs_sb_printf(sql, "SELECT %s", b->key);
     for (i = 0; i < b->n; i++)
         if (b->q[i].where)
             invs_sb_printf(sql, ", coalesce((%s), 0) <> 0", b->q[i].where);
-    invs_sb_printf(sql, " FROM invs_data_%lld AS d WHERE ", (long long)st->tid);
+    invs_sb_printf(sql, " FROM invs_data_%lld AS d WHERE ", (long long)b->st->tid);
     for (i = 0; i < b->n; i++)
         if (b->q[i].where)
             invs_sb_printf(sql, "%s(%s)", k++ ? " OR " : "", b->q[i].where);
@@ -82,7 +85,7 @@ static int batch_sql(invs_strbuf *sql, const invs_verify_batch *b, const invs_st
 }
 
 /* The rows answering the questions asked, tallied per question. */
-static int batch_ask(invs_verify_run *v, const invs_stage_table *st, const char *key)
+static int batch_ask(invs_verify_run *v)
 {
     invs_verify_batch *b = v->batch;
     sqlite3_stmt *s = NULL;
@@ -90,7 +93,7 @@ static int batch_ask(invs_verify_run *v, const invs_stage_table *st, const char 
     size_t i;
     int rc = INVS_OK, step = SQLITE_DONE, col;
     invs_sb_init_std(&sql);
-    if (batch_sql(&sql, b, st, key) != INVS_OK)
+    if (batch_sql(&sql, b) != INVS_OK)
         rc = invs_diag_oom(&v->st->diag);
     else if (sqlite3_prepare_v2(v->st->db, sql.p, -1, &s, NULL) != SQLITE_OK)
         rc = invs_stage_sqlerr(v->st, INVS_ECORRUPT, "verify");
@@ -110,7 +113,7 @@ static int batch_ask(invs_verify_run *v, const invs_stage_table *st, const char 
 }
 
 /* Ask every question gathered, report what was found, in order. */
-int invs_verify_batch_flush(invs_verify_run *v, const invs_stage_table *st, const char *key)
+int invs_verify_batch_flush(invs_verify_run *v)
 {
     invs_verify_batch *b = v->batch;
     size_t i;
@@ -118,13 +121,13 @@ int invs_verify_batch_flush(invs_verify_run *v, const invs_stage_table *st, cons
     if (!b || !b->n)
         return INVS_OK;
     if (b->asked)
-        rc = batch_ask(v, st, key);
+        rc = batch_ask(v);
     for (i = 0; i < b->n && rc == INVS_OK; i++) {
         batch_question *q = &b->q[i];
         if (invs_sb_failed(&q->keys))
             rc = invs_diag_oom(&v->st->diag);
         else if (q->count)
-            rc = invs_verify_report(v, q->check, q->error, st->schema->t.name, q->column,
+            rc = invs_verify_report(v, q->check, q->error, b->st->schema->t.name, q->column,
                                     q->count, q->keys.len ? q->keys.p : NULL, q->detail);
     }
     batch_clear(b);
@@ -161,13 +164,12 @@ static int batch_fill(invs_verify_run *v, batch_question *q, const char *check, 
     return INVS_OK;
 }
 
-int invs_verify_batch_add(invs_verify_run *v, const invs_stage_table *st, const char *key,
-                          const char *where, const char *check, int error, const char *column,
-                          const char *detail)
+int invs_verify_batch_add(invs_verify_run *v, const char *where, const char *check, int error,
+                          const char *column, const char *detail)
 {
     batch_question *q;
     int rc;
-    if (v->batch->asked == BATCH_MAX && (rc = invs_verify_batch_flush(v, st, key)) != INVS_OK)
+    if (v->batch->asked == BATCH_MAX && (rc = invs_verify_batch_flush(v)) != INVS_OK)
         return rc;
     if (!(q = batch_new(v)))
         return invs_diag_oom(&v->st->diag);

@@ -75,47 +75,28 @@ static int keys_ask(invs_verify_run *v, const invs_table *t, const char *sql, co
     return rc;
 }
 
-/* Rows of t matching `where` (over columns cN of alias d), after `join`. */
-/* Inside keys_columns, a question without a join joins the table's batch
- * (verify_batch.c: one scan for all); one with a join, or a finding
- * reported directly, first lets the batch answer, so the order stays. */
+/* Rows of t matching `where` (over columns cN of alias d), after `join`.
+ * Inside keys_columns, a question without a join joins the table's batch
+ * (verify_batch.c: one scan for all); one with a join first lets the
+ * batch answer, so the findings keep their order. */
 static int keys_rows_join(invs_verify_run *v, const invs_stage_table *st, const char *join,
                           const char *where, const char *check, int error, const char *column,
                           const char *detail)
 {
-    invs_strbuf key, sql;
+    invs_strbuf sql;
     int rc;
-    invs_sb_init_std(&key);
+    if (v->batch && !*join)
+        return invs_verify_batch_add(v, where, check, error, column, detail);
+    if (v->batch && (rc = invs_verify_batch_flush(v)) != INVS_OK)
+        return rc;
     invs_sb_init_std(&sql);
-    keys_expr(&key, &st->schema->t, "d");
-    if (invs_sb_failed(&key))
-        rc = invs_diag_oom(&v->st->diag);
-    else if (v->batch && !*join)
-        rc = invs_verify_batch_add(v, st, key.p, where, check, error, column, detail);
-    else if (v->batch && (rc = invs_verify_batch_flush(v, st, key.p)) != INVS_OK)
-        ;
-    else {
-        invs_sb_printf(&sql, "SELECT %s, 1 FROM invs_data_%lld AS d %s WHERE %s", key.p,
-                       (long long)st->tid, join, where);
-        rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
-                                  : keys_ask(v, &st->schema->t, sql.p, check, error, column,
-                                             detail);
-    }
-    invs_sb_free(&key);
+    invs_sb_puts(&sql, "SELECT ");
+    keys_expr(&sql, &st->schema->t, "d");
+    invs_sb_printf(&sql, ", 1 FROM invs_data_%lld AS d %s WHERE %s", (long long)st->tid, join,
+                   where);
+    rc = invs_sb_failed(&sql) ? invs_diag_oom(&v->st->diag)
+                              : keys_ask(v, &st->schema->t, sql.p, check, error, column, detail);
     invs_sb_free(&sql);
-    return rc;
-}
-
-/* Let the batch answer before a finding is reported directly. */
-static int keys_flush(invs_verify_run *v, const invs_stage_table *st)
-{
-    invs_strbuf key;
-    int rc;
-    invs_sb_init_std(&key);
-    keys_expr(&key, &st->schema->t, "d");
-    rc = invs_sb_failed(&key) ? invs_diag_oom(&v->st->diag)
-                              : invs_verify_batch_flush(v, st, key.p);
-    invs_sb_free(&key);
     return rc;
 }
 
@@ -712,13 +693,19 @@ static int keys_columns(invs_verify_run *v, const invs_stage_table *st)
         keys_range, keys_length,        keys_dates,       keys_decimals,
         keys_decimal_limit, keys_column_name, keys_bmp,   keys_zero_dates,
         keys_enum_empty, keys_times,      keys_offsets,     keys_untyped};
+    invs_strbuf key;
     size_t i, k;
-    int rc = invs_verify_batch_open(v);
+    int rc;
+    invs_sb_init_std(&key);
+    keys_expr(&key, &st->schema->t, "d");
+    rc = invs_sb_failed(&key) ? invs_diag_oom(&v->st->diag)
+                              : invs_verify_batch_open(v, st, key.p);
+    invs_sb_free(&key);
     for (i = 0; i < st->schema->t.ncols && rc == INVS_OK; i++)
         for (k = 0; k < sizeof(checks) / sizeof(checks[0]) && rc == INVS_OK; k++)
             rc = checks[k](v, st, i);
     if (rc == INVS_OK)
-        rc = keys_flush(v, st);
+        rc = invs_verify_batch_flush(v);
     invs_verify_batch_close(v);
     return rc;
 }
