@@ -78,10 +78,15 @@ int invs_conn_cursor_open(invs_drv_cursor **out, invs_conn *c, const invs_table 
     return d->cursor_open(out, c->h, &legacy);
 }
 
+uint32_t invs_conn_native(const invs_conn *c, const char *engine)
+{
+    return engine && !strcmp(engine, c->drv->name) ? INVS_HINT_NATIVE : 0;
+}
+
 int invs_conn_table_create(invs_conn *c, const invs_table *t)
 {
     const invs_driver *d = c->drv;
-    uint32_t hints = t->engine && !strcmp(t->engine, d->name) ? INVS_HINT_NATIVE : 0;
+    uint32_t hints = invs_conn_native(c, t->engine);
     if (INVS_HAS(d, invs_driver, table_create_v2) && d->table_create_v2)
         return d->table_create_v2(c->h, t, hints);
     return d->table_create(c->h, t);

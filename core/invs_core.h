@@ -240,6 +240,9 @@ void invs_conn_close(invs_conn *c);
 int invs_conn_cursor_open(invs_drv_cursor **out, invs_conn *c, const invs_table *t,
                           uint32_t hints);
 int invs_conn_table_create(invs_conn *c, const invs_table *t);
+/* INVS_HINT_NATIVE when SQL of `engine` (a table's or an object's) is the
+ * driver's own dialect: read by a driver of this name. */
+uint32_t invs_conn_native(const invs_conn *c, const char *engine);
 /* The driver's limits, NULL when it describes none (or is older than 1.2). */
 const invs_limits *invs_driver_limits(const invs_driver *d);
 /* A call on c returned rc < 0: its session's diagnostic into j's record. */

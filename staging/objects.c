@@ -5,7 +5,6 @@
  * text is its own), and every object that does not arrive is named, so
  * that a user reading the warnings knows all that the target lacks.
  */
-#include <string.h>
 
 #include "objects.h"
 
@@ -62,7 +61,7 @@ static int objects_is_view(int kind)
 static int objects_make(invs_job *j, invs_conn *dst, const invs_object *o)
 {
     const invs_driver *d = dst->drv;
-    uint32_t hints = o->engine && !strcmp(o->engine, d->name) ? INVS_HINT_NATIVE : 0;
+    uint32_t hints = invs_conn_native(dst, o->engine);
     int rc = INVS_EUNSUPPORTED;
     dst->sess.diag.code = 0;
     if (INVS_HAS(d, invs_driver, object_create) && d->object_create &&
