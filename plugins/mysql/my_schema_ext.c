@@ -181,7 +181,7 @@ int my_checks_def(my_conn *c, invs_strbuf *sb, const invs_table *t, int native)
 {
     static const char *const fns[] = {"json_valid", "char_length", "length", "lower", "upper",
                                       "trim", "abs", "regexp_like", "coalesce", NULL};
-    size_t i, j;
+    size_t i;
     for (i = 0; INVS_HAS(t, invs_table, inherits) && t->checks && i < t->nchecks; i++) {
         const invs_check *k = INVS_AT(invs_check, t->checks, i);
         if (!native) {
@@ -206,14 +206,8 @@ int my_checks_def(my_conn *c, invs_strbuf *sb, const invs_table *t, int native)
         const invs_colx *x = my_colx(t, i);
         if (!x || !x->nlabels)
             continue;
-        invs_sb_puts(sb, ", CHECK (");
-        invs_sb_ident(sb, t->cols[i].name, '`');
-        invs_sb_puts(sb, " IN (");
-        for (j = 0; j < x->nlabels; j++) {
-            invs_sb_puts(sb, j ? ", " : "");
-            my_literal(sb, x->labels[j]);
-        }
-        invs_sb_puts(sb, "))");
+        invs_sb_puts(sb, ", ");
+        invs_sb_labels_check(sb, t->cols[i].name, x->labels, x->nlabels, '`');
     }
     return INVS_OK;
 }

@@ -197,16 +197,9 @@ static int ext_label_check(pg_conn *c, const invs_table *t, const char *qt, size
 {
     const invs_colx *x = ext_colx(t, i);
     invs_strbuf sb;
-    size_t j;
     pg_sb_init(&sb);
-    invs_sb_printf(&sb, "ALTER TABLE %s ADD CHECK (", qt);
-    invs_sb_ident(&sb, t->cols[i].name, '"');
-    invs_sb_puts(&sb, " IN (");
-    for (j = 0; j < x->nlabels; j++) {
-        invs_sb_puts(&sb, j ? ", " : "");
-        invs_sb_literal(&sb, x->labels[j]);
-    }
-    invs_sb_puts(&sb, "))");
+    invs_sb_printf(&sb, "ALTER TABLE %s ADD ", qt);
+    invs_sb_labels_check(&sb, t->cols[i].name, x->labels, x->nlabels, '"');
     return pg_exec_sb(c, &sb);
 }
 

@@ -209,7 +209,7 @@ static int create_compiles(sqlite_conn *c, const invs_table *t, const char *expr
  * those SQLite compiles; and another engine's enum labels. */
 static int create_checks(sqlite_conn *c, invs_strbuf *sb, const invs_table *t, int native)
 {
-    size_t i, j;
+    size_t i;
     for (i = 0; INVS_HAS(t, invs_table, inherits) && t->checks && i < t->nchecks; i++) {
         const invs_check *k = INVS_AT(invs_check, t->checks, i);
         if (native && !invs_sql_expr_ok(k->expr, sqlite_fns))
@@ -236,14 +236,8 @@ static int create_checks(sqlite_conn *c, invs_strbuf *sb, const invs_table *t, i
         const invs_colx *x = create_colx(t, i);
         if (!x || !x->nlabels)
             continue;
-        invs_sb_puts(sb, ", CHECK (");
-        invs_sb_ident(sb, t->cols[i].name, '"');
-        invs_sb_puts(sb, " IN (");
-        for (j = 0; j < x->nlabels; j++) {
-            invs_sb_puts(sb, j ? ", " : "");
-            invs_sb_literal(sb, x->labels[j]);
-        }
-        invs_sb_puts(sb, "))");
+        invs_sb_puts(sb, ", ");
+        invs_sb_labels_check(sb, t->cols[i].name, x->labels, x->nlabels, '"');
     }
     return INVS_OK;
 }

@@ -203,6 +203,22 @@ static inline void invs_sb_row_key(invs_strbuf *sb, const invs_table *t, const i
     invs_sb_puts(sb, ")");
 }
 
+/* Append "CHECK (col IN ('a', 'b'))": an enum's labels where the target
+ * keeps the column as text (col quoted with q, the labels as literals). */
+static inline void invs_sb_labels_check(invs_strbuf *sb, const char *col,
+                                        const char *const *labels, size_t n, char q)
+{
+    size_t i;
+    invs_sb_puts(sb, "CHECK (");
+    invs_sb_ident(sb, col, q);
+    invs_sb_puts(sb, " IN (");
+    for (i = 0; i < n; i++) {
+        invs_sb_puts(sb, i ? ", " : "");
+        invs_sb_literal(sb, labels[i]);
+    }
+    invs_sb_puts(sb, "))");
+}
+
 /* Append an index's parts and predicate as CREATE INDEX writes them:
  * " (a, (lower(b)) DESC) WHERE c > 0". Columns are quoted with q; the
  * expressions and the predicate are appended as they are, in parentheses
