@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <strings.h>
 
 #include "invs_core.h"
 
@@ -111,6 +113,57 @@ int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n)
         invs_sb_printf(sb, "E%+ld", exp10);
     }
     return INVS_OK;
+}
+
+int invs_decimal_shape(const char *s, size_t n, long *ints, long *frac)
+{
+    invs_decimal d;
+    size_t nd;
+    long exp10;
+
+    if (invs_decimal_parse(s, n, &d) != INVS_OK)
+        return INVS_EINVAL;
+    for (nd = d.nd, exp10 = d.exp10; nd && d.digits[nd - 1] == '0'; nd--)
+        exp10++;
+    *ints = 0;
+    *frac = 0;
+    if (nd == 0)
+        return INVS_OK;
+    /* as invs_decimal_normalize writes it: beyond 400 digits, an exponent */
+    if ((exp10 >= 0 && exp10 + (long)nd > 400) || (exp10 < 0 && -exp10 > 400))
+        *ints = LONG_MAX;
+    else if (exp10 >= 0)
+        *ints = (long)nd + exp10;
+    else {
+        *ints = (long)nd + exp10 > 0 ? (long)nd + exp10 : 0;
+        *frac = -exp10;
+    }
+    return INVS_OK;
+}
+
+int invs_decimal_is_number(const char *s, size_t n)
+{
+    static const char *const special[] = {"nan", "inf", "infinity", "+inf", "+infinity",
+                                          "-inf", "-infinity"};
+    size_t i, a = 0, b;
+    if (invs_decimal_parse(s, n, NULL) == INVS_OK)
+        return 1;
+    while (a < n && s[a] == ' ')
+        a++;
+    for (b = n; b > a && s[b - 1] == ' '; b--)
+        ;
+    for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+        if (strlen(special[i]) == b - a && strncasecmp(s + a, special[i], b - a) == 0)
+            return 1;
+    return 0;
+}
+
+int invs_int_digits(int64_t x)
+{
+    int k = 0;
+    for (; x; x /= 10)
+        k++;
+    return k;
 }
 
 size_t invs_int_text(char *out, int64_t v)

@@ -289,6 +289,15 @@ int invs_decimal_parse(const char *s, size_t n, invs_decimal *d);
  * trailing zeros, no exponent (unless beyond 400 digits). INVS_OK, or
  * INVS_EINVAL when it is not a number. */
 int invs_decimal_normalize(invs_strbuf *sb, const char *s, size_t n);
+/* Digits before and after the point of the number s[0..n) as
+ * invs_decimal_normalize writes it (0.5: 0 and 1; 120: 3 and 0; ints
+ * LONG_MAX where it writes an exponent). INVS_EINVAL: not a number. */
+int invs_decimal_shape(const char *s, size_t n, long *ints, long *frac);
+/* A number (the grammar above), or nan/inf/infinity with an optional sign
+ * and spaces around, in any case: what verify takes for a number. */
+int invs_decimal_is_number(const char *s, size_t n);
+/* Decimal digits of x (0 has none). */
+int invs_int_digits(int64_t x);
 /* The shortest decimal text that reads back as d (finite): "9.99", not
  * "9.9900000000000002". */
 #define INVS_DOUBLE_TEXT 40

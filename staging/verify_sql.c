@@ -36,29 +36,9 @@
 
 static void sql_is_number(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    static const char *const special[] = {"nan", "inf", "infinity", "+inf", "+infinity",
-                                          "-inf", "-infinity"};
     const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]), i, a = 0, b;
     (void)argc;
-    if (!s) {
-        sqlite3_result_int(cx, 0);
-        return;
-    }
-    if (invs_decimal_parse(s, n, NULL) == INVS_OK) {
-        sqlite3_result_int(cx, 1);
-        return;
-    }
-    while (a < n && s[a] == ' ')
-        a++;
-    for (b = n; b > a && s[b - 1] == ' '; b--)
-        ;
-    for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-        if (strlen(special[i]) == b - a && strncasecmp(s + a, special[i], b - a) == 0) {
-            sqlite3_result_int(cx, 1);
-            return;
-        }
-    sqlite3_result_int(cx, 0);
+    sqlite3_result_int(cx, s && invs_decimal_is_number(s, (size_t)sqlite3_value_bytes(argv[0])));
 }
 
 static void sql_bool_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -143,48 +123,34 @@ static void sql_date_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
                                             (unsigned)sqlite3_value_int(argv[4])));
 }
 
+/* 1: more digits before the point than decimal(p,s) has, 2: more after
+ * it, 0: fits; NULL: not a number. A real counts by its shortest text. */
 static void sql_decimal_fit(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     int p = sqlite3_value_int(argv[1]), sc = sqlite3_value_int(argv[2]);
     int type = sqlite3_value_type(argv[0]);
-    const char *s = NULL;
+    const char *s;
     char buf[INVS_DOUBLE_TEXT];
-    invs_strbuf sb;
+    long ints, frac = 0;
     (void)argc;
     if (type == SQLITE_NULL) {
         sqlite3_result_null(cx);
         return;
     }
     if (type == SQLITE_INTEGER) { /* its digits, without SQLite writing it out first */
-        sqlite3_int64 x = sqlite3_value_int64(argv[0]);
-        int ints = 0;
-        for (; x; x /= 10)
-            ints++;
-        sqlite3_result_int(cx, ints > p - sc);
+        sqlite3_result_int(cx, invs_int_digits(sqlite3_value_int64(argv[0])) > p - sc);
         return;
     }
-    invs_sb_init_std(&sb);
     if (type == SQLITE_FLOAT && isfinite(sqlite3_value_double(argv[0]))) {
         invs_double_text(buf, sqlite3_value_double(argv[0])); /* not SQLite's %!.15g */
         s = buf;
     } else {
         s = (const char *)sqlite3_value_text(argv[0]);
     }
-    if (s && invs_decimal_normalize(&sb, s, strlen(s)) != INVS_OK)
-        s = NULL;
-    if (!s || !sb.p || strchr(sb.p, 'E')) {
-        if (s && sb.p) /* beyond 400 digits: too big for any precision */
-            sqlite3_result_int(cx, 1);
-        else
-            sqlite3_result_null(cx);
-    } else {
-        const char *q = sb.p[0] == '-' ? sb.p + 1 : sb.p, *dot = strchr(q, '.');
-        long ints = dot ? (long)(dot - q) : (long)strlen(q), frac = dot ? (long)strlen(dot + 1) : 0;
-        if (ints == 1 && q[0] == '0')
-            ints = 0;
+    if (!s || invs_decimal_shape(s, strlen(s), &ints, &frac) != INVS_OK)
+        sqlite3_result_null(cx);
+    else
         sqlite3_result_int(cx, ints > p - sc ? 1 : frac > sc ? 2 : 0);
-    }
-    invs_sb_free(&sb);
 }
 
 /* [-]H+:MM[:SS[.ffffff]] outside 00:00:00..24:00:00 (a leap second, :60,
