@@ -301,6 +301,7 @@ int invs_stage_open(invs_stage **out, invs_ctx *ctx, invs_diag_rec *err, const c
                                  ? "PRAGMA cache_size = -16384; BEGIN IMMEDIATE"
                                  : "PRAGMA cache_size = -4096; BEGIN")) != INVS_OK)
         goto fail;
+    invs_stage_check_seal(st);
     *out = st;
     return INVS_OK;
 fail:
@@ -309,7 +310,10 @@ fail:
 
 int invs_stage_commit(invs_stage *st)
 {
-    return stage_exec(st, "COMMIT");
+    int rc = stage_exec(st, "COMMIT");
+    if (rc == INVS_OK)
+        (void)invs_stage_seal_file(st); /* committed whatever it says */
+    return rc;
 }
 
 static int stage_fsync_path(const char *path)
@@ -335,6 +339,7 @@ int invs_stage_finish(invs_stage *st, const char *state)
         (rc = invs_stage_meta_set(st, "state", state)) != INVS_OK ||
         (rc = stage_exec(st, "COMMIT")) != INVS_OK)
         return rc;
+    (void)invs_stage_seal_file(st); /* committed whatever it says */
     if (sqlite3_close(st->db) != SQLITE_OK)
         return invs_diag(&st->diag, INVS_EIO, "stage %s: close failed", st->tmp_path);
     st->db = NULL;
@@ -361,8 +366,10 @@ void invs_stage_close(invs_stage *st)
         sqlite3_close(st->db);
     if (st->tmp_path)
         unlink(st->tmp_path);
-    for (i = 0; i < st->ntables; i++)
+    for (i = 0; i < st->ntables; i++) {
         invs_schema_free(st->tables[i].schema);
+        free(st->tables[i].profile);
+    }
     free(st->tables);
     invs_object_list_free(&st->objects);
     free(st->tmp_path);

@@ -127,7 +127,7 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
     invs_digest_init(&sink.dg);
     invs_sb_init_std(&sink.enc);
     if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
-        (rc = invs_stage_writer_open(&sink.w, stage, tid, t->ncols)) != INVS_OK) {
+        (rc = invs_stage_writer_open(&sink.w, stage, tid, t)) != INVS_OK) {
         invs_stage_err(j, stage, rc);
         goto out;
     }
@@ -175,7 +175,8 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
         goto out;
     }
     if ((rc = invs_stage_set_rows(stage, tid, n, invs_stage_writer_specials(sink.w), hex)) !=
-        INVS_OK)
+            INVS_OK ||
+        (rc = invs_stage_writer_save_profile(sink.w)) != INVS_OK)
         invs_stage_err(j, stage, rc);
 out:
     invs_sb_free(&sink.enc);

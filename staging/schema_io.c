@@ -443,6 +443,7 @@ int invs_stage_load_schema(invs_stage *st)
             break;
         }
         t = &st->tables[st->ntables++];
+        memset(t, 0, sizeof(*t));
         t->tid = sqlite3_column_int64(tabs, 0);
         t->schema = s;
         t->rows = sqlite3_column_int64(tabs, 7);

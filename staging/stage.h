@@ -26,6 +26,8 @@ typedef struct invs_stage_table {
     int64_t rows;     /* rows in the stage */
     int64_t specials; /* cells held in invs_specials */
     char digest[INVS_DIGEST_HEX]; /* of the rows as they are now ("" if none) */
+    struct invs_col_profile *profile; /* verify: what pull saw of each column, where
+                                         it still describes the rows; else NULL */
 } invs_stage_table;
 
 typedef struct invs_stage {
@@ -37,6 +39,7 @@ typedef struct invs_stage {
     int overwrite;  /* finish may replace an existing stage at path */
     char state[16];
     int format;     /* PRAGMA user_version: 1 or 2 */
+    int untouched;  /* no commit since invstage's last write (seal.c) */
     size_t ntables;
     invs_stage_table *tables; /* loaded by invs_stage_load_schema */
     invs_object_list objects; /* loaded by invs_stage_load_schema (format 2) */
@@ -95,11 +98,19 @@ const char *invs_object_kind_name(int kind);
 
 /* Rows in. */
 typedef struct invs_stage_writer invs_stage_writer;
-int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid, size_t ncols);
+int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid,
+                           const invs_table *t);
 int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row);
 /* Rows and special cells written so far. */
 int64_t invs_stage_writer_rows(const invs_stage_writer *w);
 int64_t invs_stage_writer_specials(const invs_stage_writer *w);
+/* seal.c: after a commit, record the file change counter that one more
+ * commit makes (failure loses only verify's shortcut); on open, whether
+ * the file still has it (st->untouched). */
+int invs_stage_seal_file(invs_stage *st);
+void invs_stage_check_seal(invs_stage *st);
+/* What the writer saw of each column (profile.h), into the stage. */
+int invs_stage_writer_save_profile(invs_stage_writer *w);
 void invs_stage_writer_close(invs_stage_writer *w);
 
 /* Rows out, in the order they were written (the source's key order). */

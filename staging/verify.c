@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "proof.h"
+#include "profile.h"
 #include "verify.h"
 
 /* A target that says nothing of its limits: no check is an error for it. */
@@ -130,6 +131,36 @@ static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
     return INVS_OK;
 }
 
+/* What pull recorded of each table's values (profile.h), where it still
+ * describes them: the file unchanged since invstage last wrote it, and
+ * none of the table's values changed by verify since the pull. */
+static int verify_profiles(invs_verify_run *v)
+{
+    invs_stage *st = v->st;
+    sqlite3_stmt *s = NULL;
+    size_t i;
+    if (v->o->reread || !st->untouched)
+        return INVS_OK;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM invs_changes WHERE tid = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return invs_stage_sqlerr(st, INVS_EIO, "reading the changes");
+    for (i = 0; i < st->ntables; i++) {
+        invs_stage_table *t = &st->tables[i];
+        int changed;
+        sqlite3_bind_int64(s, 1, t->tid);
+        changed = sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int64(s, 0) != 0;
+        sqlite3_reset(s);
+        if (changed || !(t->profile = calloc(t->schema->t.ncols + 1, sizeof(*t->profile))))
+            continue; /* no memory: read the rows, as for any table */
+        if (invs_profile_load(st, t->tid, t->profile, t->schema->t.ncols) != INVS_OK) {
+            free(t->profile);
+            t->profile = NULL;
+        }
+    }
+    sqlite3_finalize(s);
+    return INVS_OK;
+}
+
 /* Every pass over every table. */
 static int verify_tables(invs_verify_run *v, invs_job *j)
 {
@@ -138,7 +169,7 @@ static int verify_tables(invs_verify_run *v, invs_job *j)
     size_t i;
     int rc;
     if ((rc = invs_verify_sql_register(st)) != INVS_OK ||
-        (rc = invs_audit_clear_findings(st)) != INVS_OK)
+        (rc = invs_audit_clear_findings(st)) != INVS_OK || (rc = verify_profiles(v)) != INVS_OK)
         return invs_stage_err(j, st, rc);
     for (i = 0; i < st->ntables && rc == INVS_OK; i++) {
         invs_progress(j->ctx, st->tables[i].schema->t.name, 0, st->tables[i].rows);
@@ -208,6 +239,7 @@ int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
         out->errors = v.errors;
         out->warnings = v.warnings;
         out->changes = invs_audit_changes(st);
+        out->rows_read = v.rows_read;
     }
     if (rc == INVS_OK && (rc = invs_stage_commit(st)) != INVS_OK)
         invs_stage_err(&j, st, rc);

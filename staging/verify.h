@@ -27,6 +27,7 @@ typedef struct invs_verify_run {
     invs_conn *tconn;        /* --target URI: connected, for the driver's preflight */
     invs_tz *tz;             /* --assume-tz, for conversions into them */
     int64_t errors, warnings, changed;
+    int64_t rows_read;       /* rows of data tables read (each scan counts) */
     struct invs_verify_batch *batch; /* per-value questions gathered into one scan */
 } invs_verify_run;
 

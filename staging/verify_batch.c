@@ -92,6 +92,7 @@ static int batch_ask(invs_verify_run *v)
     invs_strbuf sql;
     size_t i;
     int rc = INVS_OK, step = SQLITE_DONE, col;
+    v->rows_read += b->st->rows;
     invs_sb_init_std(&sql);
     if (batch_sql(&sql, b) != INVS_OK)
         rc = invs_diag_oom(&v->st->diag);

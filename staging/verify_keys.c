@@ -30,6 +30,7 @@
 
 #include <utf8proc.h>
 
+#include "profile.h"
 #include "verify.h"
 
 #define FIRST_KEYS 5
@@ -89,6 +90,7 @@ static int keys_rows_join(invs_verify_run *v, const invs_stage_table *st, const 
         return invs_verify_batch_add(v, where, check, error, column, detail);
     if (v->batch && (rc = invs_verify_batch_flush(v)) != INVS_OK)
         return rc;
+    v->rows_read += st->rows;
     invs_sb_init_std(&sql);
     invs_sb_puts(&sql, "SELECT ");
     keys_expr(&sql, &st->schema->t, "d");
@@ -106,6 +108,13 @@ static int keys_rows(invs_verify_run *v, const invs_stage_table *st, const char 
     return keys_rows_join(v, st, "", where, check, error, column, detail);
 }
 
+/* What pull saw of column i's values, where it still describes them
+ * (profile.h); NULL: the question must be asked of the rows. */
+static const invs_col_profile *keys_pf(const invs_stage_table *st, long i)
+{
+    return st->profile && i >= 0 ? &st->profile[i] : NULL;
+}
+
 /* Groups of rows sharing a key's values (NULLs are pk-null's business, and
  * never equal in a unique key). */
 static int keys_duplicates(invs_verify_run *v, const invs_stage_table *st, const invs_key *k,
@@ -116,6 +125,11 @@ static int keys_duplicates(invs_verify_run *v, const invs_stage_table *st, const
     size_t i;
     int rc;
 
+    /* a column that only ever grew, as pulled, repeats no value */
+    if (k->ncols == 1 && keys_pf(st, invs_schema_column(t, k->cols[0])) &&
+        keys_pf(st, invs_schema_column(t, k->cols[0]))->increasing)
+        return INVS_OK;
+    v->rows_read += st->rows;
     invs_sb_init_std(&sql);
     invs_sb_init_std(&cols);
     invs_sb_init_std(&label);
@@ -148,6 +162,24 @@ static int keys_duplicates(invs_verify_run *v, const invs_stage_table *st, const
     invs_sb_free(&cols);
     invs_sb_free(&label);
     return rc;
+}
+
+/* A one-column key whose parent values, as pulled, are every integer from
+ * their least to their greatest, once each, and whose child values are
+ * integers between the two: no child can miss its parent. */
+static int keys_no_orphans(const invs_stage_table *st, const invs_stage_table *parent,
+                           const invs_key *k)
+{
+    const invs_col_profile *c, *p;
+    if (k->ncols != 1 ||
+        !(c = keys_pf(st, invs_schema_column(&st->schema->t, k->cols[0]))) ||
+        !(p = keys_pf(parent, invs_schema_column(&parent->schema->t, k->ref_cols[0]))))
+        return 0;
+    if (!p->increasing || !p->ints || p->ints != parent->rows ||
+        (uint64_t)p->imax - (uint64_t)p->imin + 1 != (uint64_t)p->ints)
+        return 0;
+    return !c->reals && !c->texts && !c->blobs &&
+           (!c->ints || (c->imin >= p->imin && c->imax <= p->imax));
 }
 
 static const invs_stage_table *keys_table(invs_verify_run *v, const char *name)
@@ -188,6 +220,10 @@ static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const in
         rc = invs_sb_failed(&where) || invs_sb_failed(&label) || invs_sb_failed(&detail)
                  ? invs_diag_oom(&v->st->diag)
                  : keys_rows(v, st, where.p, "fk-table-missing", 1, label.p, detail.p);
+        goto out;
+    }
+    if (keys_no_orphans(st, parent, k)) {
+        rc = INVS_OK;
         goto out;
     }
     invs_sb_puts(&where, " AND p.rowid IS NULL");
@@ -359,6 +395,8 @@ static int keys_nulls(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[64];
+    if (keys_pf(st, (long)i) && !keys_pf(st, (long)i)->nulls)
+        return INVS_OK;
     snprintf(where, sizeof(where), "d.c%zu IS NULL", i);
     if (keys_in_pk(&st->schema->t, c->name))
         return keys_rows(v, st, where, "pk-null", 1, c->name, "a primary key column is NULL");
@@ -371,7 +409,8 @@ static int keys_numbers(invs_verify_run *v, const invs_stage_table *st, size_t i
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[256], detail[160];
-    if (!keys_numeric(c->canon))
+    const invs_col_profile *pf = keys_pf(st, (long)i);
+    if (!keys_numeric(c->canon) || (pf && !pf->blobs && !pf->tnonnum))
         return INVS_OK;
     snprintf(where, sizeof(where),
              "typeof(d.c%zu) = 'blob' OR (typeof(d.c%zu) = 'text' AND NOT invs_is_number(d.c%zu))",
@@ -387,7 +426,8 @@ static int keys_integers(invs_verify_run *v, const invs_stage_table *st, size_t 
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[128], detail[160];
-    if (c->canon < INVS_T_INT16 || c->canon > INVS_T_UINT64)
+    if (c->canon < INVS_T_INT16 || c->canon > INVS_T_UINT64 ||
+        (keys_pf(st, (long)i) && !keys_pf(st, (long)i)->rfrac))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) = 'real' AND d.c%zu <> CAST(d.c%zu AS INTEGER)",
              i, i, i);
@@ -426,8 +466,12 @@ static int keys_range(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[256], detail[160];
+    const invs_col_profile *pf = keys_pf(st, (long)i);
     long long lim = c->canon == INVS_T_INT16 ? 32767LL : 2147483647LL;
     if (c->canon != INVS_T_INT16 && c->canon != INVS_T_INT32)
+        return INVS_OK;
+    if (pf && (!pf->ints || (pf->imin >= -lim - 1 && pf->imax <= lim)) &&
+        (!pf->reals || (pf->rmin >= (double)(-lim - 1) && pf->rmax <= (double)lim)))
         return INVS_OK;
     snprintf(where, sizeof(where),
              "typeof(d.c%zu) IN ('integer', 'real') AND (d.c%zu > %lld OR d.c%zu < %lld)", i, i,
@@ -440,7 +484,8 @@ static int keys_length(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[128], detail[160];
-    if ((c->canon != INVS_T_TEXT && c->canon != INVS_T_CHAR) || c->length <= 0)
+    if ((c->canon != INVS_T_TEXT && c->canon != INVS_T_CHAR) || c->length <= 0 ||
+        (keys_pf(st, (long)i) && keys_pf(st, (long)i)->tchars <= c->length))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND length(d.c%zu) > %d", i, i,
              c->length);
@@ -506,6 +551,7 @@ static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t 
 {
     const invs_column *c = &st->schema->t.cols[i];
     const invs_limits *l = v->lim;
+    const invs_col_profile *pf;
     int p = c->precision, sc = c->scale > 0 ? c->scale : 0, rc;
     char where[128], detail[256], as[160] = "";
     if ((c->canon != INVS_T_DECIMAL && c->canon != INVS_T_NUMERIC) ||
@@ -521,6 +567,8 @@ static int keys_decimals(invs_verify_run *v, const invs_stage_table *st, size_t 
                                  "column as decimal(%d,%d)",
                  invs_verify_engine(v), p, sc);
     }
+    if ((pf = keys_pf(st, (long)i)) && pf->dints >= 0 && pf->dints <= p - sc && pf->dfrac <= sc)
+        return INVS_OK;
     snprintf(where, sizeof(where), "invs_decimal_fit(d.c%zu, %d, %d) = 1", i, p, sc);
     snprintf(detail, sizeof(detail), "more than %d digits before the point (%s)%s", p - sc,
              c->decl, as);
@@ -571,7 +619,7 @@ static int keys_bmp(invs_verify_run *v, const invs_stage_table *st, size_t i)
     char where[512], detail[160];
     for (cs = v->lim->bmp_charsets; c->charset && cs && *cs && strcmp(*cs, c->charset); cs++)
         ;
-    if (!c->charset || !cs || !*cs)
+    if (!c->charset || !cs || !*cs || (keys_pf(st, (long)i) && !keys_pf(st, (long)i)->t4byte))
         return INVS_OK;
     /* a 4-byte UTF-8 sequence starts with 0xF0..0xF4 */
     snprintf(where, sizeof(where),
@@ -639,7 +687,8 @@ static int keys_enum_empty(invs_verify_run *v, const invs_stage_table *st, size_
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[96], detail[256];
-    if (c->canon != INVS_T_ENUM || keys_enum_has_empty(&st->schema->t, i))
+    if (c->canon != INVS_T_ENUM || keys_enum_has_empty(&st->schema->t, i) ||
+        (keys_pf(st, (long)i) && !keys_pf(st, (long)i)->tempty))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) = 'text' AND d.c%zu = ''", i, i);
     snprintf(detail, sizeof(detail),
@@ -674,7 +723,9 @@ static int keys_untyped(invs_verify_run *v, const invs_stage_table *st, size_t i
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[96], detail[256];
-    if (c->canon != INVS_T_ANY || !v->typed || !keys_created(v, &st->schema->t))
+    const invs_col_profile *pf = keys_pf(st, (long)i);
+    if (c->canon != INVS_T_ANY || !v->typed || !keys_created(v, &st->schema->t) ||
+        (pf && !pf->ints && !pf->reals && !pf->blobs))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) IN ('integer', 'real', 'blob')", i);
     snprintf(detail, sizeof(detail),

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "stage.h"
 
 struct invs_stage_writer {
@@ -23,18 +24,25 @@ struct invs_stage_writer {
     sqlite3_stmt *special;
     int64_t rows;
     int64_t specials;
+    invs_col_profile *profile; /* per column, as stored */
 };
 
-int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid, size_t ncols)
+int invs_stage_writer_open(invs_stage_writer **out, invs_stage *st, int64_t tid,
+                           const invs_table *t)
 {
+    size_t ncols = t->ncols;
     invs_stage_writer *w;
     invs_strbuf sb;
     size_t i;
     int rc = INVS_OK;
 
     *out = NULL;
-    if (!(w = calloc(1, sizeof(*w))))
+    if (!(w = calloc(1, sizeof(*w))) || !(w->profile = calloc(ncols + 1, sizeof(*w->profile)))) {
+        free(w);
         return invs_diag_oom(&st->diag);
+    }
+    for (i = 0; i < ncols; i++)
+        invs_profile_init(&w->profile[i], t->cols[i].canon);
     w->st = st;
     w->tid = tid;
     w->ncols = ncols;
@@ -153,6 +161,7 @@ int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
             sqlite3_bind_null(s, (int)i + 1);
             rc = writer_special(w, i, &row[i]);
         }
+        invs_profile_value(&w->profile[i], &row[i], r > 0);
     }
     if (rc == INVS_OK && sqlite3_step(s) != SQLITE_DONE)
         rc = invs_stage_sqlerr(w->st, INVS_EIO, "writing a row");
@@ -169,11 +178,17 @@ int invs_stage_writer_put(invs_stage_writer *w, const invs_value *row)
 int64_t invs_stage_writer_rows(const invs_stage_writer *w) { return w->rows; }
 int64_t invs_stage_writer_specials(const invs_stage_writer *w) { return w->specials; }
 
+int invs_stage_writer_save_profile(invs_stage_writer *w)
+{
+    return invs_profile_save(w->st, w->tid, w->profile, w->ncols);
+}
+
 void invs_stage_writer_close(invs_stage_writer *w)
 {
     if (!w)
         return;
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->special);
+    free(w->profile);
     free(w);
 }

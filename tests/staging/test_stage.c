@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "profile.h"
 #include "stage.h"
 
 static char dir[] = "/tmp/invs-test-stage-XXXXXX";
@@ -98,6 +99,14 @@ static int same_value(const invs_value *a, const invs_value *b)
     return 1;
 }
 
+static size_t count_nulls(const invs_value *vals, size_t n)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++)
+        k += vals[i].type == INVS_NULL && !vals[i].flags;
+    return k;
+}
+
 /* Write `vals` as rows of one column each, read them back. */
 static void roundtrip(const invs_value *vals, size_t n)
 {
@@ -118,12 +127,22 @@ static void roundtrip(const invs_value *vals, size_t n)
     unlink(tmp("values.stage"));
     CHECK_INT(invs_stage_create(&st, ctx, &err, tmp("values.stage"), 0), INVS_OK);
     CHECK_INT(invs_stage_add_table(st, &t, &tid), INVS_OK);
-    CHECK_INT(invs_stage_writer_open(&w, st, tid, 1), INVS_OK);
+    CHECK_INT(invs_stage_writer_open(&w, st, tid, &t), INVS_OK);
     for (i = 0; i < n; i++)
         CHECK_INT(invs_stage_writer_put(w, &vals[i]), INVS_OK);
     CHECK_INT(invs_stage_set_rows(st, tid, invs_stage_writer_rows(w), invs_stage_writer_specials(w),
                                   "0:0"),
               INVS_OK);
+    CHECK_INT(invs_stage_writer_save_profile(w), INVS_OK);
+    {
+        invs_col_profile pf;
+        CHECK_INT(invs_profile_load(st, tid, &pf, 1), INVS_OK);
+        /* every cell counted once, by how the stage stores it */
+        CHECK_INT(pf.nulls + pf.ints + pf.reals + pf.texts + pf.blobs, (int64_t)n);
+        CHECK_INT(pf.nulls, (int64_t)invs_stage_writer_specials(w) +
+                                (int64_t)count_nulls(vals, n));
+        CHECK_INT(invs_profile_load(st, tid + 1, &pf, 1), INVS_ENOTFOUND);
+    }
     invs_stage_writer_close(w);
     CHECK_INT(invs_stage_finish(st, INVS_STATE_PULLED), INVS_OK);
     invs_stage_close(st);
@@ -496,6 +515,77 @@ static void a_format_1_stage_still_reads(void)
 }
 
 
+static invs_value text_value(const char *s, size_t n)
+{
+    invs_value v = {.type = INVS_TEXT, .ptr = s, .len = n};
+    return v;
+}
+
+/* Each fact verify relies on, from the values that must set it. */
+static void profiles_count_what_verify_asks(void)
+{
+    invs_col_profile p;
+    invs_value v = {.type = INVS_INT};
+    int64_t xs[] = {3, 5, 5};
+    size_t i;
+
+    invs_profile_init(&p, INVS_T_INT64);
+    for (i = 0; i < 3; i++) {
+        v.num.i = xs[i];
+        invs_profile_value(&p, &v, 0);
+        CHECK_INT(p.increasing, i < 2); /* 5 after 5 is no longer increasing */
+    }
+    CHECK_INT(p.imin, 3);
+    CHECK_INT(p.imax, 5);
+    v.type = INVS_REAL;
+    v.num.d = 2.5;
+    invs_profile_value(&p, &v, 0);
+    v.num.d = 1e300; /* beyond 64 bits: CAST saturates, so it counts */
+    invs_profile_value(&p, &v, 0);
+    v.num.d = 4.0;
+    invs_profile_value(&p, &v, 0);
+    CHECK_INT(p.rfrac, 2);
+    v = text_value("12x", 3);
+    invs_profile_value(&p, &v, 0);
+    v = text_value(" 1e3 ", 5);
+    invs_profile_value(&p, &v, 0);
+    CHECK_INT(p.tnonnum, 1);
+
+    invs_profile_init(&p, INVS_T_DECIMAL);
+    v = text_value("-0123.4500", 10);
+    invs_profile_value(&p, &v, 0);
+    v.type = INVS_REAL;
+    v.num.d = 0.125;
+    invs_profile_value(&p, &v, 0);
+    CHECK_INT(p.dints, 3);
+    CHECK_INT(p.dfrac, 3);
+
+    invs_profile_init(&p, INVS_T_TEXT);
+    CHECK_INT(p.tnonnum, -1);
+    v = text_value("\xc3\x83\xc2\xa9", 4); /* "Ã©": é encoded twice */
+    invs_profile_value(&p, &v, 0);
+    v = text_value("\xc3\xa9t\xc3\xa9", 5); /* "été": accents, nothing doubled */
+    invs_profile_value(&p, &v, 0);
+    v = text_value("caf\xe9", 4); /* latin1: not UTF-8 */
+    invs_profile_value(&p, &v, 0);
+    v = text_value("a\0b", 3);
+    invs_profile_value(&p, &v, 0);
+    v = text_value("\xf0\x9f\x98\x80", 4);
+    invs_profile_value(&p, &v, 0);
+    v = text_value("", 0);
+    invs_profile_value(&p, &v, 0);
+    invs_profile_value(&p, &v, 1); /* a special: a NULL cell */
+    CHECK_INT(p.tlatin, 1);
+    CHECK_INT(p.tinvalid, 1);
+    CHECK_INT(p.tnul, 1);
+    CHECK_INT(p.t4byte, 1);
+    CHECK_INT(p.tnonascii, 3);
+    CHECK_INT(p.tempty, 1);
+    CHECK_INT(p.tchars, 4); /* "caf\xe9": the invalid byte counts as one */
+    CHECK_INT(p.texts, 6);
+    CHECK_INT(p.nulls, 1);
+}
+
 int main(int argc, char **argv)
 {
     static const check_test tests[] = {
@@ -505,7 +595,8 @@ int main(int argc, char **argv)
         TEST(refuses_random_bytes), TEST(refuses_an_sqlite_file_that_is_not_a_stage),
         TEST(refuses_a_newer_format), TEST(refuses_an_interrupted_pull),
         TEST(an_unfinished_stage_leaves_nothing),
-        TEST(create_refuses_an_existing_file_unless_told)};
+        TEST(create_refuses_an_existing_file_unless_told),
+        TEST(profiles_count_what_verify_asks)};
     return check_main_in_tmpdir(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, dir,
                                 NULL);
 }

@@ -54,6 +54,10 @@ static const char verify_help[] =
     "      --offsets-to-utc     a date and time with a UTC offset (+02:00) in a\n"
     "                           timestamp column without a time zone becomes the\n"
     "                           same instant in UTC (recorded; --undo restores it)\n"
+    "      --reread             read every value again; by default a stage unchanged\n"
+    "                           since invstage last wrote it is read only where\n"
+    "                           what pull recorded of a column shows something to\n"
+    "                           find (the report's rows_read says how much was read)\n"
     "  -q, --quiet              print nothing but errors\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               show this help\n"
@@ -107,9 +111,10 @@ static int verify_report(cli *c, const char *path, const char *json_path,
     }
     invs_stage_close(st);
     if (rc == INVS_OK && json_path) {
-        json_t *doc = json_pack("{s:s, s:I, s:I, s:I, s:o}", "stage", path, "errors",
+        json_t *doc = json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "stage", path, "errors",
                                 (json_int_t)sum->errors, "warnings", (json_int_t)sum->warnings,
-                                "changed", (json_int_t)sum->changes, "findings", p.list);
+                                "changed", (json_int_t)sum->changes, "rows_read",
+                                (json_int_t)sum->rows_read, "findings", p.list);
         p.list = NULL;
         if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2)) != 0)
             rc = invs_diag(&j.diag, INVS_EIO, "cannot write %s", json_path);
@@ -122,7 +127,7 @@ static int verify_report(cli *c, const char *path, const char *json_path,
 int cmd_verify(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_JSON, OPT_UNDO, OPT_AGAINST, OPT_NFC, OPT_TZ,
-           OPT_ZERO_DATES, OPT_ROUND, OPT_ACCEPT, OPT_UTC };
+           OPT_ZERO_DATES, OPT_ROUND, OPT_ACCEPT, OPT_UTC, OPT_REREAD };
     static const struct option opts[] = {
         {"target", required_argument, NULL, 't'},
         {"charset", required_argument, NULL, OPT_CHARSET},
@@ -136,6 +141,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         {"round-decimals", no_argument, NULL, OPT_ROUND},
         {"offsets-to-utc", no_argument, NULL, OPT_UTC},
         {"accept-edits", no_argument, NULL, OPT_ACCEPT},
+        {"reread", no_argument, NULL, OPT_REREAD},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     invs_verify_opts vo = {0};
@@ -159,6 +165,7 @@ int cmd_verify(cli *c, int argc, char **argv)
         case OPT_ROUND: vo.round_decimals = 1; break;
         case OPT_UTC: vo.offsets_to_utc = 1; break;
         case OPT_ACCEPT: vo.accept_edits = 1; break;
+        case OPT_REREAD: vo.reread = 1; break;
         case 'h': fputs(verify_help, stdout); return 0;
         default: return cli_usage(c, "unknown option");
         }

@@ -135,12 +135,16 @@ typedef struct invs_verify_opts {
                             timestamp column without a time zone is rewritten
                             as the same instant in UTC, without an offset
                             (recorded, undone by undo) */
+    int reread;          /* read every value again, even where what pull recorded
+                            of a column shows nothing to find (the file unchanged
+                            since invstage last wrote it) */
 } invs_verify_opts;
 
 typedef struct invs_verify_summary {
     int64_t errors;   /* findings of severity error */
     int64_t warnings;
     int64_t changes;  /* cells changed (or, with undo, restored) */
+    int64_t rows_read; /* rows of the stage's tables read, summed over every scan */
 } invs_verify_summary;
 
 /* INVS_OK, INVS_EVERIFY when there are error findings (still recorded and
