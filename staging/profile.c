@@ -26,7 +26,68 @@ void invs_profile_init(invs_col_profile *p, int canon)
     p->rmax = -INFINITY;
     p->tnonnum = profile_numeric(canon) ? 0 : -1;
     p->dints = p->dfrac = (canon == INVS_T_DECIMAL || canon == INVS_T_NUMERIC) ? 0 : -1;
+    p->tdate = p->tstamp =
+        (canon == INVS_T_DATE || canon == INVS_T_TIMESTAMP || canon == INVS_T_TIMESTAMPTZ) ? 0 : -1;
+    p->ymin = INT64_MAX;
+    p->ymax = INT64_MIN;
     p->increasing = 1;
+}
+
+static int profile_digits_at(const char *s, int n)
+{
+    int v = 0, k;
+    for (k = 0; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return -1;
+        v = v * 10 + (s[k] - '0');
+    }
+    return v;
+}
+
+/* 1: "YYYY-MM-DD", a real day of years 0001..9999; 2: that, then " " or
+ * "T" and "HH:MM:SS" (00..23, 00..59, 00..59) and an optional fraction of
+ * 1 to 9 digits, nothing else; 0: anything else. *year: its year. */
+static int profile_plain_date(const char *s, size_t n, int *year)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, h, mi, sec;
+    size_t k;
+    if (n < 10 || s[4] != '-' || s[7] != '-' || (y = profile_digits_at(s, 4)) < 1 ||
+        (m = profile_digits_at(s + 5, 2)) < 1 || m > 12 || (d = profile_digits_at(s + 8, 2)) < 1 ||
+        d > days[m - 1] ||
+        (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+        return 0;
+    *year = y;
+    if (n == 10)
+        return 1;
+    if (n < 19 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
+        (h = profile_digits_at(s + 11, 2)) < 0 || h > 23 ||
+        (mi = profile_digits_at(s + 14, 2)) < 0 || mi > 59 ||
+        (sec = profile_digits_at(s + 17, 2)) < 0 || sec > 59)
+        return 0;
+    if (n == 19)
+        return 2;
+    if (s[19] != '.' || n < 21 || n > 29)
+        return 0;
+    for (k = 20; k < n; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+    return 2;
+}
+
+static void profile_date(invs_col_profile *p, const char *s, size_t n)
+{
+    int year = 0, kind = profile_plain_date(s, n, &year);
+    if (!kind)
+        return;
+    if (kind == 1)
+        p->tdate++;
+    else
+        p->tstamp++;
+    if (year < p->ymin)
+        p->ymin = year;
+    if (year > p->ymax)
+        p->ymax = year;
 }
 
 static void profile_digits(invs_col_profile *p, long ints, long frac)
@@ -140,6 +201,8 @@ void invs_profile_value(invs_col_profile *p, const invs_value *v, int stored_nul
         if (p->tnonnum >= 0 && !invs_decimal_is_number(v->len ? v->ptr : "", v->len))
             p->tnonnum++;
         profile_number_text(p, v->len ? v->ptr : "", v->len);
+        if (p->tdate >= 0)
+            profile_date(p, v->len ? v->ptr : "", v->len);
         break;
     case INVS_BLOB:
         p->blobs++;
@@ -151,8 +214,9 @@ void invs_profile_value(invs_col_profile *p, const invs_value *v, int stored_nul
 
 #define PROFILE_COLS                                                                              \
     "nulls, ints, reals, texts, blobs, imin, imax, rmin, rmax, rfrac, tnonnum, tchars, tempty,"  \
-    " t4byte, tinvalid, tnul, tnonascii, tlatin, dints, dfrac, increasing"
-#define PROFILE_NCOLS 21
+    " t4byte, tinvalid, tnul, tnonascii, tlatin, dints, dfrac, tdate, tstamp, ymin, ymax,"      \
+    " increasing"
+#define PROFILE_NCOLS 25
 
 /* The fields in PROFILE_COLS order: integers, except the two reals. */
 static int64_t *profile_field(invs_col_profile *p, int k, double **real)
@@ -160,7 +224,8 @@ static int64_t *profile_field(invs_col_profile *p, int k, double **real)
     int64_t *const f[] = {&p->nulls, &p->ints,     &p->reals,  &p->texts,   &p->blobs,
                           &p->imin,  &p->imax,     NULL,       NULL,        &p->rfrac,
                           &p->tnonnum, &p->tchars, &p->tempty, &p->t4byte,  &p->tinvalid,
-                          &p->tnul,  &p->tnonascii, &p->tlatin, &p->dints,  &p->dfrac};
+                          &p->tnul,  &p->tnonascii, &p->tlatin, &p->dints,  &p->dfrac,
+                          &p->tdate, &p->tstamp,   &p->ymin,   &p->ymax};
     *real = k == 7 ? &p->rmin : k == 8 ? &p->rmax : NULL;
     return k < (int)(sizeof(f) / sizeof(f[0])) ? f[k] : NULL;
 }
@@ -176,7 +241,7 @@ int invs_profile_save(invs_stage *st, int64_t tid, const invs_col_profile *p, si
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO invs_profile VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                           "?,?,?,?,?,?,?,?,?,?)",
+                           "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return invs_stage_sqlerr(st, INVS_EIO, "writing column profiles");
     for (i = 0; i < n && rc == INVS_OK; i++) {

@@ -25,6 +25,10 @@ typedef struct invs_col_profile {
                             CP1252 has at 0x80..0xBF (what "Ã©" has) */
     int64_t dints, dfrac; /* decimal columns: most digits before and after the
                              point, as verify's decimal check counts; else -1 */
+    int64_t tdate, tstamp; /* date and timestamp columns: texts that are a plain
+                            date (2026-12-03) or date and time (2026-12-03
+                            10:00:00[.f], space or T; no zone); else -1 */
+    int64_t ymin, ymax;  /* over those, their years */
     int increasing;      /* every cell an integer above the one before it */
 } invs_col_profile;
 

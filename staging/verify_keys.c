@@ -441,9 +441,13 @@ static int keys_integers(invs_verify_run *v, const invs_stage_table *st, size_t 
 static int keys_bools(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
+    const invs_col_profile *pf;
     char where[64], detail[160];
     if (c->canon != INVS_T_BOOL)
         return INVS_OK;
+    if ((pf = keys_pf(st, (long)i)) && !pf->reals && !pf->texts && !pf->blobs &&
+        (!pf->ints || (pf->imin >= 0 && pf->imax <= 1)))
+        return INVS_OK; /* NULL, 0 and 1 are booleans */
     snprintf(where, sizeof(where), "NOT invs_bool_ok(d.c%zu)", i);
     snprintf(detail, sizeof(detail), "not a boolean (%s): a typed target refuses it", c->decl);
     return keys_rows(v, st, where, "not-a-boolean", v->typed, c->name, detail);
@@ -493,12 +497,25 @@ static int keys_length(invs_verify_run *v, const invs_stage_table *st, size_t i)
     return keys_rows(v, st, where, "too-long", v->typed, c->name, detail);
 }
 
+/* Every cell of column i NULL or a plain date (date_only) or date and
+ * time without a zone, by pull's record: no impossible date, no offset. */
+static int keys_plain_dates(const invs_stage_table *st, size_t i, int date_only)
+{
+    const invs_col_profile *pf = keys_pf(st, (long)i);
+    return pf && pf->tdate >= 0 && !pf->ints && !pf->reals && !pf->blobs &&
+           pf->texts == pf->tdate + (date_only ? 0 : pf->tstamp);
+}
+
 static int keys_dates(invs_verify_run *v, const invs_stage_table *st, size_t i)
 {
     const invs_column *c = &st->schema->t.cols[i];
     const invs_limits *l = v->lim;
     char where[256], detail[256], years[96] = "";
     if (c->canon != INVS_T_DATE && c->canon != INVS_T_TIMESTAMP && c->canon != INVS_T_TIMESTAMPTZ)
+        return INVS_OK;
+    if (keys_plain_dates(st, i, c->canon == INVS_T_DATE) &&
+        (!(l->year_min || l->year_max) || !keys_pf(st, (long)i)->texts ||
+         (keys_pf(st, (long)i)->ymin >= l->year_min && keys_pf(st, (long)i)->ymax <= l->year_max)))
         return INVS_OK;
     snprintf(where, sizeof(where),
              "d.c%zu IS NOT NULL AND (typeof(d.c%zu) <> 'text' OR NOT invs_date_ok(d.c%zu, %d, "
@@ -705,7 +722,7 @@ static int keys_offsets(invs_verify_run *v, const invs_stage_table *st, size_t i
 {
     const invs_column *c = &st->schema->t.cols[i];
     char where[64], detail[320];
-    if (c->canon != INVS_T_TIMESTAMP || !v->typed)
+    if (c->canon != INVS_T_TIMESTAMP || !v->typed || keys_plain_dates(st, i, 0))
         return INVS_OK;
     snprintf(where, sizeof(where), "invs_ts_offset(d.c%zu)", i);
     snprintf(detail, sizeof(detail),

@@ -26,9 +26,9 @@ CREATE TABLE child_ok (id INTEGER PRIMARY KEY,
 CREATE TABLE child_bad (id INTEGER PRIMARY KEY,
   p INTEGER REFERENCES parent_dense(id), q INTEGER REFERENCES parent_gaps(id));
 CREATE TABLE fits (id INTEGER PRIMARY KEY, small SMALLINT, i INT, n INTEGER NOT NULL,
-  v VARCHAR(5), d DECIMAL(5,2), t TEXT);
+  v VARCHAR(5), d DECIMAL(5,2), t TEXT, day DATE, at DATETIME, ok BOOLEAN);
 CREATE TABLE beyond (id INTEGER PRIMARY KEY, small SMALLINT, i INT, n INTEGER,
-  v VARCHAR(5), d DECIMAL(5,2), t TEXT);
+  v VARCHAR(5), d DECIMAL(5,2), t TEXT, day DATE, at DATETIME, ok BOOLEAN);
 """
 
 
@@ -41,14 +41,15 @@ def make_edge(path):
                     [(1, 1, 1), (2, 50, 8), (3, None, None), (4, 25, 4)])
     con.executemany("INSERT INTO child_bad VALUES (?, ?, ?)",
                     [(1, 51, 3), (2, 0, 8), (3, "7", 2)])
-    con.executemany("INSERT INTO fits VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        (1, 32767, 2147483647, 3.0, "ééééé", 999.99, "plain"),
-        (2, -32768, -2147483648, 4, "abcde", "-123.45", "é"),
-        (3, None, None, 5, None, 0.5, None)])
-    con.executemany("INSERT INTO beyond VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        (1, 32768, 2147483648, 3.5, "éééééé", 1000.0, "Ã©t\u00e9"),
-        (2, -32769.0, -2147483649, None, "abcdef", "1.005", "caf\u00c3\u00a9"),
-        (3, 1.5, "x", 7, "ok", "12x", "")])
+    con.executemany("INSERT INTO fits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (1, 32767, 2147483647, 3.0, "ééééé", 999.99, "plain", "2024-02-29", "2024-02-29 23:59:59", 1),
+        (2, -32768, -2147483648, 4, "abcde", "-123.45", "é", "0001-01-01", "9999-12-31T00:00:00.123456", 0),
+        (3, None, None, 5, None, 0.5, None, None, "2026-12-03", None)])
+    con.executemany("INSERT INTO beyond VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (1, 32768, 2147483648, 3.5, "éééééé", 1000.0, "Ã©t\u00e9", "2026-02-29", "2026-12-03T10:00:00+02:00", 2),
+        (2, -32769.0, -2147483649, None, "abcdef", "1.005", "caf\u00c3\u00a9", "2026-12-03 10:00:00",
+         "0000-00-00 00:00:00", "yes"),
+        (3, 1.5, "x", 7, "ok", "12x", "", 20261203, "2026-13-01 00:00:00", 0.5)])
     con.commit()
     con.close()
 
@@ -119,7 +120,9 @@ class Profile(TempDirTest):
                      ("decimal-overflow", "beyond", "d"), ("decimal-rounded", "beyond", "d"),
                      ("not-a-number", "beyond", "i"), ("not-a-number", "beyond", "d"),
                      ("fk-orphan", "child_bad", "p"), ("fk-orphan", "child_bad", "q"),
-                     ("double-encoded", "beyond", "t")]:
+                     ("double-encoded", "beyond", "t"), ("impossible-date", "beyond", "day"),
+                     ("impossible-date", "beyond", "at"), ("timestamp-offset", "beyond", "at"),
+                     ("not-a-boolean", "beyond", "ok")]:
             self.assertIn(want, got)
         self.assertFalse([g for g in got if g[1] in ("fits", "child_ok", "parent_dense")], got)
 
