@@ -103,8 +103,20 @@ void invs_timestamp_format(invs_strbuf *sb, int64_t secs, const char *frac, size
     int m, d;
     secs -= days * 86400;
     ts_civil(days, &y, &m, &d);
-    invs_sb_printf(sb, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d,
-                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    if (y >= 0 && y <= 9999) { /* digit by digit: printf cost the digest a quarter of push */
+        int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), se = (int)(secs % 60);
+        char b[19] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),
+                      (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
+                      (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                      (char)('0' + d / 10), (char)('0' + d % 10), ' ',
+                      (char)('0' + h / 10), (char)('0' + h % 10), ':',
+                      (char)('0' + mi / 10), (char)('0' + mi % 10), ':',
+                      (char)('0' + se / 10), (char)('0' + se % 10)};
+        invs_sb_add(sb, b, sizeof(b));
+    } else {
+        invs_sb_printf(sb, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d,
+                       (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    }
     if (!nfrac)
         return;
     invs_sb_add(sb, ".", 1);
