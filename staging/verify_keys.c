@@ -741,14 +741,17 @@ static int keys_untyped(invs_verify_run *v, const invs_stage_table *st, size_t i
     const invs_column *c = &st->schema->t.cols[i];
     char where[96], detail[256];
     const invs_col_profile *pf = keys_pf(st, (long)i);
-    if (c->canon != INVS_T_ANY || !v->typed || !keys_created(v, &st->schema->t) ||
+    int tc = keys_target_canon(v, st, i);
+    /* into a text column the target has or push makes: text comes back */
+    if (c->canon != INVS_T_ANY || !v->typed ||
+        (!keys_created(v, &st->schema->t) && tc != INVS_T_TEXT && tc != INVS_T_CHAR) ||
         (pf && !pf->ints && !pf->reals && !pf->blobs))
         return INVS_OK;
     snprintf(where, sizeof(where), "typeof(d.c%zu) IN ('integer', 'real', 'blob')", i);
     snprintf(detail, sizeof(detail),
-             "a number or blob in a column without a type: %s stores the column as text, the "
-             "values come back as text and the proof refuses the push; declare the column's "
-             "type, or push --no-check to take them as text",
+             "a number or blob in a column without a type, bound for a text column (%s's, "
+             "or one push makes so): the values come back as text and the proof refuses the "
+             "push; declare the column's type, or push --no-check to take them as text",
              invs_verify_engine(v));
     return keys_rows(v, st, where, "untyped-value", 1, c->name, detail);
 }

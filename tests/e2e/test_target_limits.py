@@ -111,6 +111,14 @@ class Untyped(TempDirTest):
         self.assertExit(run("push", "-q", "--force", "--no-check", stage, pg.uri(db)), 0)
         self.assertEqual(pg.psql(db, "SELECT v FROM u ORDER BY id").split("\n")[:4],
                          ["1", "2.5", "\\x00ff", "txt"])
+        # the same into a text column an application made: verify said
+        # nothing, and push refused
+        made = pg.createdb("untyped_made")
+        pg.psql(made, "CREATE TABLE u (id int PRIMARY KEY, v text)")
+        r = run("verify", "--target", pg.uri(made), stage)
+        self.assertExit(r, 1)
+        self.assertRegex(r.out, r"error\s+untyped-value\s+u\.v\s+3\s")
+        self.assertExit(run("push", "--force", stage, pg.uri(made)), 1)
 
 
 class Names(TempDirTest):
