@@ -214,9 +214,14 @@ static int pg_options(pg_conn *c, const char *const *options)
                 return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
             continue;
         }
+        if (!strcmp(*options, "copy=text") || !strcmp(*options, "copy=binary")) {
+            c->copy_text = !strcmp(*options, "copy=text");
+            continue;
+        }
         return pg_host->error(c->s, INVS_EINVAL, NULL, 0,
-                              "the postgres driver has no option '%.*s' (it knows schema=NAME)",
-                              (int)strcspn(*options, "="), *options);
+                              "the postgres driver has no option '%s' (it knows schema=NAME "
+                              "and copy=text|binary)",
+                              *options);
     }
     return INVS_OK;
 }

@@ -45,6 +45,7 @@ struct invs_drv_conn {
     unsigned *made_seqs; /* oids of the sequences this push created */
     size_t nmade_seqs;
     int failed;      /* the code pg_fail last reported, for pg_query's callers */
+    int copy_text;   /* option copy=text: COPY in text format only */
 };
 
 /* Report a failed result (or the connection's state when r is NULL), with

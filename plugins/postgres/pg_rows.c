@@ -5,13 +5,16 @@
  * Text format is exact with the session pinned by pg_open: integers and
  * numerics as their digits, floats in shortest-exact form (NaN, Infinity),
  * bytea in hex, timestamptz in UTC. Out, integers, floats and booleans
- * become numbers, bytea becomes bytes, everything else stays text.
+ * become numbers, bytea becomes bytes, everything else stays text. In,
+ * a table whose every column type pg_binary.c encodes goes in binary
+ * format (the option copy=text keeps text).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_binary.h"
 #include "pg_driver.h"
 
 enum pg_kind { K_TEXT, K_INT, K_REAL, K_BOOL, K_BYTEA };
@@ -292,6 +295,8 @@ struct invs_drv_writer {
     invs_strbuf buf;
     int64_t rows;
     int copying;
+    int binary;           /* COPY in binary format */
+    unsigned char *kinds; /* per column, the target type's pg_bin_kinds */
 };
 
 int pg_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table *t)
@@ -309,26 +314,39 @@ int pg_writer_open(invs_drv_writer **out, invs_drv_conn *conn, const invs_table 
     w->c = c;
     w->t = t;
     pg_sb_init(&w->buf);
+    if (!(w->kinds = pg_host->alloc(t->ncols + 1))) {
+        pg_host->free(w);
+        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
+    }
+    if ((rc = pg_bin_plan(c, t, w->kinds, &w->binary)) != INVS_OK) {
+        pg_writer_close(w, 1);
+        return rc;
+    }
+    w->binary &= !c->copy_text;
     pg_sb_init(&q);
     invs_sb_puts(&q, "COPY ");
     pg_qualified(&q, c, t);
     invs_sb_puts(&q, " ");
     pg_column_list(&q, t);
-    invs_sb_puts(&q, " FROM STDIN");
+    invs_sb_puts(&q, w->binary ? " FROM STDIN WITH (FORMAT binary)" : " FROM STDIN");
     if ((rc = pg_sb_ok(c, &q)) != INVS_OK) {
         invs_sb_free(&q);
-        pg_host->free(w);
+        pg_writer_close(w, 1);
         return rc;
     }
     r = pg_run(c, q.p, 0, NULL); /* one statement */
     invs_sb_free(&q);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         rc = pg_fail(c, r, t->name);
-        pg_host->free(w);
+        pg_writer_close(w, 1);
         return rc;
     }
     PQclear(r);
     w->copying = 1;
+    if (w->binary)
+        pg_bin_header(&w->buf);
+    pg_host->log(c->s, INVS_LOG_DEBUG, "table %s: COPY in %s format", t->name,
+                 w->binary ? "binary" : "text");
     *out = w;
     return INVS_OK;
 }
@@ -346,13 +364,19 @@ static void pg_put_int(invs_strbuf *sb, int64_t v)
     invs_sb_add(sb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-/* A double as text that reads back to the same bits: float8in parses
- * 17 significant digits exactly, so the shortest form (2 or 3 printf and
- * strtod calls, a fifth of a wide push) is not needed; integers go
- * without printf at all. */
-static void pg_put_double(invs_strbuf *sb, double d)
+/* A double as text. Into a double precision column, any text that reads
+ * back to the same bits: float8in parses 17 significant digits exactly,
+ * so no shortest form (2 or 3 printf and strtod calls) and, for integers,
+ * no printf. Into any other (numeric, text), the shortest text, which is
+ * the value the user sees. */
+static void pg_put_double(invs_strbuf *sb, double d, int float8)
 {
     char tmp[40];
+    if (!float8) {
+        pg_double_text(tmp, d);
+        invs_sb_puts(sb, tmp);
+        return;
+    }
     if (isnan(d)) {
         invs_sb_puts(sb, "NaN");
         return;
@@ -390,19 +414,22 @@ static void pg_put_text(invs_strbuf *sb, const unsigned char *p, size_t n)
     invs_sb_add(sb, p + run, n - run);
 }
 
-static int pg_refuse_nul(pg_writer *w, const invs_value *row, size_t col)
+static int pg_refuse(pg_writer *w, const invs_value *row, size_t col, const char *why)
 {
     invs_strbuf key;
     int rc;
     pg_sb_init(&key);
     invs_sb_row_key(&key, w->t, row, w->rows + 1);
-    rc = pg_host->error(w->c->s, INVS_ETYPE, NULL, 0,
-                        "table %s, %s%s, column %s: the text holds a NUL byte, which PostgreSQL "
-                        "cannot store",
+    rc = pg_host->error(w->c->s, INVS_ETYPE, NULL, 0, "table %s, %s%s, column %s: %s",
                         w->t->name, key.p && key.p[0] == '(' ? "key " : "",
-                        invs_sb_failed(&key) ? "?" : key.p, w->t->cols[col].name);
+                        invs_sb_failed(&key) ? "?" : key.p, w->t->cols[col].name, why);
     invs_sb_free(&key);
     return rc;
+}
+
+static int pg_refuse_nul(pg_writer *w, const invs_value *row, size_t col)
+{
+    return pg_refuse(w, row, col, "the text holds a NUL byte, which PostgreSQL cannot store");
 }
 
 static int pg_flush(pg_writer *w)
@@ -448,6 +475,60 @@ static int pg_put_chunked(pg_writer *w, const invs_value *v,
     return INVS_OK;
 }
 
+static void pg_put_raw(invs_strbuf *sb, const unsigned char *p, size_t n)
+{
+    invs_sb_add(sb, p, n);
+}
+
+/* One value in binary: bytes and text streamed in pieces as in text. */
+static int pg_bin_put(pg_writer *w, const invs_value *row, size_t i)
+{
+    const invs_value *v = &row[i];
+    int kind = w->kinds[i], r;
+    const char *why = NULL;
+    if ((r = pg_bin_value(&w->buf, kind, v, &why)) < 0)
+        return pg_refuse(w, row, i, why);
+    if (r == 0)
+        return INVS_OK;
+    if (kind == B_BYTEA) {
+        if (v->type != INVS_BLOB)
+            return pg_refuse(w, row, i, "is text, not bytes (copy=text sends it as text for the "
+                                        "server to read)");
+        pg_bin_len(&w->buf, (int32_t)v->len);
+        return pg_put_chunked(w, v, pg_put_raw);
+    }
+    if (v->type == INVS_TEXT && v->len && memchr(v->ptr, 0, v->len))
+        return pg_refuse_nul(w, row, i);
+    if (v->type == INVS_BLOB) { /* as the text path writes it: \x and hex */
+        pg_bin_len(&w->buf, (int32_t)(2 + 2 * v->len + (kind == B_JSONB)));
+        invs_sb_add(&w->buf, kind == B_JSONB ? "\1\\x" : "\\x", kind == B_JSONB ? 3 : 2);
+        return pg_put_chunked(w, v, pg_put_hex);
+    }
+    pg_bin_len(&w->buf, (int32_t)(v->len + (kind == B_JSONB)));
+    if (kind == B_JSONB)
+        invs_sb_add(&w->buf, "\1", 1);
+    return pg_put_chunked(w, v, pg_put_raw);
+}
+
+static int pg_bin_rows(pg_writer *w, const invs_value *rows, size_t nrows)
+{
+    size_t r, i, ncols = w->t->ncols;
+    int rc;
+    for (r = 0; r < nrows; r++) {
+        const invs_value *row = rows + r * ncols;
+        pg_bin_row_start(&w->buf, ncols);
+        for (i = 0; i < ncols; i++)
+            if ((rc = pg_bin_put(w, row, i)) != INVS_OK)
+                return rc;
+        w->rows++;
+        if ((rc = pg_sb_ok(w->c, &w->buf)) != INVS_OK)
+            return rc;
+        if (w->buf.len >= PG_FLUSH_BYTES && (rc = pg_flush(w)) != INVS_OK)
+            return rc;
+    }
+    return INVS_OK;
+}
+
 int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
 {
     pg_writer *w = writer;
@@ -455,6 +536,8 @@ int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
     size_t r, i, ncols = w->t->ncols;
     int rc;
 
+    if (w->binary)
+        return pg_bin_rows(w, rows, nrows);
     for (r = 0; r < nrows; r++) {
         const invs_value *row = rows + r * ncols;
         for (i = 0; i < ncols; i++) {
@@ -464,7 +547,7 @@ int pg_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nrows)
             switch (v->type) {
             case INVS_INT: pg_put_int(sb, v->num.i); break;
             case INVS_UINT: invs_sb_printf(sb, "%llu", (unsigned long long)v->num.u); break;
-            case INVS_REAL: pg_put_double(sb, v->num.d); break;
+            case INVS_REAL: pg_put_double(sb, v->num.d, w->kinds[i] == B_FLOAT8); break;
             case INVS_TEXT:
                 if (v->len && memchr(v->ptr, 0, v->len))
                     return pg_refuse_nul(w, row, i);
@@ -498,6 +581,8 @@ int pg_writer_close(invs_drv_writer *writer, int abort)
     if (!w)
         return INVS_OK;
     if (w->copying) {
+        if (!abort && w->binary)
+            pg_bin_trailer(&w->buf);
         if (!abort)
             rc = pg_flush(w);
         if (PQputCopyEnd(w->c->pg, abort || rc ? "invstage: load abandoned" : NULL) != 1 &&
@@ -511,6 +596,7 @@ int pg_writer_close(invs_drv_writer *writer, int abort)
         }
     }
     invs_sb_free(&w->buf);
+    pg_host->free(w->kinds);
     pg_host->free(w);
     return rc;
 }
