@@ -155,8 +155,7 @@ static int pg_check_text(pg_conn *c, const invs_table *t, int native)
 
 /* Column i of CREATE TABLE; decl_native: written as the stage has it
  * (native, its type exists here), else from its canonical type. */
-static void pg_column_def(invs_strbuf *sb, const invs_table *t, size_t i, int native,
-                          int decl_native)
+void pg_column_def(invs_strbuf *sb, const invs_table *t, size_t i, int native, int decl_native)
 {
     const invs_column *col = &t->cols[i];
     invs_sb_ident(sb, col->name, '"');
@@ -370,15 +369,24 @@ int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
         goto out;
     invs_sb_puts(&sb, "CREATE TABLE ");
     invs_sb_add(&sb, qt.p, qt.len);
-    invs_sb_puts(&sb, " (");
-    for (i = 0; i < t->ncols; i++) {
-        invs_sb_puts(&sb, i ? ", " : "");
-        pg_column_def(&sb, t, i, native, dn[i]);
+    if (native && pg_is_child(t)) { /* another engine's push folds them (staging/fold.c) */
+        if ((rc = pg_child_body(c, t, dn, &sb)) != INVS_OK)
+            goto out;
+    } else {
+        invs_sb_puts(&sb, " (");
+        for (i = 0; i < t->ncols; i++) {
+            invs_sb_puts(&sb, i ? ", " : "");
+            pg_column_def(&sb, t, i, native, dn[i]);
+        }
+        invs_sb_puts(&sb, ")");
     }
-    invs_sb_puts(&sb, ")");
+    if (native && (rc = pg_partition_by(c, t, &sb)) != INVS_OK)
+        goto out;
     if ((rc = native ? pg_serials(c, t, qt.p, 1) : INVS_OK) == INVS_OK &&
         (rc = pg_exec_sb(c, &sb)) == INVS_OK && native)
         rc = pg_serials(c, t, qt.p, 0);
+    if (rc == INVS_OK && native && pg_is_child(t))
+        rc = pg_child_align(c, t, qt.p);
     if (rc == INVS_OK)
         rc = pg_table_extras(c, t, qt.p, native, dn);
     /* keys join at the end of the load, when every row is in: an index
@@ -423,7 +431,7 @@ static const char sql_fks[] =
     " FROM pg_constraint c JOIN pg_class cc ON cc.oid = c.conrelid"
     " JOIN pg_namespace cn ON cn.oid = cc.relnamespace"
     " JOIN pg_class fc ON fc.oid = c.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace"
-    " WHERE c.contype = 'f' ORDER BY c.oid";
+    " WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY c.oid";
 
 static int pg_in_load(const pg_conn *c, const invs_table *const *ts, size_t n, const char *schema,
                       const char *name)
@@ -491,6 +499,8 @@ int pg_table_clear(invs_drv_conn *conn, const invs_table *t)
                                   t->name, c->outside[i].child, c->outside[i].name);
     if ((rc = pg_lock(c, t, "ACCESS EXCLUSIVE")) != INVS_OK)
         return rc;
+    if (INVS_HAS(t, invs_table, inherits) && t->partition_by)
+        return INVS_OK; /* a partitioned table holds no rows of its own */
     pg_sb_init(&sb);
     invs_sb_puts(&sb, "TRUNCATE ONLY ");
     pg_qualified(&sb, c, t);
