@@ -299,6 +299,17 @@ static int pg_name_taken(pg_conn *c, const invs_table *t, const invs_key *k)
     return taken;
 }
 
+void pg_key_default_name(invs_strbuf *sb, const char *table, const invs_key *k)
+{
+    size_t j;
+    invs_sb_puts(sb, table);
+    for (j = 0; j < k->ncols && k->kind != INVS_KEY_PRIMARY; j++)
+        invs_sb_printf(sb, "_%s", k->cols[j]);
+    invs_sb_puts(sb, k->kind == INVS_KEY_PRIMARY  ? "_pkey"
+                     : k->kind == INVS_KEY_UNIQUE ? "_key"
+                                                  : "_fkey");
+}
+
 /* The key's definition and name, remembered for load_end. */
 static int pg_key_later(pg_conn *c, const invs_table *t, const char *qt, const invs_key *k,
                         int native)
@@ -329,16 +340,9 @@ static int pg_key_later(pg_conn *c, const invs_table *t, const char *qt, const i
     if (k->name && (native || !pg_name_taken(c, t, k))) {
         invs_sb_ident(&name, k->name, '"');
     } else {
-        /* PostgreSQL's own naming: t_pkey, t_a_b_key, t_a_fkey */
         invs_strbuf gen;
-        size_t j;
         pg_sb_init(&gen);
-        invs_sb_puts(&gen, t->name);
-        for (j = 0; j < k->ncols && k->kind != INVS_KEY_PRIMARY; j++)
-            invs_sb_printf(&gen, "_%s", k->cols[j]);
-        invs_sb_puts(&gen, k->kind == INVS_KEY_PRIMARY  ? "_pkey"
-                           : k->kind == INVS_KEY_UNIQUE ? "_key"
-                                                        : "_fkey");
+        pg_key_default_name(&gen, t->name, k);
         invs_sb_ident(&name, invs_sb_failed(&gen) ? "fk" : gen.p, '"');
         invs_sb_free(&gen);
     }

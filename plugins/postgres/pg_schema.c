@@ -116,6 +116,19 @@ static int pr_columns(pg_reader *rd, invs_table *t)
     return invs_pool_failed(&rd->pl) ? INVS_ENOMEM : INVS_OK;
 }
 
+/* A key named as PostgreSQL names it by default (t_pkey) has no name of
+ * its own in the model: PostgreSQL gives it that name again, and another
+ * engine keeps its own way of naming it, which comes back so too. */
+static void pr_key_name(invs_key *key, const char *table)
+{
+    invs_strbuf gen;
+    pg_sb_init(&gen);
+    pg_key_default_name(&gen, table, key);
+    if (!invs_sb_failed(&gen) && key->name && !strcmp(gen.p, key->name) && gen.len < 64)
+        key->name = NULL;
+    invs_sb_free(&gen);
+}
+
 /* Rows of (oid, ...) grouped into keys: consecutive rows with one oid. */
 static int pr_keys(pg_reader *rd, invs_table *t, size_t *cap)
 {
@@ -150,6 +163,11 @@ static int pr_keys(pg_reader *rd, invs_table *t, size_t *cap)
             refs[k - i] = invs_pool_str(&rd->pl, val(r, k, 9));
         }
         key->cols = cols;
+        if (type == 'f') {
+            key->ref_cols = refs;
+            key->ref_table = invs_pool_str(&rd->pl, val(r, i, 7));
+        }
+        pr_key_name(key, t->name);
         if (type == 'f') {
             key->ref_cols = refs;
             key->ref_table = invs_pool_str(&rd->pl, val(r, i, 7));
