@@ -8,7 +8,8 @@
  * parent's table with the sum of the digests of everything sent into it
  * (digests are sums over rows, so they add), and does not look for the
  * folded tables. A child's columns its parent lacks cannot be kept there:
- * each is named in a warning.
+ * each is named in a warning. A file format keeps the stage's tables as
+ * they are (an export is the stage in another form): nothing is folded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,7 @@ int invs_fold_plan(invs_fold *f, invs_ctx *ctx, const invs_table *const *ts, siz
     for (i = 0; i < n; i++) {
         long r = -1;
         if (fold_parent(ts[i]) && !invs_conn_native(dst, ts[i]->engine) && !existing[i] &&
+            !(dst->drv->caps & INVS_CAP_FILE) &&
             (r = fold_root(ts, n, i)) >= 0 && existing[r])
             r = -1;
         f->root[i] = r;

@@ -12,8 +12,9 @@ typedef struct invs_fold {
 } invs_fold;
 
 /* Which of the n tables ts go into another one in target dst: a partition
- * or an inheritance child from another engine, whose topmost parent is in
- * the stage and neither is in the target yet (existing[i] NULL). Each is
+ * or an inheritance child from another engine (not a file format), whose
+ * topmost parent is in the stage and neither is in the target yet
+ * (existing[i] NULL). Each is
  * named in a warning, with the columns its parent lacks (not copied). */
 int invs_fold_plan(invs_fold *f, invs_ctx *ctx, const invs_table *const *ts, size_t n,
                    const invs_conn *dst, invs_schema_table *const *existing);

@@ -5,6 +5,7 @@ Sakila into an empty database), PostgreSQL -> SQLite -> PostgreSQL, and
 SQLite CHAR(n) -> PostgreSQL -> SQLite. The dumps are compared object by
 object (pg_dump's "-- Name:" blocks, whatever their order); the only
 normalisations are the ones README.md lists under PostgreSQL."""
+import json
 import os
 import re
 import sqlite3
@@ -164,6 +165,13 @@ class Schema(TempDirTest):
         self.assertEqual(con.execute("SELECT id, name FROM animals ORDER BY id").fetchall(),
                          [(1, "cat"), (2, "rex")])
         con.close()
+        # an export is the stage in another form: its tables as they are
+        out = self.path("part.json")
+        r = run("export", stage, "-o", out)
+        self.assertExit(r, 0)
+        self.assertNotIn("is not a table of its own", r.err)
+        with open(out) as f:
+            self.assertEqual(len(json.load(f)["tables"]), 6)
 
     def test_sakila_into_an_empty_database(self):
         schema = os.path.join(SAKILA, "postgres-sakila-schema.sql")
