@@ -24,6 +24,8 @@ static void objects_warn_not_copied(invs_job *j, const invs_object *o)
     if (o->kind == INVS_OBJ_TRIGGER && o->table)
         invs_log(j->ctx, INVS_LOG_WARN, "trigger %s on table %s is not copied", o->name,
                  o->table);
+    else if (o->kind == INVS_OBJ_OTHER && o->table) /* its name says what it is: "rule r" */
+        invs_log(j->ctx, INVS_LOG_WARN, "%s on table %s is not copied", o->name, o->table);
     else
         invs_log(j->ctx, INVS_LOG_WARN, "%s %s is not copied", invs_object_kind_name(o->kind),
                  o->name);

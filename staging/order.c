@@ -1,6 +1,7 @@
 /*
  * Load order: parents before children, so a target that checks foreign keys
- * row by row sees every parent first. Self-references do not constrain the
+ * row by row sees every parent first, and a partitioned or inherited table
+ * is made before its partitions and children. Self-references do not constrain the
  * order. Where tables form a cycle no order satisfies every key: the cycle
  * is broken at its first table in stage order, and the driver's
  * load_begin/load_end handle the rest (deferred, disabled or re-created
@@ -28,11 +29,25 @@ static long order_find(const invs_table *const *ts, size_t n, const char *name)
     return -1;
 }
 
+/* A partition's parent (k = 0) and the tables a child inherits from
+ * (k = 1..): made before it, as its foreign keys' parents are. */
+static size_t order_ninherits(const invs_table *t)
+{
+    return INVS_HAS(t, invs_table, inherits) ? t->ninherits : 0;
+}
+
+static const char *order_parent(const invs_table *t, size_t k)
+{
+    if (!INVS_HAS(t, invs_table, inherits))
+        return NULL;
+    return k == 0 ? t->partition_of : t->inherits[k - 1];
+}
+
 static int order_build(order_graph *g, const invs_table *const *ts, size_t n)
 {
     size_t i, k, e = 0, total = 0;
     for (i = 0; i < n; i++)
-        total += ts[i]->nkeys;
+        total += ts[i]->nkeys + 1 + order_ninherits(ts[i]);
     g->n = n;
     g->start = calloc(n + 1, sizeof(*g->start));
     g->par = calloc(total + 1, sizeof(*g->par));
@@ -47,6 +62,12 @@ static int order_build(order_graph *g, const invs_table *const *ts, size_t n)
             if (ts[i]->keys[k].kind != INVS_KEY_FOREIGN)
                 continue;
             p = order_find(ts, n, ts[i]->keys[k].ref_table);
+            if (p >= 0 && (size_t)p != i)
+                g->par[e++] = (size_t)p;
+        }
+        for (k = 0; k <= order_ninherits(ts[i]); k++) {
+            const char *parent = order_parent(ts[i], k);
+            long p = parent ? order_find(ts, n, parent) : -1;
             if (p >= 0 && (size_t)p != i)
                 g->par[e++] = (size_t)p;
         }

@@ -19,7 +19,9 @@ typedef int (*invs_proof_fn)(const invs_stage_table *t, const char *key, const c
  * with the stage's rows converted alike: table i when convert[i] is
  * non-zero, or every table when convert is NULL. Their expected digest is
  * expected[i] where the caller computed it while converting (push, from
- * the rows it sent; "" if not), else computed here from the stage.
+ * the rows it sent; "" if not), else computed here from the stage; "-"
+ * when the table's rows went into another table (staging/fold.c), whose
+ * expected digest counts them: it is not looked for in the target.
  * Failures are j's; a difference is what report says it is. */
 int invs_proof(invs_job *j, invs_stage *st, invs_conn *target, const invs_tz *tz,
                const unsigned char *convert, const char (*expected)[INVS_DIGEST_HEX],

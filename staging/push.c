@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "fold.h"
 #include "objects.h"
 #include "order.h"
 #include "proof.h"
@@ -47,6 +48,9 @@ typedef struct push_job {
     unsigned char *created;       /* per table in load order: made before the data
                                      transaction (DDL not transactional) */
     int committed;                /* the target committed: nothing is undone */
+    invs_fold fold;               /* tables whose rows go into another (fold.c) */
+    const invs_table **made;      /* ordered, less the folded tables: what the target has */
+    size_t nmade;
 } push_job;
 
 /* Append the column differences of stage table s and target table t. */
@@ -278,7 +282,6 @@ static int push_send_row(push_job *j, push_send *ps, const invs_value *row, int6
     size_t bad;
     int rc;
     *flushed = 0;
-    invs_digest_row(&ps->read, &ps->enc, ps->t, row, NULL, NULL, NULL);
     if (ps->cv.any) {
         if ((rc = invs_convert_row(&ps->cv, row, ps->cvrow, &bad, &why)) == INVS_ETYPE)
             return push_unconvertible(j, ps->t, row, rid, bad, ps->cv.to[bad], why);
@@ -328,32 +331,53 @@ static int push_read_as_recorded(push_job *j, const invs_stage_table *st, invs_d
     return INVS_OK;
 }
 
+/* Row of stage table k as sent: its own, or its fold root's projection,
+ * digested into what the root's table will hold. */
+static const invs_value *push_fold_row(push_job *j, size_t k, invs_fold_rows *fr,
+                                       push_send *ps, const invs_value *row)
+{
+    long root = j->fold.root[k];
+    if (root < 0)
+        return row;
+    row = invs_fold_row(fr, row);
+    invs_digest_row(&j->fold.dg[root], &ps->enc, fr->to, row, NULL, NULL, NULL);
+    return row;
+}
+
 static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
 {
-    const invs_table *t = &st->schema->t;
+    const invs_table *t = &st->schema->t, *into = t;
     size_t k = (size_t)(st - j->stage->tables);
     invs_stage_reader *r = NULL;
+    invs_fold_rows fr = {NULL, NULL, NULL};
     const invs_value *row;
     push_send ps;
     int64_t n = 0;
     int rc, flushed;
 
-    if ((rc = push_send_open(j, &ps, t, existing)) != INVS_OK)
+    if (j->fold.root[k] >= 0)
+        into = j->ts[j->fold.root[k]];
+    if ((rc = push_send_open(j, &ps, into, existing)) != INVS_OK ||
+        (into != t && (rc = invs_fold_rows_open(&fr, t, into)) != INVS_OK)) {
+        rc = rc == INVS_ENOMEM && !j->job.diag.code ? invs_diag_oom(&j->job.diag) : rc;
         goto out;
+    }
     j->into_existing[k] = existing != NULL;
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK) {
         invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    if ((rc = j->dst->drv->writer_open(&ps.w, j->dst->h, t)) != INVS_OK) {
+    if ((rc = j->dst->drv->writer_open(&ps.w, j->dst->h, into)) != INVS_OK) {
         ps.w = NULL;
         invs_conn_err(&j->job, j->dst, rc);
         goto out;
     }
-    invs_log(j->job.ctx, INVS_LOG_INFO, "loading table %s (%lld rows)", t->name,
-             (long long)st->rows);
+    invs_log(j->job.ctx, INVS_LOG_INFO, "loading table %s%s%s (%lld rows)", t->name,
+             into != t ? " into " : "", into != t ? into->name : "", (long long)st->rows);
     invs_progress(j->job.ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
+        invs_digest_row(&ps.read, &ps.enc, t, row, NULL, NULL, NULL);
+        row = push_fold_row(j, k, &fr, &ps, row);
         if ((rc = push_send_row(j, &ps, row, ++n, &flushed)) != INVS_OK)
             goto out;
         if (flushed && invs_ctx_cancelled(j->job.ctx)) {
@@ -383,8 +407,11 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
                        t->name, (long long)st->rows, (long long)n);
     if (rc == INVS_OK)
         rc = push_read_as_recorded(j, st, &ps.read);
+    if (rc == INVS_OK && into == t)
+        invs_fold_digest_add(&j->fold.dg[k], &ps.read);
     invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
+    invs_fold_rows_close(&fr);
     push_send_free(j, &ps);
     invs_stage_reader_close(r);
     if (rc != INVS_OK)
@@ -482,7 +509,7 @@ static int push_create_first(push_job *j)
     size_t i;
     int rc = INVS_OK;
     for (i = 0; i < j->n && rc == INVS_OK; i++) {
-        if (j->existing[j->order[i]])
+        if (j->existing[j->order[i]] || j->fold.root[j->order[i]] >= 0)
             continue;
         if ((rc = push_drv(j, invs_conn_table_create(j->dst, j->ordered[i]))) == INVS_OK)
             j->created[i] = 1;
@@ -616,6 +643,32 @@ static int push_meta(push_job *j)
     return rc;
 }
 
+/* What the proof expects of a table others were folded into: all the
+ * rows sent into it; of a folded table, nothing ("-": proven with it). */
+static void push_fold_expected(push_job *j)
+{
+    size_t i;
+    for (i = 0; i < j->n && j->fold.nfolded; i++)
+        if (j->fold.root[i] >= 0) {
+            invs_digest_hex(&j->fold.dg[j->fold.root[i]], j->expected[j->fold.root[i]]);
+            strcpy(j->expected[i], "-");
+        }
+}
+
+/* The tables folded into others (fold.c), and the list of those the
+ * target has, in load order, for the driver's load_begin and load_end. */
+static int push_fold_plan(push_job *j)
+{
+    size_t i;
+    if (invs_fold_plan(&j->fold, j->job.ctx, j->ts, j->n, j->dst, j->existing) != INVS_OK ||
+        !(j->made = calloc(j->n + 1, sizeof(*j->made))))
+        return invs_diag_oom(&j->job.diag);
+    for (i = 0; i < j->n; i++)
+        if (j->fold.root[j->order[i]] < 0)
+            j->made[j->nmade++] = j->ordered[i];
+    return INVS_OK;
+}
+
 /* Step 2, inside the transaction. */
 static int push_load(push_job *j)
 {
@@ -625,7 +678,7 @@ static int push_load(push_job *j)
     int rc;
 
     if ((rc = push_meta(j)) == INVS_OK)
-        rc = push_drv(j, d->load_begin(j->dst->h, j->ordered, j->n));
+        rc = push_drv(j, d->load_begin(j->dst->h, j->made, j->nmade));
     if (rc == INVS_OK) /* the types the tables use, before them */
         rc = push_drv(j, invs_objects_push(&j->job, j->dst, &j->stage->objects, 0));
     if (j->opts->clear)
@@ -633,7 +686,7 @@ static int push_load(push_job *j)
             if (j->existing[j->order[i]])
                 rc = push_drv(j, d->table_clear(j->dst->h, &j->existing[j->order[i]]->t));
     for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
-        if (!j->existing[j->order[i]])
+        if (!j->existing[j->order[i]] && j->fold.root[j->order[i]] < 0)
             rc = push_drv(j, invs_conn_table_create(j->dst, j->ordered[i]));
     for (i = 0; i < j->n && rc == INVS_OK; i++)
         rc = push_table(j, &j->stage->tables[j->order[i]],
@@ -641,14 +694,14 @@ static int push_load(push_job *j)
     if (rc == INVS_OK)
         invs_log(j->job.ctx, INVS_LOG_INFO, "rows loaded; building keys and indexes");
     for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
-        if (!j->existing[j->order[i]])
+        if (!j->existing[j->order[i]] && j->fold.root[j->order[i]] < 0)
             rc = push_drv(j, d->indexes_create(j->dst->h, j->ordered[i]));
     if (rc == INVS_OK)
-        rc = push_drv(j, d->load_end(j->dst->h, j->ordered, j->n));
+        rc = push_drv(j, d->load_end(j->dst->h, j->made, j->nmade));
     if (rc == INVS_OK)
         invs_log(j->job.ctx, INVS_LOG_INFO, "keys in place; setting sequences");
-    for (i = 0; i < j->n && rc == INVS_OK; i++)
-        rc = push_drv(j, d->sequences_set(j->dst->h, j->ordered[i]));
+    for (i = 0; i < j->nmade && rc == INVS_OK; i++)
+        rc = push_drv(j, d->sequences_set(j->dst->h, j->made[i]));
     if (rc == INVS_OK) /* views, over the data */
         rc = push_drv(j, invs_objects_push(&j->job, j->dst, &j->stage->objects, 1));
     /* the proof, before anything is committed: read back what the target
@@ -657,6 +710,7 @@ static int push_load(push_job *j)
         int64_t differ = 0;
         invs_log(j->job.ctx, INVS_LOG_INFO, "reading the target back to compare it");
         invs_ctx_set_phase(j->job.ctx, "check");
+        push_fold_expected(j);
         rc = invs_proof(&j->job, j->stage, j->dst, j->tz, j->into_existing,
                         (const char(*)[INVS_DIGEST_HEX])j->expected, push_differs, j, &differ);
     }
@@ -745,7 +799,7 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     begun = txn_ddl;
     if ((rc = push_drv(&j, j.dst->drv->schema_read(j.dst->h, invs_schema_list_emit,
                                                    &j.target))) != INVS_OK ||
-        (rc = push_check_target(&j)) != INVS_OK)
+        (rc = push_check_target(&j)) != INVS_OK || (rc = push_fold_plan(&j)) != INVS_OK)
         goto out;
     if (!txn_ddl && ((rc = push_create_first(&j)) != INVS_OK ||
                      (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK))
@@ -775,6 +829,8 @@ out:
     free(j.into_existing);
     free(j.expected);
     free(j.created);
+    free(j.made);
+    invs_fold_free(&j.fold);
     invs_tz_free(j.tz);
     return invs_ctx_report(ctx, &j.job.diag, rc);
 }

@@ -126,6 +126,10 @@ void my_checks_free(my_checks *l);
 int my_table_ext(invs_pool *pl, const my_checks *l, invs_table *t);
 /* Another engine's default of column i (push): 1 written, 0 none. */
 int my_foreign_default(my_conn *c, invs_strbuf *sb, const invs_table *t, size_t i);
+/* An identity column's increment (1 where the source gave none), and a
+ * warning naming the identity options AUTO_INCREMENT cannot keep. */
+int64_t my_ident_increment(const invs_table *t, const char *col);
+void my_ident_warn(my_conn *c, const invs_table *t, const invs_column *col);
 /* ", CHECK (...)" for each CHECK the table keeps (push). */
 int my_checks_def(my_conn *c, invs_strbuf *sb, const invs_table *t, int native);
 int my_cursor_open(invs_drv_cursor **out_cur, invs_drv_conn *conn, const invs_table *t,

@@ -257,13 +257,17 @@ static int my_key_def(my_conn *c, invs_strbuf *sb, const invs_table *t, const in
     return INVS_OK;
 }
 
-/* The next value AUTO_INCREMENT hands out, from the stage's position. */
+/* The next value AUTO_INCREMENT hands out, from the stage's position: the
+ * one after it by the source's increment. */
 static unsigned long long my_next_value(const invs_table *t, const char *col)
 {
     size_t i;
     for (i = 0; i < t->nseqs; i++)
         if (t->seqs[i].column && !strcmp(t->seqs[i].column, col)) {
-            int64_t next = t->seqs[i].is_called ? t->seqs[i].value + 1 : t->seqs[i].value;
+            int64_t step = my_ident_increment(t, col);
+            int64_t next = !t->seqs[i].is_called        ? t->seqs[i].value
+                           : t->seqs[i].value > INT64_MAX - step ? INT64_MAX
+                                                                  : t->seqs[i].value + step;
             return next < 1 ? 1 : (unsigned long long)next;
         }
     return 0;
@@ -296,6 +300,8 @@ int my_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
                              : ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (autoinc && (next = my_next_value(t, autoinc->name)) > 0)
         invs_sb_printf(&sb, " AUTO_INCREMENT=%llu", next);
+    if (autoinc && !native)
+        my_ident_warn(c, t, autoinc);
     if (rc != INVS_OK) {
         invs_sb_free(&sb);
         return rc;

@@ -211,3 +211,59 @@ int my_checks_def(my_conn *c, invs_strbuf *sb, const invs_table *t, int native)
     }
     return INVS_OK;
 }
+
+/* ------------------------------------------------------------ identity */
+
+static const invs_colx *my_ident_colx(const invs_table *t, const invs_column *col)
+{
+    const invs_colx *x = my_colx(t, (size_t)(col - t->cols));
+    return x && (x->ident_flags & INVS_IDENT_OPTIONS) ? x : NULL;
+}
+
+int64_t my_ident_increment(const invs_table *t, const char *col)
+{
+    long i = -1;
+    size_t k;
+    const invs_colx *x;
+    for (k = 0; k < t->ncols && i < 0; k++)
+        if (!strcmp(t->cols[k].name, col))
+            i = (long)k;
+    x = i >= 0 ? my_ident_colx(t, &t->cols[i]) : NULL;
+    return x && x->ident_increment > 0 ? x->ident_increment : 1;
+}
+
+static int64_t my_canon_max(int canon)
+{
+    switch (canon) {
+    case INVS_T_INT16: return 32767;
+    case INVS_T_INT32: return 2147483647;
+    }
+    return INT64_MAX;
+}
+
+/* AUTO_INCREMENT steps by one between 1 and its type's largest value, and
+ * never wraps: the source's other identity options are named. */
+void my_ident_warn(my_conn *c, const invs_table *t, const invs_column *col)
+{
+    const invs_colx *x = my_ident_colx(t, col);
+    char lost[160] = "";
+    int n = 0, len = 0;
+    if (!x)
+        return;
+    if (x->ident_increment != 1)
+        len += snprintf(lost + len, sizeof(lost) - (size_t)len, "%sINCREMENT BY %lld",
+                        n++ ? ", " : "", (long long)x->ident_increment);
+    if (x->ident_min != 1 && len < (int)sizeof(lost))
+        len += snprintf(lost + len, sizeof(lost) - (size_t)len, "%sMINVALUE %lld",
+                        n++ ? ", " : "", (long long)x->ident_min);
+    if (x->ident_max != my_canon_max(col->canon) && len < (int)sizeof(lost))
+        len += snprintf(lost + len, sizeof(lost) - (size_t)len, "%sMAXVALUE %lld",
+                        n++ ? ", " : "", (long long)x->ident_max);
+    if ((x->ident_flags & INVS_IDENT_CYCLE) && len < (int)sizeof(lost))
+        snprintf(lost + len, sizeof(lost) - (size_t)len, "%sCYCLE", n++ ? ", " : "");
+    if (n)
+        my_host->log(c->s, INVS_LOG_WARN,
+                     "table %s, column %s: AUTO_INCREMENT has no identity options: %s %s not "
+                     "kept (the next id is)",
+                     t->name, col->name, lost, n > 1 ? "are" : "is");
+}

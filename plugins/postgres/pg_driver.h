@@ -117,6 +117,19 @@ int pg_table_extras(pg_conn *c, const invs_table *t, const char *qt, int native,
                     const unsigned char *decl_native);
 /* Indexes on expressions, partial, descending (t->xindexes). */
 int pg_xindexes_create(pg_conn *c, const invs_table *t);
+/* PostgreSQL's own name for key k of table: t_pkey, t_a_b_key, t_a_fkey
+ * (a push names a key so when it has no name; a pull leaves out a name
+ * that is this one, so that another engine need not carry it). */
+void pg_key_default_name(invs_strbuf *sb, const char *table, const invs_key *k);
+/* Column i of a CREATE TABLE (pg_load.c). */
+void pg_column_def(invs_strbuf *sb, const invs_table *t, size_t i, int native, int decl_native);
+/* Partitions and inheritance children, same engine (pg_partition.c):
+ * is t one; its CREATE TABLE after the name; its table's PARTITION BY;
+ * its inherited columns' defaults and NOT NULLs made the model's. */
+int pg_is_child(const invs_table *t);
+int pg_child_body(pg_conn *c, const invs_table *t, const unsigned char *dn, invs_strbuf *sb);
+int pg_partition_by(pg_conn *c, const invs_table *t, invs_strbuf *sb);
+int pg_child_align(pg_conn *c, const invs_table *t, const char *qt);
 int pg_object_create(invs_drv_conn *conn, const invs_object *o, uint32_t hints);
 int pg_table_clear(invs_drv_conn *conn, const invs_table *t);
 int pg_load_begin(invs_drv_conn *conn, const invs_table *const *ts, size_t n);

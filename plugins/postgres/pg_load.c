@@ -155,8 +155,7 @@ static int pg_check_text(pg_conn *c, const invs_table *t, int native)
 
 /* Column i of CREATE TABLE; decl_native: written as the stage has it
  * (native, its type exists here), else from its canonical type. */
-static void pg_column_def(invs_strbuf *sb, const invs_table *t, size_t i, int native,
-                          int decl_native)
+void pg_column_def(invs_strbuf *sb, const invs_table *t, size_t i, int native, int decl_native)
 {
     const invs_column *col = &t->cols[i];
     invs_sb_ident(sb, col->name, '"');
@@ -300,6 +299,17 @@ static int pg_name_taken(pg_conn *c, const invs_table *t, const invs_key *k)
     return taken;
 }
 
+void pg_key_default_name(invs_strbuf *sb, const char *table, const invs_key *k)
+{
+    size_t j;
+    invs_sb_puts(sb, table);
+    for (j = 0; j < k->ncols && k->kind != INVS_KEY_PRIMARY; j++)
+        invs_sb_printf(sb, "_%s", k->cols[j]);
+    invs_sb_puts(sb, k->kind == INVS_KEY_PRIMARY  ? "_pkey"
+                     : k->kind == INVS_KEY_UNIQUE ? "_key"
+                                                  : "_fkey");
+}
+
 /* The key's definition and name, remembered for load_end. */
 static int pg_key_later(pg_conn *c, const invs_table *t, const char *qt, const invs_key *k,
                         int native)
@@ -330,16 +340,9 @@ static int pg_key_later(pg_conn *c, const invs_table *t, const char *qt, const i
     if (k->name && (native || !pg_name_taken(c, t, k))) {
         invs_sb_ident(&name, k->name, '"');
     } else {
-        /* PostgreSQL's own naming: t_pkey, t_a_b_key, t_a_fkey */
         invs_strbuf gen;
-        size_t j;
         pg_sb_init(&gen);
-        invs_sb_puts(&gen, t->name);
-        for (j = 0; j < k->ncols && k->kind != INVS_KEY_PRIMARY; j++)
-            invs_sb_printf(&gen, "_%s", k->cols[j]);
-        invs_sb_puts(&gen, k->kind == INVS_KEY_PRIMARY  ? "_pkey"
-                           : k->kind == INVS_KEY_UNIQUE ? "_key"
-                                                        : "_fkey");
+        pg_key_default_name(&gen, t->name, k);
         invs_sb_ident(&name, invs_sb_failed(&gen) ? "fk" : gen.p, '"');
         invs_sb_free(&gen);
     }
@@ -370,15 +373,24 @@ int pg_table_create(invs_drv_conn *conn, const invs_table *t, uint32_t hints)
         goto out;
     invs_sb_puts(&sb, "CREATE TABLE ");
     invs_sb_add(&sb, qt.p, qt.len);
-    invs_sb_puts(&sb, " (");
-    for (i = 0; i < t->ncols; i++) {
-        invs_sb_puts(&sb, i ? ", " : "");
-        pg_column_def(&sb, t, i, native, dn[i]);
+    if (native && pg_is_child(t)) { /* another engine's push folds them (staging/fold.c) */
+        if ((rc = pg_child_body(c, t, dn, &sb)) != INVS_OK)
+            goto out;
+    } else {
+        invs_sb_puts(&sb, " (");
+        for (i = 0; i < t->ncols; i++) {
+            invs_sb_puts(&sb, i ? ", " : "");
+            pg_column_def(&sb, t, i, native, dn[i]);
+        }
+        invs_sb_puts(&sb, ")");
     }
-    invs_sb_puts(&sb, ")");
+    if (native && (rc = pg_partition_by(c, t, &sb)) != INVS_OK)
+        goto out;
     if ((rc = native ? pg_serials(c, t, qt.p, 1) : INVS_OK) == INVS_OK &&
         (rc = pg_exec_sb(c, &sb)) == INVS_OK && native)
         rc = pg_serials(c, t, qt.p, 0);
+    if (rc == INVS_OK && native && pg_is_child(t))
+        rc = pg_child_align(c, t, qt.p);
     if (rc == INVS_OK)
         rc = pg_table_extras(c, t, qt.p, native, dn);
     /* keys join at the end of the load, when every row is in: an index
@@ -423,7 +435,7 @@ static const char sql_fks[] =
     " FROM pg_constraint c JOIN pg_class cc ON cc.oid = c.conrelid"
     " JOIN pg_namespace cn ON cn.oid = cc.relnamespace"
     " JOIN pg_class fc ON fc.oid = c.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace"
-    " WHERE c.contype = 'f' ORDER BY c.oid";
+    " WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY c.oid";
 
 static int pg_in_load(const pg_conn *c, const invs_table *const *ts, size_t n, const char *schema,
                       const char *name)
@@ -491,6 +503,8 @@ int pg_table_clear(invs_drv_conn *conn, const invs_table *t)
                                   t->name, c->outside[i].child, c->outside[i].name);
     if ((rc = pg_lock(c, t, "ACCESS EXCLUSIVE")) != INVS_OK)
         return rc;
+    if (INVS_HAS(t, invs_table, inherits) && t->partition_by)
+        return INVS_OK; /* a partitioned table holds no rows of its own */
     pg_sb_init(&sb);
     invs_sb_puts(&sb, "TRUNCATE ONLY ");
     pg_qualified(&sb, c, t);

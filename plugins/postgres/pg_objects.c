@@ -4,8 +4,9 @@
  * base type, NOT NULL, default and CHECKs, which a PostgreSQL target makes
  * before its tables; views and materialized views (pg_get_viewdef), made
  * after the data; and what invstage names but does not copy: functions
- * (aggregates and procedures too), triggers, and sequences that no
- * column's default or identity uses. Members of extensions are the
+ * (aggregates and procedures too), triggers, rules (as "rule NAME", kind
+ * other, on their table), and sequences that no column's default or
+ * identity uses. Members of extensions are the
  * extension's, and left out.
  */
 #include <stdlib.h>
@@ -54,6 +55,9 @@ static const char sql_named[] =
     " AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))"
     " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refobjid = c.oid"
     " AND d.classid = 'pg_attrdef'::regclass)"
+    " UNION ALL SELECT 8, 'rule ' || w.rulename, c.relname FROM pg_rewrite w"
+    " JOIN pg_class c ON c.oid = w.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE w.rulename <> '_RETURN' AND n.nspname = $1" NOT_EXT("w.oid", "pg_rewrite")
     " ORDER BY 1, 2";
 
 typedef struct obj_reader {

@@ -29,7 +29,9 @@ static const char sql_columns[] =
     " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
     " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
-/* one row per key column; primary key first, foreign keys last */
+/* one row per key column; primary key first, foreign keys last; not the
+ * keys a partition has from its partitioned table (conparentid), which
+ * that table's own key makes again */
 static const char sql_keys[] =
     "SELECT c.oid, c.conname, c.contype, c.condeferrable, c.condeferred, c.confupdtype,"
     " c.confdeltype, fc.relname, a.attname, fa.attname"
@@ -37,11 +39,12 @@ static const char sql_keys[] =
     " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
     " LEFT JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[k.o]"
     " LEFT JOIN pg_class fc ON fc.oid = c.confrelid"
-    " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f')"
+    " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f') AND c.conparentid = 0"
     " ORDER BY c.contype <> 'p', c.contype = 'f', c.oid, k.o";
 
 /* plain ascending b-tree indexes that back no constraint; the others are
- * the table's xindexes (pg_schema_ext.c) */
+ * the table's xindexes (pg_schema_ext.c); not a partition's index that is
+ * a partition of its table's (pg_inherits), made with that one */
 static const char sql_indexes[] =
     "SELECT i.indexrelid, ic.relname, i.indisunique, a.attname"
     " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
@@ -50,6 +53,7 @@ static const char sql_indexes[] =
     " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
     " WHERE i.indrelid = $1 AND i.indexprs IS NULL AND i.indpred IS NULL"
     " AND am.amname = 'btree' AND k.o <= i.indnkeyatts AND 0 = ALL(i.indoption::int2[])"
+    " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid)"
     " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid"
     " AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u'))"
     " ORDER BY i.indexrelid, k.o";
@@ -112,6 +116,19 @@ static int pr_columns(pg_reader *rd, invs_table *t)
     return invs_pool_failed(&rd->pl) ? INVS_ENOMEM : INVS_OK;
 }
 
+/* A key named as PostgreSQL names it by default (t_pkey) has no name of
+ * its own in the model: PostgreSQL gives it that name again, and another
+ * engine keeps its own way of naming it, which comes back so too. */
+static void pr_key_name(invs_key *key, const char *table)
+{
+    invs_strbuf gen;
+    pg_sb_init(&gen);
+    pg_key_default_name(&gen, table, key);
+    if (!invs_sb_failed(&gen) && key->name && !strcmp(gen.p, key->name) && gen.len < 64)
+        key->name = NULL;
+    invs_sb_free(&gen);
+}
+
 /* Rows of (oid, ...) grouped into keys: consecutive rows with one oid. */
 static int pr_keys(pg_reader *rd, invs_table *t, size_t *cap)
 {
@@ -146,6 +163,11 @@ static int pr_keys(pg_reader *rd, invs_table *t, size_t *cap)
             refs[k - i] = invs_pool_str(&rd->pl, val(r, k, 9));
         }
         key->cols = cols;
+        if (type == 'f') {
+            key->ref_cols = refs;
+            key->ref_table = invs_pool_str(&rd->pl, val(r, i, 7));
+        }
+        pr_key_name(key, t->name);
         if (type == 'f') {
             key->ref_cols = refs;
             key->ref_table = invs_pool_str(&rd->pl, val(r, i, 7));

@@ -5,7 +5,7 @@
  * (pg_sequence); the table's CHECK constraints with their names; and the
  * indexes a list of columns cannot describe (on expressions, partial,
  * descending, or of another method than b-tree); partitioning and
- * inheritance, named in a warning (no target recreates them yet). Read
+ * inheritance (parent, strategy and key, bounds). Read
  * from the catalogs in the pull's snapshot, into the reader's pool.
  */
 #include <stdlib.h>
@@ -46,6 +46,7 @@ static const char sql_xindexes[] =
     " OR NOT 0 = ALL(i.indoption::int2[]))"
     " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid"
     " AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))"
+    " AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid)"
     " ORDER BY i.indexrelid, k.o";
 
 static const char sql_inherits[] =
@@ -202,8 +203,10 @@ static int pg_read_xindexes(pg_conn *c, invs_pool *pl, const char *oid, invs_tab
     return INVS_OK;
 }
 
-/* Partitioning and inheritance, into the model; a target recreates
- * neither yet, so the pull says what that means for the rows. */
+/* Partitioning and inheritance, into the model: the same engine makes
+ * them again, another one folds them into one table (the host says so at
+ * push). Each table keeps its own rows (read FROM ONLY), so no row is
+ * read twice. */
 static int pg_read_inherits(pg_conn *c, invs_pool *pl, const char *oid, invs_table *t)
 {
     const char *params[1] = {oid};
@@ -213,27 +216,17 @@ static int pg_read_inherits(pg_conn *c, invs_pool *pl, const char *oid, invs_tab
     if (!r)
         return c->failed;
     n = PQntuples(r);
-    if (n && (t->partition_by = invs_pool_str(pl, xval(r, 0, 3))))
-        pg_host->log(c->s, INVS_LOG_WARN,
-                     "table %s is partitioned (%s): it is copied as a table of its own, and "
-                     "its rows as those of its partitions' tables",
-                     t->name, t->partition_by);
+    if (n)
+        t->partition_by = invs_pool_str(pl, xval(r, 0, 3));
     if (n && xval(r, 0, 0) && xval(r, 0, 1)[0] == 't') {
         t->partition_of = invs_pool_str(pl, xval(r, 0, 0));
         t->partition_bound = invs_pool_str(pl, xval(r, 0, 2));
-        pg_host->log(c->s, INVS_LOG_WARN,
-                     "table %s is a partition of %s: it is copied as a table of its own",
-                     t->name, t->partition_of);
     } else if (n && xval(r, 0, 0) &&
                (parents = invs_pool_alloc(pl, (size_t)n * sizeof(*parents)))) {
         for (i = 0; i < n; i++)
             parents[i] = invs_pool_str(pl, xval(r, i, 0));
         t->inherits = parents;
         t->ninherits = (size_t)n;
-        pg_host->log(c->s, INVS_LOG_WARN,
-                     "table %s inherits from %s: it is copied as a table of its own (its rows "
-                     "are no longer seen in a query of %s)",
-                     t->name, parents[0], parents[0]);
     }
     PQclear(r);
     return INVS_OK;
@@ -245,7 +238,7 @@ int pg_schema_ext_read(pg_conn *c, invs_pool *pl, const char *oid, invs_table *t
     if ((rc = pg_read_colx(c, pl, oid, t)) != INVS_OK ||
         (rc = pg_read_checks(c, pl, oid, t)) != INVS_OK ||
         (rc = pg_read_xindexes(c, pl, oid, t)) != INVS_OK ||
-        (c->reading && (rc = pg_read_inherits(c, pl, oid, t)) != INVS_OK))
+        (rc = pg_read_inherits(c, pl, oid, t)) != INVS_OK)
         return rc;
     return invs_pool_failed(pl) ? INVS_ENOMEM : INVS_OK;
 }

@@ -122,8 +122,10 @@ class Pg:
         return name
 
     def copy_out(self, db, table, schema="public"):
-        """Every row of a table as COPY prints it, sorted."""
-        q = 'COPY "%s"."%s" TO STDOUT' % (schema.replace('"', '""'), table.replace('"', '""'))
+        """Every row of a table as COPY prints it, sorted: its own rows (a
+        partitioned table has none, an inheritance child's are its own)."""
+        q = 'COPY (SELECT * FROM ONLY "%s"."%s") TO STDOUT' % (schema.replace('"', '""'),
+                                                              table.replace('"', '""'))
         p = subprocess.run(["psql", "-X", "-d", db, "-c", q], env=self.penv, capture_output=True)
         if p.returncode != 0:
             raise AssertionError(p.stderr.decode())

@@ -3,6 +3,7 @@
 trips PG -> stage -> PG and SQLite -> PG -> SQLite, push semantics, and the
 refusals that belong to PostgreSQL."""
 import os
+import re
 import sqlite3
 import sys
 
@@ -12,6 +13,20 @@ import gen_hostile_sqlite  # noqa: E402
 from harness import Pg, TempDirTest, main, pg_env, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def affinity(decl):
+    """SQLite's column affinity for a declared type (datatype3.html, 3.1)."""
+    d = (decl or "").upper()
+    if "INT" in d:
+        return "INTEGER"
+    if "CHAR" in d or "CLOB" in d or "TEXT" in d:
+        return "TEXT"
+    if d == "" or "BLOB" in d:
+        return "BLOB"
+    if "REAL" in d or "FLOA" in d or "DOUB" in d:
+        return "REAL"
+    return "NUMERIC"
 
 
 class PgTest(TempDirTest):
@@ -116,6 +131,50 @@ class PgRoundTrip(PgTest):
         self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
         self.assertEqual(dbcompare.differences(src, back, check_schema=False), [])
 
+    # What PostgreSQL cannot say as SQLite did, each in README ("SQLite
+    # through PostgreSQL: what changes"): a DEFAULT that is SQLite's own
+    # expression (not carried, named in a warning), an untyped column
+    # (text), COLLATE NOCASE (PostgreSQL has no such collation).
+    NOT_SAID = {('we"ird; DROP TABLE x; --', "expr"): "dflt_value",
+                ("select", "any thing"): "type",
+                ('we"ird; DROP TABLE x; --', None): "collations"}
+
+    def sqlite_objects(self, path):
+        """sqlite_schema's objects, each as SQLite describes it, with README's
+        normalisations: declared types by affinity (INTEGER and bigint are
+        one), primary-key columns NOT NULL (PostgreSQL's always are), and
+        NOT_SAID's columns without what PostgreSQL cannot say."""
+        con = dbcompare.connect(path)
+        objs = {(dbcompare.dec(t), dbcompare.dec(n)) for t, n in con.execute(
+            "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
+        schema = dbcompare.schema(con)
+        sql = {dbcompare.dec(n): dbcompare.dec(q) for n, q in con.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'table'")}
+        con.close()
+        out = {}
+        for kind, name in objs:
+            if kind != "table":
+                out[(kind, name)] = kind  # an index: its table's "indexes" describe it
+                continue
+            info = dict(schema[name])
+            cols = []
+            for cid, col, decl, notnull, dflt, pk, hidden in info["columns"]:
+                row = {"name": col, "type": affinity(decl), "dflt_value": dflt, "pk": pk,
+                       "notnull": 1 if notnull or pk > 0 else 0, "hidden": hidden}
+                if (name, col) in self.NOT_SAID:
+                    del row[self.NOT_SAID[(name, col)]]
+                cols.append(row)
+            info["columns"] = cols
+            # what only the statement says: constraint names, collations
+            info["constraints"] = sorted(re.findall(r'CONSTRAINT\s+("(?:[^"]|"")*"|\w+)',
+                                                    sql[name], re.I))
+            info["collations"] = sorted(c.upper() for c in re.findall(r"COLLATE\s+(\w+)",
+                                                                     sql[name], re.I))
+            if (name, None) in self.NOT_SAID:
+                del info[self.NOT_SAID[(name, None)]]
+            out[(kind, name)] = info
+        return out
+
     def test_hostile_sqlite_through_pg(self):
         """The hostile SQLite database, minus what PostgreSQL cannot hold at
         all (README: "SQLite through PostgreSQL"), comes back value for value."""
@@ -142,6 +201,12 @@ class PgRoundTrip(PgTest):
         self.assertExit(run("push", "--force", "-q", s2, "sqlite:" + back), 0)
         diffs = dbcompare.differences(src, back, check_schema=False)
         self.assertEqual(diffs, [])
+        # sqlite_schema, object by object, equal up to README's list
+        # ("SQLite through PostgreSQL: what changes")
+        a, b = self.sqlite_objects(src), self.sqlite_objects(back)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
         self.assertEqual(self.pg.psql(db, 'SELECT format_type(atttypid, atttypmod) FROM pg_attribute '
                                           "WHERE attrelid = '\"select\"'::regclass AND attname = 'any thing'"),
                          "text\n")

@@ -79,5 +79,27 @@ static void references_outside_the_set_are_ignored(void)
     CHECK_INT(broken, 0);
 }
 
+/* A partition after its partitioned table, a child after what it inherits
+ * from, whatever the stage order. */
+static void partitions_and_children_come_after_their_parents(void)
+{
+    static const char *const parents[] = {"animals"};
+    invs_table part = table("m_2024", NULL, 0), root = table("m", NULL, 0),
+               dogs = table("dogs", NULL, 0), animals = table("animals", NULL, 0);
+    const invs_table *ts[] = {&part, &dogs, &root, &animals};
+    size_t order[4], broken = 99;
+    part.struct_size = root.struct_size = dogs.struct_size = animals.struct_size = sizeof(part);
+    part.partition_of = "m";
+    dogs.inherits = parents;
+    dogs.ninherits = 1;
+    CHECK_INT(invs_order_tables(order, ts, 4, &broken), INVS_OK);
+    CHECK_INT(order[0], 2);
+    CHECK_INT(order[1], 0);
+    CHECK_INT(order[2], 3);
+    CHECK_INT(order[3], 1);
+    CHECK_INT(broken, 0);
+}
+
 CHECK_MAIN(TEST(parents_come_first), TEST(self_references_do_not_block),
-           TEST(cycles_are_broken_in_stage_order), TEST(references_outside_the_set_are_ignored))
+           TEST(cycles_are_broken_in_stage_order), TEST(references_outside_the_set_are_ignored),
+           TEST(partitions_and_children_come_after_their_parents))
