@@ -572,6 +572,53 @@ static int bin_date(invs_strbuf *sb, const invs_value *v, const char **why)
     return 0;
 }
 
+/* ------------------------------------------------------------ bytea */
+
+static int bin_hexval(int ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+int pg_bin_bytea_text(invs_strbuf *out, const char *s, size_t n, const char **why)
+{
+    size_t i;
+    if (n >= 2 && s[0] == '\\' && s[1] == 'x') { /* hex format, blanks between pairs */
+        for (i = 2; i < n;) {
+            int hi, lo;
+            if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+                i++;
+                continue;
+            }
+            if (i + 1 >= n || (hi = bin_hexval((unsigned char)s[i])) < 0 ||
+                (lo = bin_hexval((unsigned char)s[i + 1])) < 0)
+                return *why = "is text that is not bytea's hex format", -1;
+            invs_sb_add(out, (char[]){(char)(hi * 16 + lo)}, 1);
+            i += 2;
+        }
+        return 0;
+    }
+    for (i = 0; i < n; i++) { /* escape format: \\ and \ooo */
+        if (s[i] != '\\') {
+            invs_sb_add(out, s + i, 1);
+        } else if (i + 1 < n && s[i + 1] == '\\') {
+            invs_sb_add(out, "\\", 1);
+            i++;
+        } else if (i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+                   s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+            invs_sb_add(out, (char[]){(char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+                                             (s[i + 3] - '0'))},
+                        1);
+            i += 3;
+        } else {
+            return *why = "is text that is not bytea's escape format", -1;
+        }
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------ values */
 
 void pg_double_text(char buf[40], double d)

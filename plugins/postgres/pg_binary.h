@@ -20,6 +20,9 @@ void pg_bin_len(invs_strbuf *sb, int32_t len);
  * -1 when it cannot (*why says why), 1 when v's bytes are for the caller
  * to stream (text, json, jsonb, bytea: length and bytes not written). */
 int pg_bin_value(invs_strbuf *sb, int kind, const invs_value *v, const char **why);
+/* Text into bytea as byteain reads it (\\x hex, or escapes): the bytes
+ * appended to out; -1 (*why) where the server would refuse it. */
+int pg_bin_bytea_text(invs_strbuf *out, const char *s, size_t n, const char **why);
 /* The shortest text that reads back as d; NaN, Infinity, -Infinity. */
 void pg_double_text(char buf[40], double d);
 

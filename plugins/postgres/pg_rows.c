@@ -490,10 +490,21 @@ static int pg_bin_put(pg_writer *w, const invs_value *row, size_t i)
         return pg_refuse(w, row, i, why);
     if (r == 0)
         return INVS_OK;
+    if (kind == B_BYTEA && v->type == INVS_TEXT) { /* as the server reads text */
+        invs_strbuf bytes;
+        pg_sb_init(&bytes);
+        r = pg_bin_bytea_text(&bytes, v->ptr, v->len, &why);
+        if (r == 0 && (r = pg_sb_ok(w->c, &bytes)) == INVS_OK) {
+            invs_value b = {.type = INVS_BLOB, .ptr = bytes.p, .len = bytes.len};
+            pg_bin_len(&w->buf, (int32_t)b.len);
+            r = pg_put_chunked(w, &b, pg_put_raw);
+        } else if (r < 0) {
+            r = pg_refuse(w, row, i, why);
+        }
+        invs_sb_free(&bytes);
+        return r;
+    }
     if (kind == B_BYTEA) {
-        if (v->type != INVS_BLOB)
-            return pg_refuse(w, row, i, "is text, not bytes (copy=text sends it as text for the "
-                                        "server to read)");
         pg_bin_len(&w->buf, (int32_t)v->len);
         return pg_put_chunked(w, v, pg_put_raw);
     }

@@ -83,6 +83,30 @@ class Binary(TempDirTest):
         self.assertEqual(out["binary"], out["text"])
         self.assertIn(b"0\t2022-04-15 05:20:13.123457\t1999-12-31 22:59:59.123457+00", out["text"])
 
+    def test_text_in_a_blob_column_is_read_as_the_server_reads_bytea_text(self):
+        """SQLite keeps text in a BLOB column as text; the server reads such
+        text as bytea's hex or escape format, and so does the encoder."""
+        pg = Pg()
+        src = self.path("tb.db")
+        con = sqlite3.connect(src)
+        con.executescript("CREATE TABLE tb (id INTEGER PRIMARY KEY, b BLOB);")
+        con.executemany("INSERT INTO tb VALUES (?, ?)",
+                        [(1, "abc"), (2, "\\x41 42"), (3, "a\\\\b"), (4, "\\101\\000z"), (5, 12),
+                         (6, b"raw\x00")])
+        con.commit()
+        con.close()
+        stage = self.path("tb.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        out = {}
+        for mode in ("binary", "text"):
+            db = pg.createdb("tb_" + mode)
+            self.assertExit(run("push", "-q", "--force", "--no-check", "-O", "copy=" + mode, stage,
+                                pg.uri(db)), 0)
+            out[mode] = pg.psql(db, "SELECT id, encode(b, 'hex') FROM tb ORDER BY id")
+        self.assertEqual(out["binary"], out["text"])
+        self.assertEqual(out["binary"].split(), ["1|616263", "2|4142", "3|615c62", "4|41007a",
+                                                 "5|3132", "6|72617700"])
+
     def test_what_binary_cannot_read_is_named_and_text_reads_it(self):
         pg = Pg()
         src = self.path("odd.db")
