@@ -6,7 +6,9 @@
  *   NULL                          '0'
  *   numeric columns (integers, decimal, numeric, boolean), a number in any
  *   storage class                 'N' normalised decimal text ("9.99", "-3",
- *                                  "1E+400" beyond 400 digits)
+ *                                  "1E+400" beyond 400 digits); in a boolean
+ *                                  column, a word every engine reads as a
+ *                                  boolean ('t', 'yes', 'FALSE') too: 1, 0
  *   float columns, a number       'F' the 8 bytes of the double
  *   timestamp columns, text that reads as one
  *                                 'S' "YYYY-MM-DD HH:MM:SS[.f]" in UTC: an
@@ -185,6 +187,13 @@ void invs_digest_value(invs_strbuf *sb, const invs_column *c, const invs_value *
             if (invs_decimal_normalize(sb, s, n) == 0)
                 return;
             sb->len = mark; /* not a number after all */
+        }
+        if (c->canon == INVS_T_BOOL && v->type == INVS_TEXT) {
+            invs_value b; /* 't', 'yes', 'FALSE': what every engine reads as 1 or 0 */
+            if (invs_convert_bool(&b, v) == INVS_OK) {
+                invs_sb_add(sb, b.num.i ? "N1" : "N0", 2);
+                return;
+            }
         }
     }
     if (c->canon == INVS_T_JSON && v->type == INVS_TEXT) {

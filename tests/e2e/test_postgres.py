@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import Pg, TempDirTest, main, pg_env, run  # noqa: E402
+from harness import make_db, Pg, TempDirTest, main, pg_env, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -314,6 +314,25 @@ class PgUuids(PgTest):
         self.assertExit(run("push", stage2, self.pg.uri(dst)), 0)
         self.assertEqual(self.pg.psql(dst, "SELECT id, u FROM thing ORDER BY id").split(),
                          ["1|" + self.U[0], "2|" + self.U[1], "3|"])
+
+
+class PgBooleanWords(PgTest):
+    def test_sqlite_boolean_words_arrive_as_booleans_and_are_proven(self):
+        """A SQLite BOOLEAN column holding 't', 'yes', 'FALSE' (older Rails
+        wrote 't'/'f'): verify took them as booleans, PostgreSQL reads them
+        so, and the proof used to compare the words with true and false and
+        refuse the push."""
+        src = self.path("b.db")
+        make_db(src, "CREATE TABLE flags (id INTEGER PRIMARY KEY, b BOOLEAN);"
+                     "INSERT INTO flags VALUES (1, 't'), (2, 'f'), (3, 'yes'), (4, 'FALSE'),"
+                     " (5, 1), (6, 0), (7, NULL), (8, 'On');")
+        stage = self.path("b.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        self.assertExit(run("verify", "-q", "--target", "postgres", stage), 0)
+        db = self.pg.createdb("boolean_words")
+        self.assertExit(run("push", "-q", stage, self.pg.uri(db)), 0)
+        self.assertEqual(self.pg.psql(db, "SELECT b FROM flags ORDER BY id").split("\n")[:8],
+                         ["t", "f", "t", "f", "t", "f", "", "t"])
 
 
 class PgConnection(PgTest):
