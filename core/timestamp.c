@@ -55,6 +55,14 @@ static int ts_num(const char *s, size_t n, size_t *i, int digits, int *out)
     return 0;
 }
 
+/* An hour of one or two digits ("5:20", as engines read it). */
+static int ts_hour(const char *s, size_t n, size_t *i, int *out)
+{
+    if (*i + 1 < n && s[*i + 1] == ':')
+        return ts_num(s, n, i, 1, out);
+    return ts_num(s, n, i, 2, out);
+}
+
 int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out)
 {
     int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
@@ -63,7 +71,7 @@ int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out)
     memset(out, 0, sizeof(*out));
     if (ts_num(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || ts_num(s, n, &i, 2, &mo) ||
         i >= n || s[i++] != '-' || ts_num(s, n, &i, 2, &d) || i >= n ||
-        (s[i] != ' ' && s[i] != 'T') || (++i, ts_num(s, n, &i, 2, &h)) || i >= n ||
+        (s[i] != ' ' && s[i] != 'T') || (++i, ts_hour(s, n, &i, &h)) || i >= n ||
         s[i++] != ':' || ts_num(s, n, &i, 2, &mi))
         return INVS_EINVAL;
     if (i < n && s[i] == ':' && (++i, ts_num(s, n, &i, 2, &sec)))
