@@ -91,6 +91,18 @@ int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t
     return INVS_OK;
 }
 
+int invs_convert_plan_created(invs_convert *cv, const invs_table *s)
+{
+    size_t i;
+    int rc = invs_convert_plan(cv, s, s, NULL); /* the same table: nothing to convert */
+    for (i = 0; rc == INVS_OK && i < s->ncols; i++)
+        if (s->cols[i].canon == INVS_T_BOOL) {
+            cv->kind[i] = INVS_CONV_BOOL;
+            cv->any = 1;
+        }
+    return rc;
+}
+
 const invs_table *invs_convert_digest_table(const invs_convert *cv, const invs_table *s)
 {
     return cv->retyped ? &cv->typed : s;

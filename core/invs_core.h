@@ -387,6 +387,10 @@ typedef struct invs_convert {
  * the plan's life). INVS_OK or INVS_ENOMEM. */
 int invs_convert_plan(invs_convert *cv, const invs_table *s, const invs_table *t,
                       const invs_tz *tz);
+/* For a table push creates from s: only what any engine must be given as
+ * the stage means it, whatever it would make of the stage's own text:
+ * booleans as 0 and 1 ('t', 'yes' are words a typed engine may refuse). */
+int invs_convert_plan_created(invs_convert *cv, const invs_table *s);
 void invs_convert_free(invs_convert *cv);
 /* The one boolean rule: 0/1, 't'/'f', 'true'/'false', 'yes'/'no', 'on'/'off'
  * (any case) -> an INVS_INT 0 or 1 in out. INVS_OK, or INVS_ETYPE when v

@@ -202,9 +202,16 @@ static int push_send_open(push_job *j, push_send *ps, const invs_table *t,
     invs_digest_init(&ps->read);
     invs_sb_init_std(&ps->enc);
     invs_arena_init(&ps->arena, 256 * 1024);
+    const invs_limits *lim = invs_driver_limits(j->dst->drv);
+    /* a table push makes in a typed engine of another kind gets the
+     * stage's booleans as 0 and 1, not the words a source kept */
+    int typed_new = !existing && lim && (lim->flags & INVS_LIM_TYPED) &&
+                    !invs_conn_native(j->dst, t->engine);
     if (!(ps->rows = malloc(ps->cap * t->ncols * sizeof(*ps->rows))) ||
-        (existing && (invs_convert_plan(&ps->cv, t, existing, j->tz) != INVS_OK ||
-                      !(ps->cvrow = calloc(t->ncols + 1, sizeof(*ps->cvrow))))))
+        ((existing || typed_new) &&
+         ((existing ? invs_convert_plan(&ps->cv, t, existing, j->tz)
+                    : invs_convert_plan_created(&ps->cv, t)) != INVS_OK ||
+          !(ps->cvrow = calloc(t->ncols + 1, sizeof(*ps->cvrow))))))
         return invs_diag_oom(&j->job.diag);
     if (existing && !j->opts->no_check && (ps->cv.any || ps->cv.retyped))
         ps->dt = invs_convert_digest_table(&ps->cv, t);

@@ -48,6 +48,30 @@ class MyTest(TempDirTest):
                 for t in self.my.tables(db)}
 
 
+class MyBooleanWords(MyTest):
+    def test_sqlite_boolean_words_become_0_and_1(self):
+        """'t', 'yes', 'FALSE' in a SQLite BOOLEAN column: verify takes them
+        as booleans, and MariaDB, which refused the words, gets 1 and 0;
+        into SQLite the words stay as they are."""
+        src = self.path("b.db")
+        make_db(src, "CREATE TABLE flags (id INTEGER PRIMARY KEY, b BOOLEAN);"
+                     "INSERT INTO flags VALUES (1, 't'), (2, 'f'), (3, 'yes'), (4, 'FALSE'), (5, 1),"
+                     " (6, NULL);")
+        stage = self.path("b.stage")
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        self.assertExit(run("verify", "-q", "--target", "mysql", stage), 0)
+        db = self.my.createdb("boolean_words")
+        self.assertExit(run("push", "-q", stage, self.my.uri(db)), 0)
+        self.assertEqual(self.my.client(db, "SELECT b FROM flags ORDER BY id").split("\n")[:6],
+                         ["1", "0", "1", "0", "1", "NULL"])
+        out = self.path("same.db")
+        self.assertExit(run("push", "-q", stage, "sqlite:" + out), 0)
+        con = sqlite3.connect(out)
+        self.assertEqual([r[0] for r in con.execute("SELECT b FROM flags ORDER BY id")],
+                         ["t", "f", "yes", "FALSE", 1, None])
+        con.close()
+
+
 class MyRoundTrip(MyTest):
     def test_mariadb_to_mariadb_is_identical(self):
         src = self.hostile("hostile_src")
