@@ -12,22 +12,11 @@
 #include <string.h>
 
 #include "invs_core.h"
+#include "invstage/calendar.h"
 
 #ifndef INVS_ZONEINFO_DIR
 #define INVS_ZONEINFO_DIR "/usr/share/zoneinfo"
 #endif
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t ts_days(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static void ts_civil(int64_t z, int64_t *y, int *m, int *d)
 {
@@ -100,7 +89,7 @@ int invs_timestamp_parse(const char *s, size_t n, invs_timestamp *out)
     }
     if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60)
         return INVS_EINVAL;
-    out->secs = ts_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    out->secs = invs_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     return INVS_OK;
 }
 

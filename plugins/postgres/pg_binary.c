@@ -20,6 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "invstage/calendar.h"
+
 #include "pg_binary.h"
 
 /* Type oids, fixed by PostgreSQL's catalog. */
@@ -397,16 +399,10 @@ static int bin_numeric(invs_strbuf *sb, const invs_value *v, const char **why)
 
 /* ------------------------------------------------------------ dates */
 
-/* Days from 2000-01-01 to y-m-d (proleptic Gregorian, astronomical year). */
+/* Days from 2000-01-01 to y-m-d (astronomical year). */
 static int64_t bin_days(int64_t y, int m, int d)
 {
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468 - 10957; /* 1970-01-01, then 2000-01-01 */
+    return invs_days_from_civil(y, m, d) - 10957; /* 1970-01-01 to 2000-01-01 */
 }
 
 static int bin_num(const char **p, const char *end, int min, int max, int64_t *out)
