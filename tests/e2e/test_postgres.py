@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import dbcompare  # noqa: E402
 import gen_hostile_sqlite  # noqa: E402
-from harness import make_db, Pg, TempDirTest, main, pg_env, run  # noqa: E402
+from harness import SHARED, make_db, Pg, TempDirTest, main, pg_env, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -27,6 +27,15 @@ def affinity(decl):
     if "REAL" in d or "FLOA" in d or "DOUB" in d:
         return "REAL"
     return "NUMERIC"
+
+
+def unquote(name):
+    """An SQLite identifier as it is named: "a""b", [a b], `a` -> a"b, a b, a."""
+    if name[:1] in '"`' and name[-1:] == name[:1]:
+        return name[1:-1].replace(name[0] * 2, name[0])
+    if name[:1] == "[" and name[-1:] == "]":
+        return name[1:-1]
+    return name
 
 
 class PgTest(TempDirTest):
@@ -166,8 +175,9 @@ class PgRoundTrip(PgTest):
                 cols.append(row)
             info["columns"] = cols
             # what only the statement says: constraint names, collations
-            info["constraints"] = sorted(re.findall(r'CONSTRAINT\s+("(?:[^"]|"")*"|\w+)',
-                                                    sql[name], re.I))
+            info["constraints"] = sorted(
+                unquote(c) for c in re.findall(r'CONSTRAINT\s+("(?:[^"]|"")*"|\[[^\]]*\]|`(?:[^`]|``)*`|\w+)',
+                                               sql[name], re.I))
             info["collations"] = sorted(c.upper() for c in re.findall(r"COLLATE\s+(\w+)",
                                                                      sql[name], re.I))
             if (name, None) in self.NOT_SAID:
@@ -210,6 +220,30 @@ class PgRoundTrip(PgTest):
         self.assertEqual(self.pg.psql(db, 'SELECT format_type(atttypid, atttypmod) FROM pg_attribute '
                                           "WHERE attrelid = '\"select\"'::regclass AND attname = 'any thing'"),
                          "text\n")
+
+
+    def test_chinook_sqlite_through_pg(self):
+        """The publisher's Chinook SQLite -> PostgreSQL -> SQLite: the same
+        values, and sqlite_schema object by object, names of keys and
+        indexes included (its plain INTEGER NOT NULL PRIMARY KEYs do not come
+        back AUTOINCREMENT)."""
+        chinook = os.path.join(SHARED, "datasets", "chinook", "Chinook_Sqlite.sqlite")
+        if not os.path.exists(chinook):
+            self.skipTest("%s is absent: the shared datasets are not beside this checkout"
+                          % chinook)
+        db = self.pg.createdb("chinook_sqlite")
+        s1, s2, back = self.path("1.stage"), self.path("2.stage"), self.path("back.db")
+        self.assertExit(run("pull", "-q", "sqlite:" + chinook, "-o", s1), 0)
+        self.assertExit(run("verify", "-q", "--target", "postgres", s1), 0)
+        self.assertExit(run("push", "-q", s1, self.pg.uri(db)), 0)
+        self.assertExit(run("pull", "-q", self.pg.uri(db), "-o", s2), 0)
+        self.assertExit(run("verify", "-q", s2), 0)
+        self.assertExit(run("push", "-q", s2, "sqlite:" + back), 0)
+        self.assertEqual(dbcompare.differences(chinook, back, check_schema=False), [])
+        a, b = self.sqlite_objects(chinook), self.sqlite_objects(back)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
 
 
 class PgPushSemantics(PgTest):
