@@ -103,6 +103,10 @@ struct invs_drv_conn {
     size_t nignores;
     struct dj_nk *nk; /* natural keys of the records read: auth users, groups, ... */
     size_t nnk, capnk;
+    char **src_apps;  /* the metadata record's installed_apps, as app labels */
+    size_t nsrc_apps;
+    char **mig_apps;  /* the apps the target's django_migrations names (row_given) */
+    size_t nmig_apps;
 
     /* writing */
     int fd;
@@ -121,6 +125,7 @@ typedef struct dj_nk {
     const char *model; /* a constant of dj_given.c */
     char *key;
     char *pk;          /* JSON text of the pk */
+    int target;        /* a row of the target's (row_given), not a record of the file */
 } dj_nk;
 
 struct invs_drv_cursor {
@@ -191,7 +196,8 @@ int dj_value_out(invs_drv_conn *c, int32_t canon, const invs_value *v, const cha
 int dj_option(invs_drv_conn *c, const char *opt);
 int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n);
 /* The pk of model's record whose natural key is key (an array): its JSON
- * text, or NULL. */
+ * text, or NULL. Where the file has no record of model, the target's row
+ * (row_given) that has the key. */
 const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key);
 int dj_nk_note(invs_drv_conn *c, const char *model, const fmt_node *pk, const fmt_node *fields);
 int dj_ignored(invs_drv_conn *c, const char *model, const char *field);
@@ -202,9 +208,20 @@ void dj_given_free(invs_drv_conn *c);
 int dj_note_ref(invs_drv_conn *c, dj_table *dt, const invs_table *t, size_t i);
 /* export --natural-foreign: row of table t, written, gives its natural key
  * (users, groups, content types, permissions); and the key (JSON text) of
- * the row of `model` whose pk is v, or NULL. */
-int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row);
-const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v);
+ * the row of `model` whose pk is v, or NULL. target: a row of the target's
+ * (row_given), kept apart from the file's. */
+int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row, int target);
+const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v, int target);
+int dj_push_str(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len);
+
+/* dj_target.c: what the target's migrate made (import --schema-from) */
+extern const char *const dj_given_rows[];
+int dj_row_given(invs_drv_conn *c, const invs_table *t, const invs_value *row);
+/* An app's label ("django.contrib.auth": "auth") into *v, once. */
+int dj_app_add(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len);
+/* The metadata record's installed_apps against the target's
+ * django_migrations: a warning naming both where they differ. */
+int dj_meta_compare(invs_drv_conn *c);
 
 /* dj_read.c */
 int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload);

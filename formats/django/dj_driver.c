@@ -253,6 +253,8 @@ static const invs_driver dj_driver = {
     .schema_given = dj_schema_given,
     .suffixes = NULL, /* ".json" is the invstage format's: -f django says this one */
     .sniff = dj_sniff,
+    .given_rows = dj_given_rows,
+    .row_given = dj_row_given,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

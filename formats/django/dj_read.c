@@ -86,7 +86,9 @@ int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload)
         for (i = 0; i < c->nt; i++)
             c->t[i].nrec = 0, c->t[i].first = c->t[i].last = 0;
     }
-    if (!c->scanned && (rc = dj_scan(c)) != INVS_OK)
+    if (!c->scanned && ((rc = dj_scan(c)) != INVS_OK ||
+                        (c->given && !(c->flags & INVS_OPEN_WRITE) &&
+                         (rc = dj_meta_compare(c)) != INVS_OK)))
         return rc;
     for (i = 0; i < c->nt; i++) {
         dj_table *t = &c->t[i];

@@ -184,7 +184,7 @@ static int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const inv
     const dj_table *r;
     const char *key;
     if (c->natural && t->ref && t->ref[i] && (r = dj_table_find(c, t->ref[i])) && r->model &&
-        (key = dj_nk_key(c, r->model, v))) {
+        (key = dj_nk_key(c, r->model, v, 0))) {
         fmt_out_str(&c->out, key);
         return 0;
     }
@@ -227,7 +227,7 @@ static int dj_put_record(invs_drv_writer *w, const invs_value *row)
     }
     fmt_out_str(&c->out, "}}");
     c->written++;
-    return c->natural ? dj_nk_note_row(c, t, row) : INVS_OK;
+    return c->natural ? dj_nk_note_row(c, t, row, 0) : INVS_OK;
 }
 
 int dj_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows)

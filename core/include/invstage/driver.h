@@ -714,6 +714,18 @@ typedef struct invs_driver {
      * another driver read (the target's schema, after the application made
      * it); the driver reads its records onto them. Valid until close. */
     int (*schema_given)(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+
+    /* -- ABI 1.2, sources without types: the rows they refer to -- */
+    /* Optional (pull, with schema_given): the given tables whose rows the
+     * driver needs too, by name, NULL-terminated, in the order wanted (a
+     * fixture's natural keys name the content types and permissions the
+     * target's `migrate` made, which the file leaves out). After
+     * schema_given the host reads each one the given schema has from
+     * where it read that schema, and hands the driver every row by
+     * row_given: t is the given table, row its t->ncols values, borrowed
+     * for the call. Both or neither. */
+    const char *const *given_rows;
+    int (*row_given)(invs_drv_conn *conn, const invs_table *t, const invs_value *row);
 } invs_driver;
 
 /* The most bytes of a file that sniff is shown. */
