@@ -6,7 +6,8 @@
  * what it means for the records is the source driver's business. The few
  * tables whose rows the driver asks for as well (given_rows: what the
  * records refer to but leave out) are read from the same place and handed
- * over row by row (row_given), so nothing of them is held here.
+ * over row by row (row_given), so nothing of them is held here; push
+ * hands a target's driver the stage's rows of them the same way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,28 +70,41 @@ static int schema_rows_conn(invs_job *j, invs_conn *from, invs_conn *src, const 
     return rc == INVS_DONE ? INVS_OK : rc;
 }
 
-/* The rows of given table t, read from the stage the schema came from. */
-static int schema_rows_stage(invs_job *j, invs_stage *st, invs_conn *src, const invs_table *t)
+int invs_stage_rows_give(invs_job *j, invs_stage *st, const char *name, invs_conn *to,
+                         const invs_table *as)
 {
     invs_stage_reader *r = NULL;
     const invs_value *row;
     size_t i;
     int rc;
-    for (i = 0; i < st->ntables && strcmp(st->tables[i].schema->t.name, t->name); i++)
+    for (i = 0; i < st->ntables && strcmp(st->tables[i].schema->t.name, name); i++)
         ;
     if (i == st->ntables)
         return INVS_OK;
     if ((rc = invs_stage_reader_open(&r, st, &st->tables[i])) != INVS_OK)
         return invs_stage_err(j, st, rc);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW)
-        if ((rc = src->drv->row_given(src->h, t, row)) != INVS_OK) {
+        if ((rc = to->drv->row_given(to->h, as ? as : &st->tables[i].schema->t, row)) !=
+            INVS_OK) {
             invs_stage_reader_close(r);
-            return invs_conn_err(j, src, rc);
+            return invs_conn_err(j, to, rc);
         }
     if (rc < 0)
         invs_stage_err(j, st, rc);
     invs_stage_reader_close(r);
     return rc == INVS_DONE ? INVS_OK : rc;
+}
+
+int invs_stage_rows_wanted(invs_job *j, invs_stage *st, invs_conn *to)
+{
+    const invs_driver *d = to->drv;
+    const char *const *name;
+    int rc = INVS_OK;
+    if (!INVS_HAS(d, invs_driver, row_given) || !d->given_rows || !d->row_given)
+        return INVS_OK;
+    for (name = d->given_rows; *name && rc == INVS_OK; name++)
+        rc = invs_stage_rows_give(j, st, *name, to, NULL);
+    return rc;
 }
 
 /* given_rows: each table the driver names that the given schema has. */
@@ -106,7 +120,7 @@ static int schema_from_rows(invs_job *j, schema_source *s, invs_conn *src,
         invs_schema_table *t = invs_schema_list_find(given, *name);
         if (t)
             rc = s->c ? schema_rows_conn(j, s->c, src, &t->t)
-                      : schema_rows_stage(j, s->st, src, &t->t);
+                      : invs_stage_rows_give(j, s->st, *name, src, &t->t);
         if (rc != INVS_OK)
             invs_diag_prefix(&j->diag, "the rows of %s", *name);
     }

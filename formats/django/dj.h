@@ -107,6 +107,8 @@ struct invs_drv_conn {
     size_t nsrc_apps;
     char **mig_apps;  /* the apps the target's django_migrations names (row_given) */
     size_t nmig_apps;
+    char **cts;       /* push: the stage's content types, table "app_model", model "app.model", ... */
+    size_t ncts;
 
     /* writing */
     int fd;
@@ -172,6 +174,12 @@ int dj_corrupt(invs_drv_conn *c, uint64_t off, const char *fmt, ...) INVS_PRINTF
 char *dj_model_table(const char *model);
 /* The model a table holds, or NULL when it is none (push); allocated. */
 char *dj_table_model(const invs_table *t);
+/* The model a table of the stage holds (push): by the stage's content
+ * types where it has some (c->cts), a table none names being no model
+ * unless it is an auto-created many-to-many table of one that is
+ * (app.owner_field); Django's default rule otherwise. Allocated; NULL:
+ * no model. */
+char *dj_stage_model(invs_drv_conn *c, const invs_table *t);
 /* The field a column holds: its name, without "_id" where it is a
  * foreign key's one column. Allocated. */
 char *dj_column_field(const invs_table *t, size_t col);
@@ -238,6 +246,7 @@ int dj_commit(invs_drv_conn *c);
 int dj_rollback(invs_drv_conn *c);
 int dj_has_rows(invs_drv_conn *c, const invs_table *t, int *out);
 int dj_table_noop(invs_drv_conn *c, const invs_table *t);
+int dj_table_held(invs_drv_conn *c, const invs_table *t);
 int dj_load_begin(invs_drv_conn *c, const invs_table *const *ts, size_t n);
 int dj_table_create(invs_drv_conn *c, const invs_table *t, uint32_t hints);
 int dj_writer_open(invs_drv_writer **out, invs_drv_conn *c, const invs_table *t);

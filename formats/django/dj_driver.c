@@ -255,6 +255,7 @@ static const invs_driver dj_driver = {
     .sniff = dj_sniff,
     .given_rows = dj_given_rows,
     .row_given = dj_row_given,
+    .table_held = dj_table_held,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

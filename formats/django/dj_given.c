@@ -69,8 +69,11 @@ void dj_given_free(invs_drv_conn *c)
         dj_host->free(c->src_apps[i]);
     for (i = 0; i < c->nmig_apps; i++)
         dj_host->free(c->mig_apps[i]);
+    for (i = 0; i < c->ncts; i++)
+        dj_host->free(c->cts[i]);
     dj_host->free(c->src_apps);
     dj_host->free(c->mig_apps);
+    dj_host->free(c->cts);
     dj_host->free(c->maps);
     dj_host->free(c->ignores);
     dj_host->free(c->nk);

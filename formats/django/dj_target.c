@@ -1,11 +1,12 @@
 /*
- * What the target's `migrate` made, for import --schema-from: the host
- * hands over the rows of the tables named here (row_given), read from
- * where it read the schema. Content types and permissions give the
+ * Rows the host hands over (row_given) of the tables named here. On
+ * import --schema-from, what the target's `migrate` made, read from
+ * where the host read the schema. Content types and permissions give the
  * natural keys a file leaves out (InvenTree's exports exclude them), so a
  * reference resolves to the target's own ids; django_migrations says
  * which apps the target has, against the metadata record's installed_apps
- * (InvenTree warns the same way, INVE-W13).
+ * (InvenTree warns the same way, INVE-W13). On export, the stage's
+ * content types say which tables are models, and of which name.
  */
 #include "dj.h"
 
@@ -42,10 +43,41 @@ int dj_app_add(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len
     return dj_apps_has(*v, *n, s, len) ? INVS_OK : dj_push_str(c, v, n, s, len);
 }
 
+/* Push: a content type of the stage, as the table and model it names. */
+static int dj_ct_given(invs_drv_conn *c, const invs_table *t, const invs_value *row)
+{
+    const invs_value *app = NULL, *model = NULL;
+    invs_strbuf sb;
+    size_t k;
+    int rc = INVS_OK;
+    for (k = 0; k < t->ncols; k++)
+        if (row[k].type == INVS_TEXT && !strcmp(t->cols[k].name, "app_label"))
+            app = &row[k];
+        else if (row[k].type == INVS_TEXT && !strcmp(t->cols[k].name, "model"))
+            model = &row[k];
+    if (!app || !model)
+        return INVS_OK;
+    invs_sb_init(&sb, dj_host->realloc, dj_host->free);
+    invs_sb_printf(&sb, "%.*s_%.*s", (int)app->len, (const char *)app->ptr, (int)model->len,
+                   (const char *)model->ptr);
+    if (invs_sb_failed(&sb) ||
+        (rc = dj_push_str(c, &c->cts, &c->ncts, sb.p, sb.len)) != INVS_OK ||
+        (rc = dj_push_str(c, &c->cts, &c->ncts, sb.p, sb.len)) != INVS_OK) {
+        invs_sb_free(&sb);
+        return rc != INVS_OK ? rc : dj_nomem(c);
+    }
+    c->cts[c->ncts - 1][app->len] = '.';
+    invs_sb_free(&sb);
+    return INVS_OK;
+}
+
 int dj_row_given(invs_drv_conn *c, const invs_table *t, const invs_value *row)
 {
-    dj_table *dt = dj_table_find(c, t->name);
+    dj_table *dt;
     size_t k;
+    if (c->flags & INVS_OPEN_WRITE)
+        return strcmp(t->name, "django_content_type") ? INVS_OK : dj_ct_given(c, t, row);
+    dt = dj_table_find(c, t->name);
     if (!dt || dt->given != t || dt->ncols != t->ncols)
         return INVS_OK; /* not a table the driver asked for */
     if (dt->model)

@@ -89,8 +89,18 @@ int dj_table_noop(invs_drv_conn *c, const invs_table *t)
     return INVS_OK;
 }
 
-/* Every table of the load must be a model: a fixture has nowhere else to
- * put rows, and dropping them would leave the proof's read-back short. */
+/* A fixture holds Django models only: push leaves the other tables out,
+ * naming them (table_held). */
+int dj_table_held(invs_drv_conn *c, const invs_table *t)
+{
+    char *m = dj_stage_model(c, t);
+    dj_host->free(m);
+    return m != NULL;
+}
+
+/* Every table of the load must be a model (table_held left the others
+ * out): a fixture has nowhere else to put rows, and dropping them would
+ * leave the proof's read-back short. */
 int dj_load_begin(invs_drv_conn *c, const invs_table *const *ts, size_t n)
 {
     invs_strbuf sb;
@@ -100,7 +110,7 @@ int dj_load_begin(invs_drv_conn *c, const invs_table *const *ts, size_t n)
         return dj_host->error(c->s, INVS_EINVAL, NULL, 0, "%s: a load began twice", c->shown);
     invs_sb_init(&sb, dj_host->realloc, dj_host->free);
     for (i = 0; i < n; i++) {
-        char *m = dj_table_model(ts[i]);
+        char *m = dj_stage_model(c, ts[i]);
         if (!m)
             invs_sb_printf(&sb, "%s%s", bad++ ? ", " : "", ts[i]->name);
         dj_host->free(m);
@@ -138,7 +148,7 @@ int dj_table_create(invs_drv_conn *c, const invs_table *t, uint32_t hints)
     dt->fields = dj_host->alloc((t->ncols + 1) * sizeof(char *));
     dt->canon = dj_host->alloc((t->ncols + 1) * sizeof(int32_t));
     dt->ref = dj_host->alloc((t->ncols + 1) * sizeof(char *));
-    if (!dt->cols || !dt->fields || !dt->canon || !dt->ref || !(dt->model = dj_table_model(t)))
+    if (!dt->cols || !dt->fields || !dt->canon || !dt->ref || !(dt->model = dj_stage_model(c, t)))
         return dj_nomem(c);
     memset(dt->ref, 0, (t->ncols + 1) * sizeof(char *));
     for (i = 0; i < t->ncols; i++) {

@@ -723,9 +723,20 @@ typedef struct invs_driver {
      * schema_given the host reads each one the given schema has from
      * where it read that schema, and hands the driver every row by
      * row_given: t is the given table, row its t->ncols values, borrowed
-     * for the call. Both or neither. */
+     * for the call. Push, right after open, hands over the stage's rows of
+     * the tables so named the same way (t: the stage's table), before
+     * table_held (a fixture names its models by the stage's content
+     * types). Both or neither. */
     const char *const *given_rows;
     int (*row_given)(invs_drv_conn *conn, const invs_table *t, const invs_value *row);
+
+    /* -- ABI 1.2, targets that hold some tables only -- */
+    /* Optional (push). Right after open, asked of every table of the
+     * stage: 1 the target holds it, 0 it cannot (a Django fixture holds
+     * models only, not django_migrations): push then leaves the table out
+     * (no rows, no proof), naming it in a warning. A negative code is an
+     * error. */
+    int (*table_held)(invs_drv_conn *conn, const invs_table *t);
 } invs_driver;
 
 /* The most bytes of a file that sniff is shown. */
