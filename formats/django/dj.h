@@ -20,6 +20,7 @@
 #define DJ_H
 
 #include <locale.h>
+#include <stdio.h>
 
 #include "fmt_io.h"
 #include "fmt_node.h"
@@ -65,6 +66,14 @@ typedef struct dj_table {
     long owner;        /* an auto-created many-to-many table: its owner's index, or -1 */
     long m2m_src, m2m_dst, m2m_id; /* its columns: the owner's pk, the target, its id */
     char *m2m_field;   /* the owner's list field */
+    /* export: a many-to-many table folded into its owner's list field
+     * keeps its rows here, an owner of one writes its records to a spool
+     * first (dj_fold.c) */
+    int folded;
+    int64_t *pairs;    /* owner pk, target pk, id; sorted by the first two at load_end */
+    size_t npairs, cappairs;
+    FILE *spool;
+    fmt_out sout;
     invs_table t;      /* as schema_read emits it */
     invs_column *tcols;
     invs_key pkey;
@@ -116,6 +125,7 @@ struct invs_drv_conn {
     fmt_out out;
     json_emit em;
     int wstate;    /* 0 nothing, 1 load begun, 2 load ended */
+    int fold_planned; /* the many-to-many tables to fold were chosen */
     int64_t written; /* records written */
     int werr;
     int committed;
@@ -147,6 +157,8 @@ struct invs_drv_writer {
     invs_drv_conn *c;
     dj_table *t;
     invs_strbuf sb;
+    fmt_out saved;  /* the file's writer, while c->out is an owner's spool */
+    int spooling;
 };
 
 /* dj_driver.c */
@@ -209,6 +221,9 @@ int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n);
 const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key);
 int dj_nk_note(invs_drv_conn *c, const char *model, const fmt_node *pk, const fmt_node *fields);
 int dj_ignored(invs_drv_conn *c, const char *model, const char *field);
+/* Table i as the auto-created table of a many-to-many field (owner,
+ * m2m_* set), if it is one. */
+int dj_m2m_detect(invs_drv_conn *c, size_t i);
 /* The table whose many-to-many list field of `owner` this is, or NULL. */
 dj_table *dj_m2m_of(invs_drv_conn *c, const dj_table *owner, const char *field);
 void dj_given_free(invs_drv_conn *c);
@@ -239,7 +254,25 @@ int dj_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);
 void dj_cursor_close(invs_drv_cursor *cur);
 int dj_table_build(invs_drv_conn *c, dj_table *t);
 
+/* dj_fold.c: many-to-many tables folded into their owner's records */
+/* Once all tables of a push exist: which are folded. */
+int dj_fold_plan(invs_drv_conn *c);
+/* A writer of an owner of folded tables writes to its spool. */
+int dj_fold_writer_open(invs_drv_writer *w);
+void dj_fold_writer_close(invs_drv_writer *w);
+/* Rows of a folded table, kept. */
+int dj_fold_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
+/* At load_end: the spooled records with their lists, into the file. */
+int dj_fold_write(invs_drv_conn *c);
+/* The id of folded table t's row (owner, target), or -1. */
+int64_t dj_fold_id(const dj_table *t, int64_t owner, int64_t target);
+void dj_fold_free(dj_table *t);
+
 /* dj_write.c */
+/* Value v of column i of t as the file writes it (a natural key where
+ * asked and known). 0, or -1 with *why. */
+int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const invs_value *v,
+                 const char **why);
 int dj_open_write(invs_drv_conn *c);
 int dj_begin(invs_drv_conn *c);
 int dj_commit(invs_drv_conn *c);

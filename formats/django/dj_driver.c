@@ -38,6 +38,7 @@ void dj_table_free(dj_table *t)
         dj_host->free(t->ref[i]);
     dj_host->free(t->ref);
     dj_host->free(t->m2m_field);
+    dj_fold_free(t);
     dj_host->free(t->cols);
     dj_host->free(t->fields);
     dj_host->free(t->canon);

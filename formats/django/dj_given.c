@@ -149,7 +149,7 @@ static int dj_given_table(invs_drv_conn *c, const invs_table *t)
  * an id and two foreign keys, named <owner table>_<field>, the owner's
  * column <model>_id (from_<model>_id where the field refers to its own
  * model), the other the target's. */
-static int dj_given_m2m(invs_drv_conn *c, size_t ti)
+int dj_m2m_detect(invs_drv_conn *c, size_t ti)
 {
     dj_table *t = &c->t[ti], *o;
     long fk[2] = {-1, -1}, nfk = 0, i;
@@ -200,7 +200,7 @@ int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n)
         if ((rc = dj_given_table(c, ts[i])) != INVS_OK)
             return rc;
     for (i = 0; i < c->nt; i++)
-        if ((rc = dj_given_m2m(c, i)) != INVS_OK)
+        if ((rc = dj_m2m_detect(c, i)) != INVS_OK)
             return rc;
     c->given = 1;
     return INVS_OK;

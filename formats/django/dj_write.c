@@ -172,15 +172,22 @@ int dj_writer_open(invs_drv_writer **out, invs_drv_conn *c, const invs_table *t)
 {
     invs_drv_writer *w;
     dj_table *dt = dj_table_find(c, t->name);
+    int rc;
     *out = NULL;
     if (c->wstate != 1 || !dt || dt->ncols != t->ncols)
         return dj_host->error(c->s, INVS_EINVAL, NULL, 0, "%s: table %s was not created",
                               c->shown, t->name);
+    if (!c->fold_planned && (rc = dj_fold_plan(c)) != INVS_OK)
+        return rc;
     if (!(w = dj_host->alloc(sizeof(*w))))
         return dj_nomem(c);
     memset(w, 0, sizeof(*w));
     w->c = c;
     w->t = dt;
+    if ((rc = dj_fold_writer_open(w)) != INVS_OK) {
+        dj_host->free(w);
+        return rc;
+    }
     *out = w;
     return INVS_OK;
 }
@@ -188,8 +195,8 @@ int dj_writer_open(invs_drv_writer **out, invs_drv_conn *c, const invs_table *t)
 /* Value v of column i of t; with natural_foreign, a reference to a row
  * whose natural key was written (a user, group, content type or
  * permission the file holds) as that key. */
-static int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const invs_value *v,
-                        const char **why)
+int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const invs_value *v,
+                 const char **why)
 {
     const dj_table *r;
     const char *key;
@@ -209,7 +216,13 @@ static int dj_put_record(invs_drv_writer *w, const invs_value *row)
     const char *why = NULL;
     size_t i;
     int first = 1;
-    fmt_out_str(&c->out, c->written ? ",\n{\"model\": " : "\n{\"model\": ");
+    if (t->spool) { /* an owner of folded tables: "pk\t{record" lines, lists at the end */
+        char pk[32];
+        snprintf(pk, sizeof(pk), "%lld\t{\"model\": ", (long long)row[t->pk].num.i);
+        fmt_out_str(&c->out, pk);
+    } else {
+        fmt_out_str(&c->out, c->written ? ",\n{\"model\": " : "\n{\"model\": ");
+    }
     json_put_string(&c->out, (const unsigned char *)t->model, strlen(t->model));
     fmt_out_str(&c->out, ", \"pk\": ");
     if (dj_value_out(c, t->canon[t->pk], &row[t->pk], &why) != 0)
@@ -235,8 +248,8 @@ static int dj_put_record(invs_drv_writer *w, const invs_value *row)
         invs_sb_free(&key);
         return rc;
     }
-    fmt_out_str(&c->out, "}}");
-    c->written++;
+    fmt_out_str(&c->out, t->spool ? "\n" : "}}");
+    c->written += !t->spool;
     return c->natural ? dj_nk_note_row(c, t, row, 0) : INVS_OK;
 }
 
@@ -244,6 +257,8 @@ int dj_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows)
 {
     size_t r;
     int rc;
+    if (w->t->folded)
+        return dj_fold_put(w, rows, nrows);
     for (r = 0; r < nrows; r++)
         if ((rc = dj_put_record(w, rows + r * w->t->ncols)) != INVS_OK ||
             (rc = dj_wcheck(w->c)) != INVS_OK)
@@ -255,16 +270,20 @@ int dj_writer_put(invs_drv_writer *w, const invs_value *rows, size_t nrows)
 int dj_writer_close(invs_drv_writer *w, int abort)
 {
     (void)abort;
+    dj_fold_writer_close(w);
     dj_host->free(w);
     return INVS_OK;
 }
 
 int dj_load_end(invs_drv_conn *c, const invs_table *const *ts, size_t n)
 {
+    int rc;
     (void)ts, (void)n;
     if (c->wstate != 1)
         return dj_host->error(c->s, INVS_EINVAL, NULL, 0, "%s: the load ended before it began",
                               c->shown);
+    if ((rc = dj_fold_write(c)) != INVS_OK)
+        return rc;
     fmt_out_str(&c->out, "\n]\n");
     if (fmt_out_flush(&c->out) != 0)
         return dj_wcheck(c);
