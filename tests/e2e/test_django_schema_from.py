@@ -162,42 +162,62 @@ class SchemaFromTest(TempDirTest):
                     "auth.group", "auth.user")
         return src, fixture
 
+    def renumbered_target(self, engine):
+        """A freshly migrated target whose content types and permissions
+        are numbered otherwise than any source's: every id the file could
+        have implied is wrong. Returns its URI, env, and a query function."""
+        renumber = ["UPDATE django_content_type SET id = id + 100",
+                    "UPDATE auth_permission SET content_type_id = content_type_id + 100,"
+                    " id = id + 1000"]
+        if engine == "sqlite":
+            dst, env = "sqlite:" + self.path("dst.db"), None
+            self.manage(dst, "migrate", "-v0")
+
+            def query(sql):
+                con = sqlite3.connect(self.path("dst.db"))
+                try:
+                    return [tuple(r) for r in con.execute(sql).fetchall()]
+                finally:
+                    con.close()
+            con = sqlite3.connect(self.path("dst.db"))
+            for sql in renumber:
+                con.execute(sql)
+            con.commit()
+            con.close()
+            return dst, env, query
+        self.pg.createdb("dj_renumbered")
+        dst, env = self.pg.uri("dj_renumbered"), self.pg.env
+        self.manage(dst, "migrate", "-v0", env=env)
+        self.pg.psql("dj_renumbered", "BEGIN; SET CONSTRAINTS ALL DEFERRED; %s; COMMIT" %
+                     "; ".join(renumber))
+
+        def query(sql):
+            out = self.pg.psql("dj_renumbered", sql).strip()
+            return [tuple(int(x) if x.isdigit() else x for x in line.split("|"))
+                    for line in out.split("\n") if line]
+        return dst, env, query
+
     def test_natural_keys_the_file_leaves_out_are_the_targets(self):
-        src, fixture = self.auth_fixture(["view_part", "add_tag"])
+        _, fixture = self.auth_fixture(["view_part", "add_tag"])
         with open(fixture, encoding="utf-8") as f:
             records = json.load(f)
         self.assertEqual({r["model"] for r in records}, {"auth.group", "auth.user"})
         self.assertIn(["view_part", "inventory", "part"],
                       records[0]["fields"]["permissions"])
-        dst = "sqlite:" + self.path("dst.db")
-        self.manage(dst, "migrate", "-v0")
-        # the target's content types numbered otherwise than the source's:
-        # a new one first, so every id the file could have implied is wrong
-        con = sqlite3.connect(self.path("dst.db"))
-        try:
-            con.execute("UPDATE django_content_type SET id = id + 100")
-            con.execute("UPDATE auth_permission SET content_type_id = content_type_id + 100,"
-                        " id = id + 1000")
-            con.commit()
-        finally:
-            con.close()
-        self.load(fixture, dst)
         with open(fixture, encoding="utf-8") as f:  # as dump() reads a dump
             want = json.loads(MS_ZERO.sub(r'\1\2"', f.read()))
-        self.assertEqual(self.dump(dst, "dst.json", models=("auth.group", "auth.user")), want)
-        con = sqlite3.connect(self.path("dst.db"))
-        try:
-            held = sorted(con.execute(
-                "SELECT p.codename, p.id FROM auth_group_permissions gp"
-                " JOIN auth_permission p ON p.id = gp.permission_id").fetchall())
-            own = con.execute("SELECT permission_id FROM auth_user_user_permissions").fetchall()
-            want = con.execute("SELECT id FROM auth_permission WHERE codename = 'change_part'"
-                               ).fetchall()
-        finally:
-            con.close()
-        self.assertEqual([c for c, _ in held], ["add_tag", "view_part"])
-        self.assertTrue(all(i > 1000 for _, i in held))  # the target's ids
-        self.assertEqual(own, want)
+        for engine in ("sqlite", "postgres"):
+            dst, env, query = self.renumbered_target(engine)
+            self.load(fixture, dst, env=env)
+            self.assertEqual(self.dump(dst, "dst.json", env=env,
+                                       models=("auth.group", "auth.user")), want, engine)
+            held = sorted(query("SELECT p.codename, p.id FROM auth_group_permissions gp"
+                                " JOIN auth_permission p ON p.id = gp.permission_id"))
+            self.assertEqual([c for c, _ in held], ["add_tag", "view_part"], engine)
+            self.assertTrue(all(i > 1000 for _, i in held), engine)  # the target's ids
+            self.assertEqual(query("SELECT permission_id FROM auth_user_user_permissions"),
+                             query("SELECT id FROM auth_permission"
+                                   " WHERE codename = 'change_part'"), engine)
 
     def test_a_permission_the_target_lacks_is_named(self):
         _, fixture = self.auth_fixture(["view_part"])
