@@ -24,14 +24,16 @@
  * newer member.
  *
  * A pull, as the host drives it:
- *   1. open(INVS_OPEN_READ)
+ *   1. open(INVS_OPEN_READ); with import --schema-from, schema_given, then
+ *      row_given with the rows of the tables given_rows names
  *   2. schema_read: emit calls the host once per table
  *   3. per selected table, in emit order: cursor_open_v2 (1.2; else
  *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close;
  *      the last one with INVS_HINT_LAST
  *   4. close
  * A push:
- *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE)
+ *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE); row_given with the stage's
+ *      rows of the tables given_rows names; table_held on every table
  *   2. with INVS_CAP_TXN_DDL: begin
  *   3. schema_read (what the target holds); has_rows on its tables that the
  *      stage names; a cursor over an application's migration table
