@@ -254,6 +254,19 @@ class SchemaFromTest(TempDirTest):
                                "codename": "audit_tag"}}]
         with open(fixture, "w", encoding="utf-8") as f:
             json.dump(records, f)
+        # --schema-from a stage of the target: its rows serve as the target's
+        dst_stage = self.path("dst.stage")
+        self.assertExit(run("pull", "-q", dst, "-o", dst_stage), 0)
+        r = run("import", "-q", "-f", "django", fixture, "--schema-from", dst_stage, "-o",
+                self.path("via-stage.stage"))
+        self.assertExit(r, 0)
+        con = sqlite3.connect(self.path("via-stage.stage"))
+        try:
+            tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'auth_permission'"
+                              ).fetchone()[0]
+            self.assertIn(ct, con.execute("SELECT * FROM invs_data_%d" % tid).fetchone())
+        finally:
+            con.close()
         self.load(fixture, dst)
         con = sqlite3.connect(self.path("dst.db"))
         try:
