@@ -22,6 +22,7 @@
 #include "objects.h"
 #include "order.h"
 #include "proof.h"
+#include "schema_from.h"
 #include "select.h"
 #include "stage.h"
 #include "version.h"
@@ -532,6 +533,8 @@ static void push_drop_created(push_job *j)
 {
     invs_diag_rec saved;
     size_t i;
+    if (!j->created || !j->ordered) /* the plan failed: nothing was made */
+        return;
     invs_diag_save(&saved, &j->job.diag);
     for (i = j->n; i-- > 0;)
         if (j->created[i] && j->dst->drv->table_drop(j->dst->h, j->ordered[i]) != INVS_OK)
@@ -743,7 +746,7 @@ static int push_plan(push_job *j)
 {
     size_t i, broken = 0;
     int rc;
-    if ((rc = push_select(j)) != INVS_OK)
+    if ((rc = invs_stage_keep_held(j->stage, &j->job, j->dst)) != INVS_OK)
         return rc;
     j->n = j->stage->ntables;
     j->ts = calloc(j->n + 1, sizeof(*j->ts));
@@ -793,10 +796,14 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
         invs_stage_err(&j.job, j.stage, rc);
         goto out;
     }
-    if ((!j.opts->force && (rc = push_gate(&j)) != INVS_OK) || (rc = push_plan(&j)) != INVS_OK ||
+    /* the driver sees the rows it asks for (a fixture: the content types)
+     * of the whole stage, before --table and --exclude take from it */
+    if ((!j.opts->force && (rc = push_gate(&j)) != INVS_OK) ||
         (rc = invs_conn_open(&j.dst, &j.job, target_uri, "target", INVS_CAP_PUSH,
                              INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=
-            INVS_OK)
+            INVS_OK ||
+        (rc = invs_stage_rows_wanted(&j.job, j.stage, j.dst)) != INVS_OK ||
+        (rc = push_select(&j)) != INVS_OK || (rc = push_plan(&j)) != INVS_OK)
         goto out;
     /* where DDL rolls back, everything is one transaction; elsewhere the
      * tables are created first, and dropped again on failure */

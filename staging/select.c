@@ -111,3 +111,33 @@ int invs_stage_select(invs_stage *st, invs_select *s, invs_diag_rec *diag)
     free(kept);
     return INVS_OK;
 }
+
+int invs_stage_keep_held(invs_stage *st, invs_job *j, invs_conn *target)
+{
+    const invs_driver *d = target->drv;
+    invs_strbuf gone;
+    size_t i, n = 0, k = 0;
+    int rc = INVS_OK;
+    if (!INVS_HAS(d, invs_driver, table_held) || !d->table_held)
+        return INVS_OK;
+    invs_sb_init_std(&gone);
+    for (i = 0; i < st->ntables; i++) {
+        int held = rc < 0 ? 1 : d->table_held(target->h, &st->tables[i].schema->t);
+        if (held < 0)
+            rc = invs_conn_err(j, target, held), held = 1;
+        if (held) {
+            st->tables[n++] = st->tables[i];
+            continue;
+        }
+        invs_sb_printf(&gone, "%s%s", k++ ? ", " : "", st->tables[i].schema->t.name);
+        invs_schema_free(st->tables[i].schema);
+    }
+    st->ntables = n;
+    if (rc == INVS_OK && invs_sb_failed(&gone))
+        rc = invs_diag_oom(&j->diag);
+    if (rc == INVS_OK && k)
+        invs_log(j->ctx, INVS_LOG_WARN, "%s cannot hold %zu table(s), left out: %s",
+                 target->redacted, k, gone.p);
+    invs_sb_free(&gone);
+    return rc;
+}

@@ -34,5 +34,8 @@ void invs_select_warn_refs(invs_ctx *ctx, invs_table *const *ts, size_t n, int d
 /* Keep only the stage's loaded tables that s takes (an export of some
  * tables); the reason for a failure is in diag. */
 int invs_stage_select(invs_stage *st, invs_select *s, invs_diag_rec *diag);
+/* The tables the target's driver says it cannot hold (table_held) leave
+ * the stage as push sees it, named in one warning. */
+int invs_stage_keep_held(invs_stage *st, invs_job *j, invs_conn *target);
 
 #endif

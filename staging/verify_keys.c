@@ -210,16 +210,29 @@ static int keys_orphans(invs_verify_run *v, const invs_stage_table *st, const in
         invs_sb_printf(&where, "%sd.c%ld IS NOT NULL", i ? " AND " : "",
                        invs_schema_column(t, k->cols[i]));
     if (!parent) { /* pull --exclude left it out: rows that need it cannot go */
+        /* unless the target holds it (an import onto what `migrate` made
+         * refers to its content types): push leaves those rows be, and the
+         * target checks the keys as it loads */
+        int theirs = invs_schema_list_find(&v->target_tables, k->ref_table) != NULL;
         for (i = 0; i < k->ncols; i++)
             invs_sb_printf(&label, "%s%s", i ? ", " : "", k->cols[i]);
-        invs_sb_printf(&detail,
-                       "the foreign key%s%s references %s, which is not in the stage: push "
-                       "refuses these rows unless the target holds their parents; pull %s too, "
-                       "or pull with --drop-dangling-fks to leave the key out",
-                       k->name ? " " : "", k->name ? k->name : "", k->ref_table, k->ref_table);
+        if (theirs)
+            invs_sb_printf(&detail,
+                           "the foreign key%s%s references %s, which is not in the stage but "
+                           "is in the target: these rows need parents among the target's own "
+                           "rows of it, which push keeps, and the target checks them as it "
+                           "loads",
+                           k->name ? " " : "", k->name ? k->name : "", k->ref_table);
+        else
+            invs_sb_printf(&detail,
+                           "the foreign key%s%s references %s, which is not in the stage: push "
+                           "refuses these rows unless the target holds their parents; pull %s "
+                           "too, or pull with --drop-dangling-fks to leave the key out",
+                           k->name ? " " : "", k->name ? k->name : "", k->ref_table,
+                           k->ref_table);
         rc = invs_sb_failed(&where) || invs_sb_failed(&label) || invs_sb_failed(&detail)
                  ? invs_diag_oom(&v->st->diag)
-                 : keys_rows(v, st, where.p, "fk-table-missing", 1, label.p, detail.p);
+                 : keys_rows(v, st, where.p, "fk-table-missing", !theirs, label.p, detail.p);
         goto out;
     }
     if (keys_no_orphans(st, parent, k)) {

@@ -20,6 +20,7 @@
 #define DJ_H
 
 #include <locale.h>
+#include <stdio.h>
 
 #include "fmt_io.h"
 #include "fmt_node.h"
@@ -65,6 +66,14 @@ typedef struct dj_table {
     long owner;        /* an auto-created many-to-many table: its owner's index, or -1 */
     long m2m_src, m2m_dst, m2m_id; /* its columns: the owner's pk, the target, its id */
     char *m2m_field;   /* the owner's list field */
+    /* export: a many-to-many table folded into its owner's list field
+     * keeps its rows here, an owner of one writes its records to a spool
+     * first (dj_fold.c) */
+    int folded;
+    int64_t *pairs;    /* owner pk, target pk, id; sorted by the first two at load_end */
+    size_t npairs, cappairs;
+    FILE *spool;
+    fmt_out sout;
     invs_table t;      /* as schema_read emits it */
     invs_column *tcols;
     invs_key pkey;
@@ -103,6 +112,12 @@ struct invs_drv_conn {
     size_t nignores;
     struct dj_nk *nk; /* natural keys of the records read: auth users, groups, ... */
     size_t nnk, capnk;
+    char **src_apps;  /* the metadata record's installed_apps, as app labels */
+    size_t nsrc_apps;
+    char **mig_apps;  /* the apps the target's django_migrations names (row_given) */
+    size_t nmig_apps;
+    char **cts;       /* push: the stage's content types, table "app_model", model "app.model", ... */
+    size_t ncts;
 
     /* writing */
     int fd;
@@ -110,6 +125,7 @@ struct invs_drv_conn {
     fmt_out out;
     json_emit em;
     int wstate;    /* 0 nothing, 1 load begun, 2 load ended */
+    int fold_planned; /* the many-to-many tables to fold were chosen */
     int64_t written; /* records written */
     int werr;
     int committed;
@@ -121,6 +137,7 @@ typedef struct dj_nk {
     const char *model; /* a constant of dj_given.c */
     char *key;
     char *pk;          /* JSON text of the pk */
+    int target;        /* a row of the target's (row_given), not a record of the file */
 } dj_nk;
 
 struct invs_drv_cursor {
@@ -140,6 +157,8 @@ struct invs_drv_writer {
     invs_drv_conn *c;
     dj_table *t;
     invs_strbuf sb;
+    fmt_out saved;  /* the file's writer, while c->out is an owner's spool */
+    int spooling;
 };
 
 /* dj_driver.c */
@@ -167,6 +186,12 @@ int dj_corrupt(invs_drv_conn *c, uint64_t off, const char *fmt, ...) INVS_PRINTF
 char *dj_model_table(const char *model);
 /* The model a table holds, or NULL when it is none (push); allocated. */
 char *dj_table_model(const invs_table *t);
+/* The model a table of the stage holds (push): by the stage's content
+ * types where it has some (c->cts), a table none names being no model
+ * unless it is an auto-created many-to-many table of one that is
+ * (app.owner_field); Django's default rule otherwise. Allocated; NULL:
+ * no model. */
+char *dj_stage_model(invs_drv_conn *c, const invs_table *t);
 /* The field a column holds: its name, without "_id" where it is a
  * foreign key's one column. Allocated. */
 char *dj_column_field(const invs_table *t, size_t col);
@@ -191,10 +216,14 @@ int dj_value_out(invs_drv_conn *c, int32_t canon, const invs_value *v, const cha
 int dj_option(invs_drv_conn *c, const char *opt);
 int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n);
 /* The pk of model's record whose natural key is key (an array): its JSON
- * text, or NULL. */
+ * text, or NULL. Where the file has no record of model, the target's row
+ * (row_given) that has the key. */
 const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key);
 int dj_nk_note(invs_drv_conn *c, const char *model, const fmt_node *pk, const fmt_node *fields);
 int dj_ignored(invs_drv_conn *c, const char *model, const char *field);
+/* Table i as the auto-created table of a many-to-many field (owner,
+ * m2m_* set), if it is one. */
+int dj_m2m_detect(invs_drv_conn *c, size_t i);
 /* The table whose many-to-many list field of `owner` this is, or NULL. */
 dj_table *dj_m2m_of(invs_drv_conn *c, const dj_table *owner, const char *field);
 void dj_given_free(invs_drv_conn *c);
@@ -202,9 +231,20 @@ void dj_given_free(invs_drv_conn *c);
 int dj_note_ref(invs_drv_conn *c, dj_table *dt, const invs_table *t, size_t i);
 /* export --natural-foreign: row of table t, written, gives its natural key
  * (users, groups, content types, permissions); and the key (JSON text) of
- * the row of `model` whose pk is v, or NULL. */
-int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row);
-const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v);
+ * the row of `model` whose pk is v, or NULL. target: a row of the target's
+ * (row_given), kept apart from the file's. */
+int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row, int target);
+const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v, int target);
+int dj_push_str(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len);
+
+/* dj_target.c: what the target's migrate made (import --schema-from) */
+extern const char *const dj_given_rows[];
+int dj_row_given(invs_drv_conn *c, const invs_table *t, const invs_value *row);
+/* An app's label ("django.contrib.auth": "auth") into *v, once. */
+int dj_app_add(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len);
+/* The metadata record's installed_apps against the target's
+ * django_migrations: a warning naming both where they differ. */
+int dj_meta_compare(invs_drv_conn *c);
 
 /* dj_read.c */
 int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload);
@@ -214,13 +254,32 @@ int dj_cursor_next(invs_drv_cursor *cur, const invs_value **out_row);
 void dj_cursor_close(invs_drv_cursor *cur);
 int dj_table_build(invs_drv_conn *c, dj_table *t);
 
+/* dj_fold.c: many-to-many tables folded into their owner's records */
+/* Once all tables of a push exist: which are folded. */
+int dj_fold_plan(invs_drv_conn *c);
+/* A writer of an owner of folded tables writes to its spool. */
+int dj_fold_writer_open(invs_drv_writer *w);
+void dj_fold_writer_close(invs_drv_writer *w);
+/* Rows of a folded table, kept. */
+int dj_fold_put(invs_drv_writer *w, const invs_value *rows, size_t nrows);
+/* At load_end: the spooled records with their lists, into the file. */
+int dj_fold_write(invs_drv_conn *c);
+/* The id of folded table t's row (owner, target), or -1. */
+int64_t dj_fold_id(const dj_table *t, int64_t owner, int64_t target);
+void dj_fold_free(dj_table *t);
+
 /* dj_write.c */
+/* Value v of column i of t as the file writes it (a natural key where
+ * asked and known). 0, or -1 with *why. */
+int dj_put_field(invs_drv_conn *c, const dj_table *t, size_t i, const invs_value *v,
+                 const char **why);
 int dj_open_write(invs_drv_conn *c);
 int dj_begin(invs_drv_conn *c);
 int dj_commit(invs_drv_conn *c);
 int dj_rollback(invs_drv_conn *c);
 int dj_has_rows(invs_drv_conn *c, const invs_table *t, int *out);
 int dj_table_noop(invs_drv_conn *c, const invs_table *t);
+int dj_table_held(invs_drv_conn *c, const invs_table *t);
 int dj_load_begin(invs_drv_conn *c, const invs_table *const *ts, size_t n);
 int dj_table_create(invs_drv_conn *c, const invs_table *t, uint32_t hints);
 int dj_writer_open(invs_drv_writer **out, invs_drv_conn *c, const invs_table *t);

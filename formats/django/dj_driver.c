@@ -38,6 +38,7 @@ void dj_table_free(dj_table *t)
         dj_host->free(t->ref[i]);
     dj_host->free(t->ref);
     dj_host->free(t->m2m_field);
+    dj_fold_free(t);
     dj_host->free(t->cols);
     dj_host->free(t->fields);
     dj_host->free(t->canon);
@@ -253,6 +254,9 @@ static const invs_driver dj_driver = {
     .schema_given = dj_schema_given,
     .suffixes = NULL, /* ".json" is the invstage format's: -f django says this one */
     .sniff = dj_sniff,
+    .given_rows = dj_given_rows,
+    .row_given = dj_row_given,
+    .table_held = dj_table_held,
 };
 
 INVS_EXPORT const invs_driver *invs_driver_init(const invs_host *host)

@@ -15,7 +15,7 @@
 static const char M_USER[] = "auth.user", M_GROUP[] = "auth.group",
                   M_CT[] = "contenttypes.contenttype", M_PERM[] = "auth.permission";
 
-static int dj_push_str(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len)
+int dj_push_str(invs_drv_conn *c, char ***v, size_t *n, const char *s, size_t len)
 {
     char **nv = dj_host->realloc(*v, (*n + 1) * sizeof(char *));
     if (!nv)
@@ -65,6 +65,15 @@ void dj_given_free(invs_drv_conn *c)
         dj_host->free(c->nk[i].key);
         dj_host->free(c->nk[i].pk);
     }
+    for (i = 0; i < c->nsrc_apps; i++)
+        dj_host->free(c->src_apps[i]);
+    for (i = 0; i < c->nmig_apps; i++)
+        dj_host->free(c->mig_apps[i]);
+    for (i = 0; i < c->ncts; i++)
+        dj_host->free(c->cts[i]);
+    dj_host->free(c->src_apps);
+    dj_host->free(c->mig_apps);
+    dj_host->free(c->cts);
     dj_host->free(c->maps);
     dj_host->free(c->ignores);
     dj_host->free(c->nk);
@@ -140,7 +149,7 @@ static int dj_given_table(invs_drv_conn *c, const invs_table *t)
  * an id and two foreign keys, named <owner table>_<field>, the owner's
  * column <model>_id (from_<model>_id where the field refers to its own
  * model), the other the target's. */
-static int dj_given_m2m(invs_drv_conn *c, size_t ti)
+int dj_m2m_detect(invs_drv_conn *c, size_t ti)
 {
     dj_table *t = &c->t[ti], *o;
     long fk[2] = {-1, -1}, nfk = 0, i;
@@ -191,7 +200,7 @@ int dj_schema_given(invs_drv_conn *c, const invs_table *const *ts, size_t n)
         if ((rc = dj_given_table(c, ts[i])) != INVS_OK)
             return rc;
     for (i = 0; i < c->nt; i++)
-        if ((rc = dj_given_m2m(c, i)) != INVS_OK)
+        if ((rc = dj_m2m_detect(c, i)) != INVS_OK)
             return rc;
     c->given = 1;
     return INVS_OK;
@@ -208,7 +217,8 @@ dj_table *dj_m2m_of(invs_drv_conn *c, const dj_table *owner, const char *field)
 
 /* ------------------------------------------------------------ natural keys */
 
-static int dj_nk_add(invs_drv_conn *c, const char *model, invs_strbuf *key, const fmt_node *pk)
+static int dj_nk_add(invs_drv_conn *c, const char *model, invs_strbuf *key, const fmt_node *pk,
+                     int target)
 {
     invs_strbuf p;
     dj_nk *e;
@@ -232,6 +242,7 @@ static int dj_nk_add(invs_drv_conn *c, const char *model, invs_strbuf *key, cons
     e->model = model;
     e->key = invs_sb_take(key);
     e->pk = invs_sb_take(&p);
+    e->target = target;
     return INVS_OK;
 }
 
@@ -240,7 +251,7 @@ static const char *dj_ct_by_pk(invs_drv_conn *c, const char *pk)
 {
     size_t i;
     for (i = 0; i < c->nnk; i++)
-        if (c->nk[i].model == M_CT && !strcmp(c->nk[i].pk, pk))
+        if (c->nk[i].model == M_CT && !c->nk[i].target && !strcmp(c->nk[i].pk, pk))
             return c->nk[i].key;
     return NULL;
 }
@@ -292,22 +303,29 @@ int dj_nk_note(invs_drv_conn *c, const char *model, const fmt_node *pk, const fm
         invs_sb_free(&ctpk);
     }
     invs_sb_add(&key, "]", 1);
-    return dj_nk_add(c, m, &key, pk);
+    return dj_nk_add(c, m, &key, pk, 0);
 }
 
 const char *dj_nk_find(invs_drv_conn *c, const char *model, const fmt_node *key)
 {
     invs_strbuf sb;
-    const char *pk = NULL;
+    const char *pk = NULL, *theirs = NULL;
+    int file_has = 0;
     size_t i;
     invs_sb_init(&sb, dj_host->realloc, dj_host->free);
     dj_node_json(c, key, &sb);
     invs_sb_add(&sb, "", 1);
-    for (i = 0; !invs_sb_failed(&sb) && i < c->nnk && !pk; i++)
-        if (!strcmp(c->nk[i].model, model) && !strcmp(c->nk[i].key, sb.p))
-            pk = c->nk[i].pk;
+    for (i = 0; !invs_sb_failed(&sb) && i < c->nnk && !pk; i++) {
+        if (strcmp(c->nk[i].model, model))
+            continue;
+        file_has |= !c->nk[i].target;
+        if (!strcmp(c->nk[i].key, sb.p))
+            *(c->nk[i].target ? &theirs : &pk) = c->nk[i].pk;
+    }
     invs_sb_free(&sb);
-    return pk;
+    /* the target's rows stand where the file has none of the model's (its
+     * table then stays the target's); where it has some, they replace them */
+    return pk ? pk : file_has ? NULL : theirs;
 }
 
 /* ------------------------------------------------------------ writing them */
@@ -331,7 +349,7 @@ static void dj_key_text(invs_strbuf *sb, const invs_value *v)
         invs_sb_puts(sb, "null");
 }
 
-const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v)
+const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v, int target)
 {
     char pk[24];
     size_t i;
@@ -339,12 +357,13 @@ const char *dj_nk_key(invs_drv_conn *c, const char *model, const invs_value *v)
         return NULL;
     snprintf(pk, sizeof(pk), "%lld", (long long)v->num.i);
     for (i = 0; i < c->nnk; i++)
-        if (!strcmp(c->nk[i].model, model) && !strcmp(c->nk[i].pk, pk))
+        if (c->nk[i].target == target && !strcmp(c->nk[i].model, model) &&
+            !strcmp(c->nk[i].pk, pk))
             return c->nk[i].key;
     return NULL;
 }
 
-int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row)
+int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row, int target)
 {
     const char *m = !strcmp(t->model, M_USER) ? M_USER : !strcmp(t->model, M_GROUP) ? M_GROUP
                   : !strcmp(t->model, M_CT) ? M_CT : !strcmp(t->model, M_PERM) ? M_PERM : NULL;
@@ -366,7 +385,7 @@ int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row)
         dj_key_text(&key, dj_field_value(t, row, "codename"));
         for (k = 0; k < t->ncols; k++)
             if (!strcmp(t->fields[k], "content_type"))
-                ct = dj_nk_key(c, M_CT, &row[k]);
+                ct = dj_nk_key(c, M_CT, &row[k], target);
         if (!ct) { /* its content type is not in the file: no key */
             invs_sb_free(&key);
             return INVS_OK;
@@ -378,5 +397,5 @@ int dj_nk_note_row(invs_drv_conn *c, const dj_table *t, const invs_value *row)
     memset(&pk, 0, sizeof(pk));
     pk.type = FN_INT;
     pk.i = row[t->pk].num.i;
-    return dj_nk_add(c, m, &key, &pk);
+    return dj_nk_add(c, m, &key, &pk, target);
 }

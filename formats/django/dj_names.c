@@ -67,6 +67,39 @@ char *dj_table_model(const invs_table *t)
     return m;
 }
 
+/* Whether t looks like an auto-created many-to-many table: three
+ * columns, two of them one-column foreign keys. */
+static int dj_m2m_shaped(const invs_table *t)
+{
+    size_t i, fks = 0;
+    for (i = 0; i < t->nkeys; i++)
+        fks += t->keys[i].kind == INVS_KEY_FOREIGN && t->keys[i].ncols == 1;
+    return t->ncols == 3 && fks == 2;
+}
+
+char *dj_stage_model(invs_drv_conn *c, const invs_table *t)
+{
+    char *m = dj_table_model(t), *f;
+    size_t i, n, best = 0, at = 0;
+    if (!m || !c->ncts)
+        return m;
+    for (i = 0; i < sizeof(dj_contrib) / sizeof(dj_contrib[0]); i++)
+        if (!strcmp(t->name, dj_contrib[i][0]))
+            return m;
+    dj_host->free(m);
+    for (i = 0; i + 1 < c->ncts; i += 2)
+        if (!strcmp(c->cts[i], t->name))
+            return dj_strdup(c->cts[i + 1]);
+    for (i = 0; i + 1 < c->ncts && dj_m2m_shaped(t); i += 2) /* the longest owner */
+        if ((n = strlen(c->cts[i])) > best && !strncmp(t->name, c->cts[i], n) &&
+            t->name[n] == '_' && t->name[n + 1])
+            best = n, at = i;
+    if (!best || !(f = dj_host->alloc(strlen(c->cts[at + 1]) + strlen(t->name) + 1)))
+        return NULL;
+    sprintf(f, "%s%s", c->cts[at + 1], t->name + best); /* app.owner_field */
+    return f;
+}
+
 char *dj_column_field(const invs_table *t, size_t col)
 {
     const char *name = t->cols[col].name;

@@ -60,7 +60,7 @@ int dj_table_build(invs_drv_conn *c, dj_table *t)
     t->t.engine = "django";
     t->t.ncols = t->ncols;
     t->t.cols = t->tcols;
-    t->t.row_count = t->nrec;
+    t->t.row_count = t->owner >= 0 && !t->nrec ? -1 : t->nrec;
     if (t->pk >= 0 && (!t->inferred || t->all_pk)) {
         t->tcols[t->pk].flags |= INVS_COL_NOT_NULL;
         t->pkcols[0] = t->cols[t->pk];
@@ -86,7 +86,9 @@ int dj_schema_read(invs_drv_conn *c, invs_emit_table_fn emit, void *payload)
         for (i = 0; i < c->nt; i++)
             c->t[i].nrec = 0, c->t[i].first = c->t[i].last = 0;
     }
-    if (!c->scanned && (rc = dj_scan(c)) != INVS_OK)
+    if (!c->scanned && ((rc = dj_scan(c)) != INVS_OK ||
+                        (c->given && !(c->flags & INVS_OPEN_WRITE) &&
+                         (rc = dj_meta_compare(c)) != INVS_OK)))
         return rc;
     for (i = 0; i < c->nt; i++) {
         dj_table *t = &c->t[i];
@@ -202,7 +204,7 @@ static int dj_row(invs_drv_cursor *cur, const fmt_node *pk, const fmt_node *fiel
         const char *f = fields->keys[i];
         for (k = 0; k < t->ncols && ((long)k == t->pk || strcmp(t->fields[k], f)); k++)
             ;
-        if (k == t->ncols && ((t->given && dj_m2m_of(cur->c, t, f)) || dj_ignored(cur->c, t->model, f)))
+        if (k == t->ncols && (dj_m2m_of(cur->c, t, f) || dj_ignored(cur->c, t->model, f)))
             continue; /* another table's rows, or left out on purpose */
         if (k == t->ncols)
             return dj_bad_field(cur, pk, f, "the table has no column for it");
@@ -236,6 +238,14 @@ static int dj_m2m_row(invs_drv_cursor *cur)
         (rc = dj_put(cur, t, (size_t)t->m2m_dst, &list->kids[cur->next++], pk,
                      t->m2m_field)) != INVS_OK)
         return rc;
+    if (t->folded) { /* read back after an export: the id the link had */
+        const invs_value *s = &cur->vals[t->m2m_src], *d = &cur->vals[t->m2m_dst];
+        int64_t id = s->type == INVS_INT && d->type == INVS_INT
+                         ? dj_fold_id(t, s->num.i, d->num.i) : -1;
+        if (id < 0)
+            return dj_bad_field(cur, pk, t->m2m_field, "a link the export did not write");
+        cur->vals[t->m2m_id].num.i = id;
+    }
     if (invs_sb_failed(&cur->vb))
         return dj_nomem(cur->c);
     dj_values_fix(cur->vals, t->ncols, &cur->vb);

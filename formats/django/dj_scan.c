@@ -176,6 +176,17 @@ int dj_record_parts(invs_drv_conn *c, const fmt_node *rec, const char **model,
 
 /* ------------------------------------------------------------ the first pass */
 
+/* installed_apps' names, to compare with a target's (dj_target.c). */
+static int dj_metadata_apps(invs_drv_conn *c, const fmt_node *v)
+{
+    size_t i;
+    int rc = INVS_OK;
+    for (i = 0; v->type == FN_ARR && i < v->n && rc == INVS_OK; i++)
+        if (v->kids[i].type == FN_STR)
+            rc = dj_app_add(c, &c->src_apps, &c->nsrc_apps, v->kids[i].s, v->kids[i].len);
+    return rc;
+}
+
 /* InvenTree's leading record {"metadata": true, ...}: its members as facts
  * (strings as they are, anything else as JSON). */
 static int dj_metadata(invs_drv_conn *c, const fmt_node *rec)
@@ -191,6 +202,10 @@ static int dj_metadata(invs_drv_conn *c, const fmt_node *rec)
         const fmt_node *v = &rec->kids[i];
         if (!strcmp(rec->keys[i], "metadata"))
             continue;
+        if (!strcmp(rec->keys[i], "installed_apps") && dj_metadata_apps(c, v) != INVS_OK) {
+            invs_sb_free(&sb);
+            return INVS_ENOMEM;
+        }
         sb.len = 0;
         if (v->type == FN_STR)
             invs_sb_add(&sb, v->s, v->len);

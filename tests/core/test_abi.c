@@ -46,7 +46,10 @@ static_assert(offsetof(invs_driver, sniff) == 264, "driver 1.2, file formats");
 static_assert(offsetof(invs_driver, objects_read) == 272, "driver 1.2, schema objects");
 static_assert(offsetof(invs_driver, object_create) == 280, "driver 1.2, schema objects");
 static_assert(offsetof(invs_driver, schema_given) == 288, "driver 1.2, sources without types");
-static_assert(sizeof(invs_driver) == 296, "driver 1.2 ends here: grow only at the end");
+static_assert(offsetof(invs_driver, given_rows) == 296, "driver 1.2, rows of a given schema");
+static_assert(offsetof(invs_driver, row_given) == 304, "driver 1.2, rows of a given schema");
+static_assert(offsetof(invs_driver, table_held) == 312, "driver 1.2, tables a target holds");
+static_assert(sizeof(invs_driver) == 320, "driver 1.2 ends here: grow only at the end");
 
 static_assert(offsetof(invs_limits, struct_size) == 0, "limits header");
 static_assert(offsetof(invs_limits, engine) == 8, "limits 1.2");
@@ -135,7 +138,18 @@ static void a_driver_of_the_first_1_2_layout_lacks_the_file_members(void)
     CHECK(!INVS_HAS(&d, invs_driver, sniff));
 }
 
+static void a_driver_that_ends_at_schema_given_takes_no_rows(void)
+{
+    invs_driver d;
+    d.struct_size = (uint32_t)(offsetof(invs_driver, schema_given) + sizeof(void *));
+    CHECK(INVS_HAS(&d, invs_driver, schema_given));
+    CHECK(!INVS_HAS(&d, invs_driver, given_rows));
+    CHECK(!INVS_HAS(&d, invs_driver, row_given));
+    CHECK(!INVS_HAS(&d, invs_driver, table_held));
+}
+
 CHECK_MAIN(TEST(return_codes_are_frozen), TEST(flags_and_hints_are_frozen),
            TEST(has_detects_members_past_a_producers_size),
            TEST(a_1_1_driver_table_lacks_the_1_2_members),
-           TEST(a_driver_of_the_first_1_2_layout_lacks_the_file_members))
+           TEST(a_driver_of_the_first_1_2_layout_lacks_the_file_members),
+           TEST(a_driver_that_ends_at_schema_given_takes_no_rows))

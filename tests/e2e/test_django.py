@@ -4,12 +4,15 @@ python3-psycopg2) reading the result: a tiny application (tests/django)
 fills a source through its ORM; each target is initialised by `migrate`;
 push without -c is refused, push -c loads, `dumpdata --natural-foreign` on
 the target is byte-identical to the source's, and the application's next
-insert gets the id it would have got at the source. SQLite and PostgreSQL,
-in every direction."""
+insert gets the id it would have got at the source, and every part's UUID
+is found through the ORM (Django's 32-hex-digit form on SQLite and MySQL,
+uuid on PostgreSQL). SQLite and PostgreSQL, in every direction."""
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Pg, TempDirTest, main, run, sha256, skip  # noqa: E402
@@ -30,6 +33,14 @@ NEW_ROWS = ("from inventory.models import *; from django.utils import timezone; 
             "l = Location.objects.create(name='new'); t = Tag.objects.create(name='new'); "
             "p.tags.add(t); print(found, p.id, l.id, t.id, "
             "Part.tags.through.objects.latest('id').id)")
+# Every part's number (its name ends "#i"), its UUID as the ORM reads it,
+# and whether the ORM finds the part by it: a lookup sends Django's own form
+# of the value (32 hex digits on SQLite and MySQL), so a UUID stored in
+# another form is read back but never found.
+UUIDS = ("import json; from inventory.models import Part; "
+         "print(json.dumps([(p.name.rsplit('#', 1)[1], p.code and str(p.code), "
+         "                   p.code is None or Part.objects.filter(code=p.code, id=p.id).exists())"
+         "                  for p in Part.objects.order_by('id')]))")
 
 
 def have_django():
@@ -115,7 +126,26 @@ class DjangoTest(TempDirTest):
         got = target.dump("target.json")
         self.assertEqual(got, want, "dumpdata differs between source and target")
         self.assertEqual(got.count(b'"model": "inventory.part"'), PARTS - DELETED)
+        self.check_uuids(target)
         self.assertEqual(target.new_ids(), expect_ids)
+
+    def check_uuids(self, target):
+        """Each part's UUID, read and found through the ORM, is the one
+        `fill` gave it (uuid5 of its number, none for every ninth); on
+        SQLite stored as Django stores it there: 32 hex digits."""
+        rows = json.loads(target.manage("shell", "-c", UUIDS))
+        self.assertEqual(len(rows), PARTS - DELETED)
+        for i, code, found in rows:
+            want = str(uuid.uuid5(uuid.NAMESPACE_URL, "part/%s" % i)) if int(i) % 9 else None
+            self.assertEqual((i, code, found), (i, want, True))
+        if target.uri.startswith("sqlite:"):
+            con = sqlite3.connect(target.uri[len("sqlite:"):])
+            try:
+                forms = con.execute("SELECT DISTINCT length(code), code GLOB '*-*' FROM "
+                                    "inventory_part WHERE code IS NOT NULL").fetchall()
+            finally:
+                con.close()
+            self.assertEqual(forms, [(32, 0)])
 
     def expected_ids(self, source):
         """What the source hands out next, asked of a copy of it."""

@@ -43,9 +43,10 @@ class SchemaFromTest(TempDirTest):
                            text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
 
-    def dump(self, uri, name, env=None):
+    def dump(self, uri, name, env=None, models=()):
         path = self.path(name)
-        self.manage(uri, "dumpdata", "--natural-foreign", "--indent", "1", "-o", path, env=env)
+        self.manage(uri, "dumpdata", "--natural-foreign", "--indent", "1", "-o", path,
+                    *models, env=env)
         with open(path, encoding="utf-8") as f:
             return json.loads(MS_ZERO.sub(r'\1\2"', f.read()))
 
@@ -139,6 +140,167 @@ class SchemaFromTest(TempDirTest):
         self.assertEqual(rows["inventory_part"], 0)  # a model the file has none of: empty
         self.assertNotIn("django_migrations", rows)  # no model: the target's stays
         self.assertNotIn("django_content_type", rows)  # what migrate made stays
+
+    def auth_fixture(self, perms):
+        """A group holding `perms` (codenames of the inventory app) and a user
+        in it with one permission of its own, made through the ORM and
+        dumped with natural keys: the file names permissions and content
+        types only by their keys and holds none of them (as InvenTree's
+        exports)."""
+        src = "sqlite:" + self.path("auth.db")
+        self.manage(src, "migrate", "-v0")
+        self.manage(src, "shell", "-c", (
+            "from django.contrib.auth.models import Group, Permission, User\n"
+            "g = Group.objects.create(name='readers')\n"
+            "g.permissions.set(Permission.objects.filter(codename__in=%r))\n"
+            "u = User.objects.create(username='admin', password='!')\n"
+            "u.groups.add(g)\n"
+            "u.user_permissions.add(Permission.objects.get(codename='change_part'))\n"
+        ) % (perms,))
+        fixture = self.path("auth.json")
+        self.manage(src, "dumpdata", "--natural-foreign", "--indent", "1", "-o", fixture,
+                    "auth.group", "auth.user")
+        return src, fixture
+
+    def renumbered_target(self, engine):
+        """A freshly migrated target whose content types and permissions
+        are numbered otherwise than any source's: every id the file could
+        have implied is wrong. Returns its URI, env, and a query function."""
+        renumber = ["UPDATE django_content_type SET id = id + 100",
+                    "UPDATE auth_permission SET content_type_id = content_type_id + 100,"
+                    " id = id + 1000"]
+        if engine == "sqlite":
+            dst, env = "sqlite:" + self.path("dst.db"), None
+            self.manage(dst, "migrate", "-v0")
+
+            def query(sql):
+                con = sqlite3.connect(self.path("dst.db"))
+                try:
+                    return [tuple(r) for r in con.execute(sql).fetchall()]
+                finally:
+                    con.close()
+            con = sqlite3.connect(self.path("dst.db"))
+            for sql in renumber:
+                con.execute(sql)
+            con.commit()
+            con.close()
+            return dst, env, query
+        self.pg.createdb("dj_renumbered")
+        dst, env = self.pg.uri("dj_renumbered"), self.pg.env
+        self.manage(dst, "migrate", "-v0", env=env)
+        self.pg.psql("dj_renumbered", "BEGIN; SET CONSTRAINTS ALL DEFERRED; %s; COMMIT" %
+                     "; ".join(renumber))
+
+        def query(sql):
+            out = self.pg.psql("dj_renumbered", sql).strip()
+            return [tuple(int(x) if x.isdigit() else x for x in line.split("|"))
+                    for line in out.split("\n") if line]
+        return dst, env, query
+
+    def test_natural_keys_the_file_leaves_out_are_the_targets(self):
+        _, fixture = self.auth_fixture(["view_part", "add_tag"])
+        with open(fixture, encoding="utf-8") as f:
+            records = json.load(f)
+        self.assertEqual({r["model"] for r in records}, {"auth.group", "auth.user"})
+        self.assertIn(["view_part", "inventory", "part"],
+                      records[0]["fields"]["permissions"])
+        with open(fixture, encoding="utf-8") as f:  # as dump() reads a dump
+            want = json.loads(MS_ZERO.sub(r'\1\2"', f.read()))
+        for engine in ("sqlite", "postgres"):
+            dst, env, query = self.renumbered_target(engine)
+            self.load(fixture, dst, env=env)
+            self.assertEqual(self.dump(dst, "dst.json", env=env,
+                                       models=("auth.group", "auth.user")), want, engine)
+            held = sorted(query("SELECT p.codename, p.id FROM auth_group_permissions gp"
+                                " JOIN auth_permission p ON p.id = gp.permission_id"))
+            self.assertEqual([c for c, _ in held], ["add_tag", "view_part"], engine)
+            self.assertTrue(all(i > 1000 for _, i in held), engine)  # the target's ids
+            self.assertEqual(query("SELECT permission_id FROM auth_user_user_permissions"),
+                             query("SELECT id FROM auth_permission"
+                                   " WHERE codename = 'change_part'"), engine)
+
+    def test_a_permission_the_target_lacks_is_named(self):
+        _, fixture = self.auth_fixture(["view_part"])
+        with open(fixture, encoding="utf-8") as f:
+            records = json.load(f)
+        records[0]["fields"]["permissions"].append(["nosuch", "inventory", "part"])
+        with open(fixture, "w", encoding="utf-8") as f:
+            json.dump(records, f)
+        dst = "sqlite:" + self.path("dst.db")
+        self.manage(dst, "migrate", "-v0")
+        r = run("import", "-f", "django", fixture, "--schema-from", dst, "-o",
+                self.path("x.stage"))
+        self.assertExit(r, 1)
+        self.assertIn("model auth.group, pk %d, field permissions: a natural key" %
+                      records[0]["pk"], r.err)
+
+    def test_a_content_type_by_its_key_is_the_targets(self):
+        """A permission record of the file refers to a content type only by
+        its natural key: the target's id is stored."""
+        dst = "sqlite:" + self.path("dst.db")
+        self.manage(dst, "migrate", "-v0")
+        con = sqlite3.connect(self.path("dst.db"))
+        try:
+            con.execute("UPDATE django_content_type SET id = id + 100")
+            con.execute("UPDATE auth_permission SET content_type_id = content_type_id + 100")
+            con.commit()
+            ct = con.execute("SELECT id FROM django_content_type WHERE app_label = 'inventory'"
+                             " AND model = 'tag'").fetchone()[0]
+        finally:
+            con.close()
+        fixture = self.path("perm.json")
+        records = [{"model": "auth.permission", "pk": 7,
+                    "fields": {"name": "Can audit tag", "content_type": ["inventory", "tag"],
+                               "codename": "audit_tag"}}]
+        with open(fixture, "w", encoding="utf-8") as f:
+            json.dump(records, f)
+        # --schema-from a stage of the target: its rows serve as the target's
+        dst_stage = self.path("dst.stage")
+        self.assertExit(run("pull", "-q", dst, "-o", dst_stage), 0)
+        r = run("import", "-q", "-f", "django", fixture, "--schema-from", dst_stage, "-o",
+                self.path("via-stage.stage"))
+        self.assertExit(r, 0)
+        con = sqlite3.connect(self.path("via-stage.stage"))
+        try:
+            tid = con.execute("SELECT tid FROM invs_tables WHERE name = 'auth_permission'"
+                              ).fetchone()[0]
+            self.assertIn(ct, con.execute("SELECT * FROM invs_data_%d" % tid).fetchone())
+        finally:
+            con.close()
+        self.load(fixture, dst)
+        con = sqlite3.connect(self.path("dst.db"))
+        try:
+            got = con.execute("SELECT id, codename, content_type_id FROM auth_permission"
+                              ).fetchall()
+        finally:
+            con.close()
+        self.assertEqual(got, [(7, "audit_tag", ct)])
+
+    def test_metadata_record_against_the_targets_migrations(self):
+        dst = "sqlite:" + self.path("dst.db")
+        self.manage(dst, "migrate", "-v0")
+        tag = {"model": "inventory.tag", "pk": 1, "fields": {"name": "a"}}
+        meta = {"metadata": True, "source_version": "0.17.0 dev",
+                "installed_apps": ["django.contrib.auth", "contenttypes", "inventory",
+                                   "stock"]}
+        f = self.path("meta.json")
+        with open(f, "w", encoding="utf-8") as out:
+            json.dump([meta, tag], out)
+        r = run("import", "-f", "django", f, "--schema-from", dst, "-o", f + ".stage")
+        self.assertExit(r, 0)  # a warning, as InvenTree's INVE-W13
+        self.assertIn("the metadata record's source_version 0.17.0 dev and installed_apps are"
+                      " not what the target's django_migrations shows; only in the file:"
+                      " stock; only in the target: sessions (the file's installed_apps:"
+                      " auth, contenttypes, inventory, stock; the target's"
+                      " django_migrations: ", r.err)
+        # the same apps: nothing to say
+        meta["installed_apps"] = ["auth", "contenttypes", "inventory", "sessions"]
+        with open(f, "w", encoding="utf-8") as out:
+            json.dump([meta, tag], out)
+        r = run("import", "-f", "django", f, "--schema-from", dst, "-o", f + ".stage",
+                "--force")
+        self.assertExit(r, 0)
+        self.assertNotIn("installed_apps", r.err)
 
 
 if __name__ == "__main__":

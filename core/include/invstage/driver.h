@@ -24,14 +24,16 @@
  * newer member.
  *
  * A pull, as the host drives it:
- *   1. open(INVS_OPEN_READ)
+ *   1. open(INVS_OPEN_READ); with import --schema-from, schema_given, then
+ *      row_given with the rows of the tables given_rows names
  *   2. schema_read: emit calls the host once per table
  *   3. per selected table, in emit order: cursor_open_v2 (1.2; else
  *      cursor_open), cursor_next until INVS_DONE or an error, cursor_close;
  *      the last one with INVS_HINT_LAST
  *   4. close
  * A push:
- *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE)
+ *   1. open(INVS_OPEN_WRITE | INVS_OPEN_CREATE); row_given with the stage's
+ *      rows of the tables given_rows names; table_held on every table
  *   2. with INVS_CAP_TXN_DDL: begin
  *   3. schema_read (what the target holds); has_rows on its tables that the
  *      stage names; a cursor over an application's migration table
@@ -714,6 +716,29 @@ typedef struct invs_driver {
      * another driver read (the target's schema, after the application made
      * it); the driver reads its records onto them. Valid until close. */
     int (*schema_given)(invs_drv_conn *conn, const invs_table *const *ts, size_t n);
+
+    /* -- ABI 1.2, sources without types: the rows they refer to -- */
+    /* Optional (pull, with schema_given): the given tables whose rows the
+     * driver needs too, by name, NULL-terminated, in the order wanted (a
+     * fixture's natural keys name the content types and permissions the
+     * target's `migrate` made, which the file leaves out). After
+     * schema_given the host reads each one the given schema has from
+     * where it read that schema, and hands the driver every row by
+     * row_given: t is the given table, row its t->ncols values, borrowed
+     * for the call. Push, right after open, hands over the stage's rows of
+     * the tables so named the same way (t: the stage's table), before
+     * table_held (a fixture names its models by the stage's content
+     * types). Both or neither. */
+    const char *const *given_rows;
+    int (*row_given)(invs_drv_conn *conn, const invs_table *t, const invs_value *row);
+
+    /* -- ABI 1.2, targets that hold some tables only -- */
+    /* Optional (push). Right after open, asked of every table of the
+     * stage: 1 the target holds it, 0 it cannot (a Django fixture holds
+     * models only, not django_migrations): push then leaves the table out
+     * (no rows, no proof), naming it in a warning. A negative code is an
+     * error. */
+    int (*table_held)(invs_drv_conn *conn, const invs_table *t);
 } invs_driver;
 
 /* The most bytes of a file that sniff is shown. */

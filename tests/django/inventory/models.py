@@ -1,6 +1,6 @@
 """Models covering what an InvenTree database holds: a tree (self-reference),
 a user reference, a many-to-many, decimals, aware timestamps, JSON, bytes,
-booleans, non-ASCII text, and a model nobody fills."""
+booleans, non-ASCII text, UUIDs, and a model nobody fills."""
 from django.conf import settings
 from django.db import models
 
@@ -32,6 +32,8 @@ class Part(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     variant_of = models.ForeignKey("self", null=True, on_delete=models.SET_NULL)
     tags = models.ManyToManyField(Tag, blank=True)
+    # char(32), hex without dashes, on SQLite and MySQL; uuid on PostgreSQL
+    code = models.UUIDField(null=True)
 
 
 class StockNote(models.Model):

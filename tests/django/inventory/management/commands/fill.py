@@ -2,6 +2,7 @@
 the ORM's bulk_create (as a real installation's data got there)."""
 import datetime
 import random
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -18,6 +19,11 @@ def jsonb_order(d):
     """PostgreSQL's jsonb keeps object keys shorter first, then bytewise; a
     dict written in that order reads back the same from either engine."""
     return dict(sorted(d.items(), key=lambda kv: (len(kv[0].encode()), kv[0].encode())))
+
+
+def part_code(i):
+    """Part i's UUID (none for every ninth): the tests compute it too."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "part/%d" % i) if i % 9 else None
 
 
 class Command(BaseCommand):
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 image=bytes(range(256))[: i % 257] if i % 4 else None,
                 location=locs[i % len(locs)] if i % 6 else None,
                 owner=users[i % len(users)] if i % 2 else None,
+                code=part_code(i),
             ))
         for start in range(0, n, 5000):
             Part.objects.bulk_create(parts[start:start + 5000])
