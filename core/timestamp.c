@@ -18,20 +18,6 @@
 #define INVS_ZONEINFO_DIR "/usr/share/zoneinfo"
 #endif
 
-static void ts_civil(int64_t z, int64_t *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int ts_num(const char *s, size_t n, size_t *i, int digits, int *out)
 {
     int v = 0, k;
@@ -99,7 +85,7 @@ void invs_timestamp_format(invs_strbuf *sb, int64_t secs, const char *frac, size
     int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400), y;
     int m, d;
     secs -= days * 86400;
-    ts_civil(days, &y, &m, &d);
+    invs_civil_from_days(days, &y, &m, &d);
     if (y >= 0 && y <= 9999) { /* digit by digit: printf cost the digest a quarter of push */
         int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), se = (int)(secs % 60);
         char b[19] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),

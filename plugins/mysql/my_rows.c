@@ -31,6 +31,8 @@
 
 #include <mysqld_error.h>
 
+#include "invstage/calendar.h"
+
 #include "my_driver.h"
 
 enum my_kind { K_TEXT, K_INT, K_UINT, K_DOUBLE, K_FLOAT, K_BLOB, K_DATE };
@@ -561,31 +563,6 @@ static void my_put_bytes(invs_strbuf *sb, const unsigned char *p, size_t n)
     invs_sb_add(sb, p + run, n - run);
 }
 
-static int my_days_from_civil(long y, int m, int d, long *out)
-{
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *out = era * 146097 + doe - 719468;
-    return 0;
-}
-
-static void my_civil_from_days(long z, long *y, int *m, int *d)
-{
-    long era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 /* A timestamp with an offset ("...+02", "...+05:30", "...Z") as the naive
  * UTC text a DATETIME takes; 0 when it has none (sent as it is). */
@@ -593,6 +570,7 @@ static int my_utc_text(invs_strbuf *sb, const char *s, size_t n)
 {
     char buf[64], frac[16] = "";
     long y, days;
+    int64_t yy;
     int mo, d, h, mi, sec, oh = 0, om = 0, used = 0, k;
     size_t tail;
     long long secs;
@@ -625,12 +603,12 @@ static int my_utc_text(invs_strbuf *sb, const char *s, size_t n)
     } else {
         return 0;
     }
-    my_days_from_civil(y, mo, d, &days);
+    days = (long)invs_days_from_civil(y, mo, d);
     secs = (long long)days * 86400 + h * 3600 + mi * 60 + sec - (oh * 3600 + om * 60);
     days = (long)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
     secs -= (long long)days * 86400;
-    my_civil_from_days(days, &y, &mo, &d);
-    invs_sb_printf(sb, "%04ld-%02d-%02d %02d:%02d:%02d%s", y, mo, d, (int)(secs / 3600),
+    invs_civil_from_days(days, &yy, &mo, &d);
+    invs_sb_printf(sb, "%04lld-%02d-%02d %02d:%02d:%02d%s", (long long)yy, mo, d, (int)(secs / 3600),
                    (int)(secs / 60 % 60), (int)(secs % 60), frac);
     return 1;
 }
