@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "invs_core.h"
+#include "invstage/values.h"
 
 static int conv_kind(const invs_table *s, const invs_column *from, const invs_table *t,
                      const invs_column *to, const invs_tz *tz)
@@ -122,10 +123,7 @@ void invs_convert_free(invs_convert *cv)
 
 int invs_convert_bool(invs_value *out, const invs_value *v)
 {
-    static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
-    static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
     int64_t b = -1;
-    size_t k;
 
     if (v->type == INVS_INT && (v->num.i == 0 || v->num.i == 1))
         b = v->num.i;
@@ -133,20 +131,8 @@ int invs_convert_bool(invs_value *out, const invs_value *v)
         b = (int64_t)v->num.u;
     else if (v->type == INVS_REAL && (v->num.d == 0.0 || v->num.d == 1.0))
         b = v->num.d == 1.0;
-    else if (v->type == INVS_TEXT && v->len <= 5) {
-        char low[6];
-        for (k = 0; k < v->len; k++) {
-            char ch = ((const char *)v->ptr)[k];
-            low[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-        }
-        low[v->len] = '\0';
-        for (k = 0; k < sizeof(yes) / sizeof(*yes); k++) {
-            if (!strcmp(low, yes[k]))
-                b = 1;
-            if (!strcmp(low, no[k]))
-                b = 0;
-        }
-    }
+    else if (v->type == INVS_TEXT)
+        b = invs_bool_word(v->ptr, v->len);
     if (b < 0)
         return INVS_ETYPE;
     memset(out, 0, sizeof(*out));

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "invs_core.h"
+#include "invstage/values.h"
 
 int invs_decimal_parse(const char *s, size_t n, invs_decimal *d)
 {
@@ -225,14 +226,7 @@ static size_t decimal_fixed(char *out, double d)
 
 void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
 {
-    const size_t cap = INVS_DOUBLE_TEXT;
-    int prec;
-    if (decimal_fixed(buf, d))
-        return;
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            return;
-    }
+    if (!decimal_fixed(buf, d))
+        invs_double_shortest(buf, d);
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "invstage/calendar.h"
+
 #include "profile.h"
 
 static int profile_numeric(int canon)
@@ -49,13 +51,11 @@ static int profile_digits_at(const char *s, int n)
  * 1 to 9 digits, nothing else; 0: anything else. *year: its year. */
 static int profile_plain_date(const char *s, size_t n, int *year)
 {
-    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d, h, mi, sec;
     size_t k;
     if (n < 10 || s[4] != '-' || s[7] != '-' || (y = profile_digits_at(s, 4)) < 1 ||
         (m = profile_digits_at(s + 5, 2)) < 1 || m > 12 || (d = profile_digits_at(s + 8, 2)) < 1 ||
-        d > days[m - 1] ||
-        (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+        d > invs_days_in_month(y, m))
         return 0;
     *year = y;
     if (n == 10)

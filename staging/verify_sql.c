@@ -32,6 +32,7 @@
 
 #include <utf8proc.h>
 
+#include "invstage/calendar.h"
 #include "verify.h"
 
 static void sql_is_number(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -69,13 +70,6 @@ static void sql_bool_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, invs_convert_bool(&out, &v) == INVS_OK);
 }
 
-static int sql_days_in(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return days[m - 1] + (m == 2 && leap);
-}
-
 /* A zero or partial date: "0000-00-00", "2026-00-10", "2026-03-00". */
 static int sql_zero_date(long y, int m, int d)
 {
@@ -98,7 +92,7 @@ static int sql_date_ok(const char *s, int with_time, int ymin, int ymax, unsigne
     if (sql_zero_date(y, m, d)) {
         if (!(flags & INVS_LIM_ZERO_DATES))
             return 0;
-    } else if (d > sql_days_in((int)(y % 400), m) || ((ymin || ymax) && (y < ymin || y > ymax))) {
+    } else if (d > invs_days_in_month(y, m) || ((ymin || ymax) && (y < ymin || y > ymax))) {
         return 0;
     }
     s = end + 6;

@@ -32,6 +32,7 @@
 #include <mysqld_error.h>
 
 #include "invstage/calendar.h"
+#include "invstage/values.h"
 
 #include "my_driver.h"
 
@@ -531,12 +532,7 @@ static void my_put_uint(invs_strbuf *sb, uint64_t u)
 static void my_put_double(invs_strbuf *sb, double d)
 {
     char tmp[40];
-    int prec;
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
+    invs_double_shortest(tmp, d);
     invs_sb_puts(sb, tmp);
 }
 

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "invstage/calendar.h"
+#include "invstage/values.h"
 
 #include "pg_binary.h"
 
@@ -164,7 +165,6 @@ static int bin_parse_int(const char *s, size_t n, int64_t *out)
 static int bin_int(invs_strbuf *sb, int bytes, const invs_value *v, const char **why)
 {
     int64_t x, lim = bytes == 2 ? 32767 : bytes == 4 ? 2147483647 : INT64_MAX;
-    char tmp[64];
     switch (v->type) {
     case INVS_INT: x = v->num.i; break;
     case INVS_UINT:
@@ -179,8 +179,7 @@ static int bin_int(invs_strbuf *sb, int bytes, const invs_value *v, const char *
         x = (int64_t)v->num.d;
         break;
     case INVS_TEXT:
-        snprintf(tmp, sizeof(tmp), "%.*s", (int)(v->len < 63 ? v->len : 63), (const char *)v->ptr);
-        if (v->len > 63 || bin_parse_int(tmp, strlen(tmp), &x) != 0)
+        if (v->len > 63 || bin_parse_int(v->ptr, v->len, &x) != 0)
             return *why = "is not an integer", -1;
         break;
     default: return *why = "is not an integer", -1;
@@ -225,26 +224,18 @@ static int bin_float8(invs_strbuf *sb, const invs_value *v, const char **why)
 
 static int bin_bool(invs_strbuf *sb, const invs_value *v, const char **why)
 {
-    static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
-    static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
     int b = -1;
-    size_t k;
     if (v->type == INVS_INT && (v->num.i == 0 || v->num.i == 1))
         b = (int)v->num.i;
     else if (v->type == INVS_UINT && v->num.u <= 1)
         b = (int)v->num.u;
     else if (v->type == INVS_REAL && (v->num.d == 0.0 || v->num.d == 1.0))
         b = v->num.d == 1.0;
-    else if (v->type == INVS_TEXT) {
+    else if (v->type == INVS_TEXT && !(v->len && memchr(v->ptr, 0, v->len))) {
         const char *s = v->ptr;
         size_t n = v->len;
-        bin_trim(&s, &n);
-        for (k = 0; k < sizeof(yes) / sizeof(*yes) && b < 0; k++) {
-            if (strlen(yes[k]) == n && !strncasecmp(s, yes[k], n))
-                b = 1;
-            if (strlen(no[k]) == n && !strncasecmp(s, no[k], n))
-                b = 0;
-        }
+        bin_trim(&s, &n); /* boolin skips blanks around the word */
+        b = invs_bool_word(s, n);
     }
     if (b < 0)
         return *why = "is not a boolean", -1;
@@ -416,14 +407,12 @@ static int bin_num(const char **p, const char *end, int min, int max, int64_t *o
     return k >= min ? 0 : -1;
 }
 
-static int bin_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 /* "Y-MM-DD" (four or more year digits) at *p: days from 2000-01-01 of
  * that real day, a BC one when the text ends " BC" (year Y BC is the
  * astronomical year 1 - Y); *p after the date. */
 static int bin_date_part(const char **p, const char *end, int64_t *days)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t y, m, d;
     if (bin_num(p, end, 4, 9, &y) || *p >= end || *(*p)++ != '-' || bin_num(p, end, 1, 2, &m) ||
         *p >= end || *(*p)++ != '-' || bin_num(p, end, 1, 2, &d) || m < 1 || m > 12 || d < 1 ||
@@ -431,7 +420,7 @@ static int bin_date_part(const char **p, const char *end, int64_t *days)
         return -1;
     if (end - *p >= 3 && !strncasecmp(end - 3, " BC", 3))
         y = 1 - y;
-    if (d > mdays[m - 1] + (m == 2 && bin_leap(y)))
+    if (d > invs_days_in_month(y, (int)m))
         return -1;
     *days = bin_days(y, (int)m, (int)d);
     return 0;
@@ -492,6 +481,14 @@ static int64_t bin_micros(const char **p, const char *end)
     return (int64_t)rint(strtod(tmp, NULL) * 1000000);
 }
 
+/* 'infinity' (or '+infinity'): 1; '-infinity': -1; else 0. */
+static int bin_infinity(const char *s, size_t n)
+{
+    if ((n == 8 && !strncasecmp(s, "infinity", 8)) || (n == 9 && !strncasecmp(s, "+infinity", 9)))
+        return 1;
+    return n == 9 && !strncasecmp(s, "-infinity", 9) ? -1 : 0;
+}
+
 /* Date and time as timestamp_in reads ISO text: microseconds from
  * 2000-01-01 00:00 (UTC when with_zone: a zone given is applied, none is
  * the session's UTC; without, a zone is read and ignored). */
@@ -499,11 +496,10 @@ static int bin_timestamp_text(const char *s, size_t n, int with_zone, int64_t *o
 {
     const char *p, *end;
     int64_t days, h = 0, mi = 0, sec = 0, us = 0, east = 0;
+    int inf;
     bin_trim(&s, &n);
-    if ((n == 8 && !strncasecmp(s, "infinity", 8)) || (n == 9 && !strncasecmp(s, "+infinity", 9)))
-        return *out = INT64_MAX, 0;
-    if (n == 9 && !strncasecmp(s, "-infinity", 9))
-        return *out = INT64_MIN, 0;
+    if ((inf = bin_infinity(s, n)) != 0)
+        return *out = inf > 0 ? INT64_MAX : INT64_MIN, 0;
     p = s, end = s + n;
     if (bin_date_part(&p, end, &days))
         return -1;
@@ -548,14 +544,13 @@ static int bin_date(invs_strbuf *sb, const invs_value *v, const char **why)
     size_t n = v->len;
     int64_t days;
     int32_t out;
+    int inf;
     if (v->type != INVS_TEXT)
         return *why = "is not a date", -1;
     bin_trim(&s, &n);
     p = s, end = s + n;
-    if ((n == 8 && !strncasecmp(s, "infinity", 8)) || (n == 9 && !strncasecmp(s, "+infinity", 9)))
-        out = INT32_MAX;
-    else if (n == 9 && !strncasecmp(s, "-infinity", 9))
-        out = INT32_MIN;
+    if ((inf = bin_infinity(s, n)) != 0)
+        out = inf > 0 ? INT32_MAX : INT32_MIN;
     else if (bin_date_part(&p, end, &days) || (bin_bc(&p, end), p != end) ||
              days > INT32_MAX - 1 || days < INT32_MIN + 1)
         return *why = "is not a date this driver sends in binary (copy=text sends it as text "
@@ -619,20 +614,12 @@ int pg_bin_bytea_text(invs_strbuf *out, const char *s, size_t n, const char **wh
 
 void pg_double_text(char buf[40], double d)
 {
-    int prec;
-    if (isnan(d)) {
+    if (isnan(d))
         snprintf(buf, 40, "NaN");
-        return;
-    }
-    if (isinf(d)) {
+    else if (isinf(d))
         snprintf(buf, 40, "%s", d > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, 40, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
+    else
+        invs_double_shortest(buf, d);
 }
 
 int pg_bin_value(invs_strbuf *sb, int kind, const invs_value *v, const char **why)

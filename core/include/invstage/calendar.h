@@ -20,6 +20,18 @@ static inline int64_t invs_days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+static inline int invs_leap_year(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days in month m (1..12) of year y. */
+static inline int invs_days_in_month(int64_t y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return days[m - 1] + (m == 2 && invs_leap_year(y));
+}
+
 /* y-m-d of day z since 1970-01-01 (H. Hinnant's civil_from_days). */
 static inline void invs_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
