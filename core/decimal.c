@@ -183,50 +183,9 @@ size_t invs_int_text(char *out, int64_t v)
     return n;
 }
 
-/* The shortest decimal of d when it is n / 10^k with |n| < 2^53 and k <= 9:
- * IEEE division of two exact integers is correctly rounded, so if n / 10^k
- * gives back d, the text "n with k decimals" reads back as d, and the
- * smallest such k is the shortest. 0 when d is not of that shape. */
-static size_t decimal_fixed(char *out, double d)
-{
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    int k;
-    if (!(fabs(d) < 9007199254740992.0))
-        return 0;
-    for (k = 0; k <= 9; k++) {
-        double x = rint(d * p10[k]);
-        if (fabs(x) < 9007199254740992.0 && x / p10[k] == d) {
-            char digits[24];
-            int64_t n = (int64_t)x;
-            size_t len, neg = n < 0, nd;
-            if (n == 0) /* -0.0 too: a number, and zero */
-                return (size_t)(out[0] = '0', out[1] = '\0', 1);
-            len = invs_int_text(digits, n < 0 ? -n : n);
-            nd = len;
-            if (neg)
-                *out++ = '-';
-            if ((size_t)k >= nd) { /* 0.00ddd */
-                memcpy(out, "0.", 2);
-                memset(out + 2, '0', (size_t)k - nd);
-                memcpy(out + 2 + k - nd, digits, nd);
-                out[2 + k] = '\0';
-                return neg + 2 + (size_t)k;
-            }
-            memcpy(out, digits, nd - (size_t)k);
-            if (k) {
-                out[nd - (size_t)k] = '.';
-                memcpy(out + nd - (size_t)k + 1, digits + nd - k, (size_t)k);
-            }
-            out[nd + (k ? 1 : 0)] = '\0';
-            return neg + nd + (k ? 1 : 0);
-        }
-    }
-    return 0;
-}
-
 void invs_double_text(char buf[INVS_DOUBLE_TEXT], double d)
 {
-    if (!decimal_fixed(buf, d))
+    if (!invs_double_fixed(buf, d))
         invs_double_shortest(buf, d);
 }
 

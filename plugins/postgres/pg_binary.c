@@ -108,11 +108,15 @@ int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *bina
 
 static void bin_be(invs_strbuf *sb, uint64_t v, int bytes)
 {
-    unsigned char b[8];
+    unsigned char *b;
     int i;
+    if (invs_sb_reserve(sb, (size_t)bytes) != 0)
+        return;
+    b = (unsigned char *)sb->p + sb->len;
     for (i = bytes - 1; i >= 0; i--, v >>= 8)
         b[i] = (unsigned char)(v & 0xff);
-    invs_sb_add(sb, b, (size_t)bytes);
+    sb->len += (size_t)bytes;
+    sb->p[sb->len] = '\0';
 }
 
 void pg_bin_header(invs_strbuf *sb)
@@ -379,9 +383,11 @@ static int bin_numeric(invs_strbuf *sb, const invs_value *v, const char **why)
     if (v->type == INVS_UINT)
         return snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v->num.u),
                bin_numeric_text(sb, tmp, strlen(tmp), why);
-    if (v->type == INVS_REAL) {
-        pg_double_text(tmp, v->num.d);
-        return bin_numeric_text(sb, tmp, strlen(tmp), why);
+    if (v->type == INVS_REAL) { /* the value the shortest text means */
+        size_t n = invs_double_fixed(tmp, v->num.d);
+        if (!n)
+            pg_double_text(tmp, v->num.d), n = strlen(tmp);
+        return bin_numeric_text(sb, tmp, n, why);
     }
     if (v->type == INVS_TEXT)
         return bin_numeric_text(sb, v->ptr, v->len, why);

@@ -119,6 +119,18 @@ out:
     return rc;
 }
 
+/* A hex digit's value; 16 (with 4 bits that stay clear) for anything else. */
+static const unsigned char pg_hex[256] = {
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    X16, X16, X16,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    X16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    X16, X16, X16, X16, X16, X16, X16, X16, X16
+#undef X16
+};
+
 static int hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')
@@ -131,7 +143,10 @@ static int hexval(int ch)
 }
 
 /* Decode one COPY text field starting at *pp (escapes undone in place);
- * returns its length, or -1 for \N (NULL). *pp moves past the delimiter. */
+ * returns its length, or -1 for \N (NULL). *pp moves past the delimiter.
+ * The runs between escapes are found by strcspn (vectorised in glibc) and
+ * moved down only once an escape has shortened the field: a bytea's long
+ * hex run after its one escaped backslash costs a scan and a memmove. */
 static long pg_field(char **pp, char **start)
 {
     char *p = *pp, *w = p;
@@ -140,11 +155,14 @@ static long pg_field(char **pp, char **start)
         *pp = p + 2 + (p[2] != '\0');
         return -1;
     }
-    while (*p != '\t' && *p != '\n' && *p != '\0') {
-        if (*p != '\\') {
-            *w++ = *p++;
-            continue;
-        }
+    for (;;) {
+        size_t run = strcspn(p, "\t\n\\");
+        if (w != p)
+            memmove(w, p, run);
+        w += run;
+        p += run;
+        if (*p != '\\')
+            break;
         p++;
         switch (*p) {
         case 'b': *w++ = '\b'; p++; break;
@@ -176,6 +194,28 @@ static long pg_field(char **pp, char **start)
     return (long)(w - *start);
 }
 
+/* s as a decimal integer, the whole of it: what strtoll reads, without
+ * its locale and base machinery for the common short case. */
+static int pg_int(const char *s, int64_t *out)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    uint64_t u = 0;
+    size_t n;
+    for (n = 0; p[n] >= '0' && p[n] <= '9' && n < 18; n++)
+        u = u * 10 + (uint64_t)(p[n] - '0');
+    if (n == 0 || p[n]) { /* 19 digits or more, or not digits: the long way */
+        char *end;
+        long long v;
+        if (n == 0 && !(*p >= '0' && *p <= '9'))
+            return -1;
+        v = strtoll(s, &end, 10);
+        *out = v;
+        return *end || end == s ? -1 : 0;
+    }
+    *out = *s == '-' ? -(int64_t)u : (int64_t)u;
+    return 0;
+}
+
 static int pg_convert(pg_cursor *cur, size_t i, char *s, long n)
 {
     invs_value *v = &cur->vals[i];
@@ -189,8 +229,7 @@ static int pg_convert(pg_cursor *cur, size_t i, char *s, long n)
     switch (cur->kind[i]) {
     case K_INT:
         v->type = INVS_INT;
-        v->num.i = strtoll(s, &end, 10);
-        if (*end || end == s)
+        if (pg_int(s, &v->num.i) != 0)
             goto bad;
         return INVS_OK;
     case K_REAL:
@@ -206,14 +245,17 @@ static int pg_convert(pg_cursor *cur, size_t i, char *s, long n)
     case K_BYTEA: {
         long j;
         unsigned char *b = (unsigned char *)s;
+        const unsigned char *h = b + 2;
+        unsigned bad = 0;
         if (n < 2 || s[0] != '\\' || s[1] != 'x' || n % 2)
             goto bad;
-        for (j = 2; j < n; j += 2) {
-            int hi = hexval((unsigned char)s[j]), lo = hexval((unsigned char)s[j + 1]);
-            if (hi < 0 || lo < 0)
-                goto bad;
-            b[(j - 2) / 2] = (unsigned char)(hi * 16 + lo);
+        for (j = 0; j < (n - 2) / 2; j++) { /* no branch per byte: one test at the end */
+            unsigned hi = pg_hex[h[2 * j]], lo = pg_hex[h[2 * j + 1]];
+            bad |= hi | lo;
+            b[j] = (unsigned char)(hi << 4 | (lo & 15));
         }
+        if (bad & 16)
+            goto bad;
         v->type = INVS_BLOB;
         v->ptr = b;
         v->len = (size_t)(n - 2) / 2;

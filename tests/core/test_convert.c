@@ -4,6 +4,7 @@
 
 #include "../check.h"
 #include "invs_core.h"
+#include "invstage/values.h"
 
 static invs_value vint(int64_t i) { invs_value v = {0}; v.type = INVS_INT; v.num.i = i; return v; }
 static invs_value vreal(double d) { invs_value v = {0}; v.type = INVS_REAL; v.num.d = d; return v; }
@@ -303,10 +304,38 @@ static void test_row(void)
     invs_convert_free(&cv);
 }
 
+/* The shortest text of a double: the printf-free fixed form (SDK
+ * values.h, used by the core and the PostgreSQL driver's numeric encoder)
+ * for n / 10^k, and 0 (the printf search) for anything else. */
+static void test_double_text(void)
+{
+    static const struct { double d; const char *fixed; } cases[] = {
+        {0.1, "0.1"}, {-12.5, "-12.5"}, {9.99, "9.99"}, {1e-9, "0.000000001"},
+        {-0.0, "0"}, {0.0, "0"}, {1e15, "1000000000000000"}, {123456789.123, "123456789.123"},
+        {-0.00042, "-0.00042"}, {9007199254740991.0, "9007199254740991"},
+        {0.1 + 0.2, NULL}, {1e16, NULL}, {1e-10, NULL}, {3.141592653589793, NULL}};
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[INVS_DOUBLE_TEXT], shortest[40];
+        size_t n = invs_double_fixed(buf, cases[i].d);
+        CHECK_INT(n != 0, cases[i].fixed != NULL);
+        if (cases[i].fixed) {
+            CHECK_STR(buf, cases[i].fixed);
+            CHECK_INT(n, strlen(cases[i].fixed));
+            CHECK(strtod(buf, NULL) == cases[i].d);
+        }
+        invs_double_text(buf, cases[i].d); /* either way, it reads back */
+        invs_double_shortest(shortest, cases[i].d);
+        CHECK(strtod(buf, NULL) == cases[i].d);
+        CHECK(strtod(buf, NULL) == strtod(shortest, NULL));
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const check_test tests[] = {TEST(test_bool), TEST(decimals_are_never_rounded_unless_asked),
                                        TEST(test_decimal),
-                                       TEST(test_timestamps), TEST(test_other), TEST(test_row)};
+                                       TEST(test_timestamps), TEST(test_other), TEST(test_row),
+                                       TEST(test_double_text)};
     return check_main(tests, sizeof(tests) / sizeof(*tests), argc, argv);
 }
