@@ -1,12 +1,24 @@
 /*
  * migrate: pull, verify and push in one call, for the user who would type
- * pgloader's one-liner. The three steps are the public entry points
- * themselves, so nothing they check is skipped: verify runs against the
- * target (its limits, and the conversions into the tables it already
- * has), and an error stops the migration before the target is touched.
- * The stage is where the caller says, or a temporary file that is removed
- * after a successful push and kept after a refusal, so that the user can
- * look at it and push it again.
+ * pgloader's one-liner. Nothing the three commands check is skipped:
+ * verify runs against the target (its limits, and the conversions into
+ * the tables it already has), and an error stops the migration before
+ * anything in the target changes. The stage is where the caller says, or
+ * a temporary file that is removed after a successful push and kept after
+ * a refusal, so that the user can look at it and push it again.
+ *
+ * The steps overlap where the target allows it: into an existing database
+ * whose DDL is transactional, push's transaction is opened once the
+ * stage holds the schema, and every batch of rows pull stores goes into
+ * the target too (pull.h's tee, push.h), while the source is still being
+ * read: the target's server loads while invstage reads. The commit still
+ * waits for everything: verify on the finished stage (the rows sent are
+ * the stage's only if verify changed nothing), then keys, the proof
+ * against the stage, commit. If verify changed a value, refused, or the
+ * load beside the pull failed, that transaction is rolled back and the
+ * stage is pushed as push does, so the outcome and its messages are the
+ * three commands'. The target is read for verify before the load, so
+ * that verify never waits for a lock the load holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +26,9 @@
 #include <unistd.h>
 
 #include "invs_core.h"
+#include "pull.h"
+#include "push.h"
+#include "verify.h"
 
 /* Where an unnamed stage goes: $TMPDIR, else /var/tmp (a big database's
  * stage is big; /tmp is often a small tmpfs). */
@@ -27,6 +42,58 @@ static char *migrate_temp_stage(void)
     return invs_sb_take(&sb);
 }
 
+/* pull's tee, into push's: the rows on their way to the stage, into the
+ * target too. */
+typedef struct migrate_tee {
+    invs_ctx *ctx;
+    const char *target_uri;
+    const invs_push_opts *opts;
+    invs_push_tee *push; /* opened when the stage has the schema */
+} migrate_tee;
+
+static int tee_start(void *payload, invs_stage *st, size_t *order)
+{
+    migrate_tee *m = payload;
+    return invs_push_tee_open(&m->push, m->ctx, st, m->target_uri, m->opts, order);
+}
+
+static void tee_table_begin(void *payload, size_t k)
+{
+    invs_push_tee_table_begin(((migrate_tee *)payload)->push, k);
+}
+
+static void tee_rows(void *payload, const invs_value *rows, size_t nrows)
+{
+    invs_push_tee_rows(((migrate_tee *)payload)->push, rows, nrows);
+}
+
+static void tee_table_end(void *payload, size_t k, int ok)
+{
+    invs_push_tee_table_end(((migrate_tee *)payload)->push, k, ok);
+}
+
+/* The rows the tee sent are the verified stage's: finish that push
+ * (keys, proof, commit), reported as push reports. */
+static int migrate_commit(invs_ctx *ctx, migrate_tee *m, const char *stage)
+{
+    invs_stage *verified = NULL;
+    invs_diag_rec err;
+    int rc;
+    invs_diag_clear(&err);
+    if ((rc = invs_stage_open(&verified, ctx, &err, stage, 0)) == INVS_OK &&
+        (rc = invs_stage_load_schema(verified)) != INVS_OK)
+        invs_diag_take(&err, &verified->diag, rc);
+    if (rc != INVS_OK) {
+        invs_push_tee_close(m->push, rc, 0);
+        rc = invs_ctx_report(ctx, &err, rc);
+    } else {
+        rc = invs_push_tee_close(m->push, invs_push_tee_commit(m->push, verified), 1);
+    }
+    m->push = NULL;
+    invs_stage_close(verified);
+    return rc;
+}
+
 int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
                  const invs_migrate_opts *opts, char **out_stage)
 {
@@ -36,6 +103,10 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
     invs_verify_opts vo = o->verify;
     invs_push_opts so = o->push;
     invs_verify_summary sum;
+    invs_verify_early *ve = NULL;
+    invs_stage *pulled = NULL;
+    migrate_tee m = {ctx, target_uri, &so, NULL};
+    const invs_pull_tee tee = {tee_start, tee_table_begin, tee_rows, tee_table_end, &m};
     char *stage = o->stage ? invs_strdup(o->stage) : migrate_temp_stage();
     int rc;
 
@@ -46,19 +117,44 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
     }
     if (!o->stage)
         po.overwrite = 0;
-    if ((rc = invs_pull(ctx, source_uri, stage, &po)) != INVS_OK) {
-        free(stage); /* a failed pull leaves no stage */
-        return rc;
-    }
     /* verify for this target: its limits, and the rows bound for the tables
-     * it already has converted as push will convert them */
+     * it already has converted as push will convert them; what it has is
+     * read now, before anything holds a lock there */
     vo.target = target_uri;
     vo.driver_options = so.driver_options;
     if (!vo.assume_tz)
         vo.assume_tz = so.assume_tz;
-    rc = invs_verify(&sum, ctx, stage, &vo);
-    if (rc == INVS_OK || (rc == INVS_EVERIFY && so.force))
-        rc = invs_push(ctx, stage, target_uri, &so);
+    if ((rc = invs_verify_early_open(&ve, ctx, &vo)) != INVS_OK) {
+        free(stage);
+        return rc;
+    }
+    rc = invs_pull_tee_run(ctx, source_uri, stage,
+                           &po, !o->sequential && invs_verify_early_target_exists(ve) ? &tee : NULL,
+                           &pulled);
+    if (rc != INVS_OK) {
+        invs_push_tee_close(m.push, rc, 0);
+        invs_stage_close(pulled);
+        invs_verify_early_close(ve);
+        free(stage); /* a failed pull leaves no stage */
+        return rc;
+    }
+    rc = invs_verify_early_run(&sum, ve, stage);
+    if (rc == INVS_OK || (rc == INVS_EVERIFY && so.force)) {
+        if (m.push && !invs_push_tee_failed(m.push) && sum.changes == 0) {
+            rc = migrate_commit(ctx, &m, stage);
+        } else {
+            if (m.push && sum.changes)
+                invs_log(ctx, INVS_LOG_INFO,
+                         "verify changed %lld value(s): the rows loaded beside the pull are "
+                         "not the stage's; pushing from the stage",
+                         (long long)sum.changes);
+            invs_push_tee_close(m.push, INVS_EUNSUPPORTED, 0);
+            m.push = NULL;
+            rc = invs_push(ctx, stage, target_uri, &so);
+        }
+    }
+    invs_push_tee_close(m.push, INVS_EVERIFY, 0); /* verify refused: rolled back */
+    invs_stage_close(pulled);
     if (rc == INVS_OK && !o->stage) {
         unlink(stage);
         free(stage);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "objects.h"
+#include "pull.h"
 #include "rowpipe.h"
 #include "schema_from.h"
 #include "select.h"
@@ -93,6 +94,7 @@ typedef struct pull_sink {
     const invs_table *t;
     invs_digest dg;
     invs_strbuf enc;
+    const invs_pull_tee *tee; /* NULL: the stage alone */
 } pull_sink;
 
 static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
@@ -106,28 +108,34 @@ static int pull_sink_rows(void *payload, const invs_value *rows, size_t nrows)
             return rc;
         invs_digest_row(&k->dg, &k->enc, k->t, row, NULL, NULL, NULL);
     }
+    if (k->tee) /* after the stage has them: the stage's failure stops both */
+        k->tee->rows(k->tee->payload, rows, nrows);
     return invs_sb_failed(&k->enc) ? INVS_ENOMEM : INVS_OK;
 }
 
-/* hints: INVS_HINT_LAST for the last table read from src */
+/* Table t into the stage's table tid (its rows also to tee, as stage
+ * table k, when not NULL). hints: INVS_HINT_LAST for the last table read
+ * from src. */
 static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const invs_table *t,
-                      uint32_t hints)
+                      int64_t tid, const invs_pull_tee *tee, size_t k, uint32_t hints)
 {
     invs_job *j = &ps->job;
     invs_rowpipe *pipe = NULL;
     pull_sink sink;
     invs_drv_cursor *cur = NULL;
     const invs_value *row;
-    int64_t tid, n = 0;
+    int64_t n = 0;
     char hex[INVS_DIGEST_HEX];
     int rc, wrc;
 
     memset(&sink, 0, sizeof(sink));
     sink.t = t;
+    sink.tee = tee;
     invs_digest_init(&sink.dg);
     invs_sb_init_std(&sink.enc);
-    if ((rc = invs_stage_add_table(stage, t, &tid)) != INVS_OK ||
-        (rc = invs_stage_writer_open(&sink.w, stage, tid, t)) != INVS_OK) {
+    if (tee)
+        tee->table_begin(tee->payload, k);
+    if ((rc = invs_stage_writer_open(&sink.w, stage, tid, t)) != INVS_OK) {
         invs_stage_err(j, stage, rc);
         goto out;
     }
@@ -179,6 +187,8 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
         (rc = invs_stage_writer_save_profile(sink.w)) != INVS_OK)
         invs_stage_err(j, stage, rc);
 out:
+    if (tee)
+        tee->table_end(tee->payload, k, rc == INVS_OK);
     invs_sb_free(&sink.enc);
     if (cur)
         src->drv->cursor_close(cur);
@@ -188,15 +198,49 @@ out:
     return rc;
 }
 
+/* Every table into the stage before any row (a tee plans the load from
+ * them); tids[i] is table i's. With a tee, *order what it asks for. */
+static int pull_tables(pull_state *ps, invs_stage *stage, int64_t *tids, size_t *order,
+                       const invs_pull_tee **tee)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < ps->tables.n; i++) {
+        order[i] = i;
+        if ((rc = invs_stage_add_table(stage, &ps->tables.v[i]->t, &tids[i])) != INVS_OK)
+            return invs_stage_err(&ps->job, stage, rc);
+    }
+    if (!*tee)
+        return INVS_OK;
+    if ((rc = invs_stage_load_schema(stage)) != INVS_OK)
+        return invs_stage_err(&ps->job, stage, rc);
+    if (stage->ntables != ps->tables.n || (*tee)->start((*tee)->payload, stage, order) != INVS_OK) {
+        for (i = 0; i < ps->tables.n; i++)
+            order[i] = i;
+        *tee = NULL;
+    }
+    return INVS_OK;
+}
+
 int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
               const invs_pull_opts *opts)
+{
+    return invs_pull_tee_run(ctx, source_uri, stage_path, opts, NULL, NULL);
+}
+
+int invs_pull_tee_run(invs_ctx *ctx, const char *source_uri, const char *stage_path,
+                      const invs_pull_opts *opts, const invs_pull_tee *tee, invs_stage **kept)
 {
     static const invs_pull_opts no_opts;
     pull_state ps;
     invs_conn *src = NULL;
     invs_stage *stage = NULL;
-    size_t i;
+    int64_t *tids = NULL;
+    size_t i, *order = NULL;
     int rc;
+
+    if (kept)
+        *kept = NULL;
 
     memset(&ps, 0, sizeof(ps));
     invs_job_init(&ps.job, ctx);
@@ -231,13 +275,27 @@ int invs_pull(invs_ctx *ctx, const char *source_uri, const char *stage_path,
             INVS_OK ||
         (rc = pull_check_refs(&ps)) != INVS_OK)
         goto out;
+    tids = calloc(ps.tables.n + 1, sizeof(*tids));
+    order = calloc(ps.tables.n + 1, sizeof(*order));
+    if (!tids || !order) {
+        rc = invs_diag_oom(&ps.job.diag);
+        goto out;
+    }
+    if ((rc = pull_tables(&ps, stage, tids, order, &tee)) != INVS_OK)
+        goto out;
     for (i = 0; i < ps.tables.n; i++)
-        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[i]->t,
-                             i + 1 == ps.tables.n ? INVS_HINT_LAST : 0)) != INVS_OK)
+        if ((rc = pull_table(&ps, src, stage, &ps.tables.v[order[i]]->t, tids[order[i]], tee,
+                             order[i], i + 1 == ps.tables.n ? INVS_HINT_LAST : 0)) != INVS_OK)
             goto out;
     if ((rc = invs_stage_finish(stage, INVS_STATE_PULLED)) != INVS_OK)
         invs_stage_err(&ps.job, stage, rc);
+    if (rc == INVS_OK && tee && kept) { /* what the tee holds points into its schema */
+        *kept = stage;
+        stage = NULL;
+    }
 out:
+    free(tids);
+    free(order);
     invs_stage_close(stage);
     invs_conn_close(src);
     invs_schema_list_free(&ps.given);

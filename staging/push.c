@@ -22,6 +22,7 @@
 #include "objects.h"
 #include "order.h"
 #include "proof.h"
+#include "push.h"
 #include "schema_from.h"
 #include "select.h"
 #include "stage.h"
@@ -49,6 +50,9 @@ typedef struct push_job {
     unsigned char *created;       /* per table in load order: made before the data
                                      transaction (DDL not transactional) */
     int committed;                /* the target committed: nothing is undone */
+    int tee;                      /* rows from pull's tee (push.h), not a reader */
+    int txn_ddl;                  /* the target's DDL rolls back */
+    int begun;                    /* a transaction is open on the target */
     invs_fold fold;               /* tables whose rows go into another (fold.c) */
     const invs_table **made;      /* ordered, less the folded tables: what the target has */
     size_t nmade;
@@ -352,10 +356,49 @@ static const invs_value *push_fold_row(push_job *j, size_t k, invs_fold_rows *fr
     return row;
 }
 
-static int push_table(push_job *j, const invs_stage_table *st, const invs_table *existing)
+/* Table k of the stage, into its own table or (folded) its root's: the
+ * writer open, conversions planned. */
+static int push_table_open(push_job *j, push_send *ps, size_t k, invs_fold_rows *fr)
 {
-    const invs_table *t = &st->schema->t, *into = t;
-    size_t k = (size_t)(st - j->stage->tables);
+    const invs_table *t = j->ts[k], *into = t;
+    const invs_table *existing = j->existing[k] ? &j->existing[k]->t : NULL;
+    int rc;
+
+    if (j->fold.root[k] >= 0)
+        into = j->ts[j->fold.root[k]];
+    if ((rc = push_send_open(j, ps, into, existing)) != INVS_OK ||
+        (into != t && (rc = invs_fold_rows_open(fr, t, into)) != INVS_OK))
+        return rc == INVS_ENOMEM && !j->job.diag.code ? invs_diag_oom(&j->job.diag) : rc;
+    j->into_existing[k] = existing != NULL;
+    if ((rc = j->dst->drv->writer_open(&ps->w, j->dst->h, into)) != INVS_OK) {
+        ps->w = NULL;
+        return invs_conn_err(&j->job, j->dst, rc);
+    }
+    return INVS_OK;
+}
+
+/* The last rows of table k out, the writer closed: what the proof will
+ * expect of it. */
+static int push_table_close(push_job *j, push_send *ps, size_t k)
+{
+    int rc;
+    if ((rc = push_send_flush(j, ps)) != INVS_OK)
+        return rc;
+    rc = j->dst->drv->writer_close(ps->w, 0);
+    ps->w = NULL;
+    if (rc != INVS_OK)
+        return invs_conn_err(&j->job, j->dst, rc);
+    if (ps->dt && invs_sb_failed(&ps->enc))
+        return invs_diag_oom(&j->job.diag);
+    if (ps->dt)
+        invs_digest_hex(&ps->dg, j->expected[k]);
+    return INVS_OK;
+}
+
+static int push_table(push_job *j, size_t k)
+{
+    const invs_stage_table *st = &j->stage->tables[k];
+    const invs_table *t = j->ts[k];
     invs_stage_reader *r = NULL;
     invs_fold_rows fr = {NULL, NULL, NULL};
     const invs_value *row;
@@ -363,25 +406,15 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
     int64_t n = 0;
     int rc, flushed;
 
-    if (j->fold.root[k] >= 0)
-        into = j->ts[j->fold.root[k]];
-    if ((rc = push_send_open(j, &ps, into, existing)) != INVS_OK ||
-        (into != t && (rc = invs_fold_rows_open(&fr, t, into)) != INVS_OK)) {
-        rc = rc == INVS_ENOMEM && !j->job.diag.code ? invs_diag_oom(&j->job.diag) : rc;
+    memset(&ps, 0, sizeof(ps));
+    if ((rc = push_table_open(j, &ps, k, &fr)) != INVS_OK)
         goto out;
-    }
-    j->into_existing[k] = existing != NULL;
     if ((rc = invs_stage_reader_open(&r, j->stage, st)) != INVS_OK) {
         invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    if ((rc = j->dst->drv->writer_open(&ps.w, j->dst->h, into)) != INVS_OK) {
-        ps.w = NULL;
-        invs_conn_err(&j->job, j->dst, rc);
-        goto out;
-    }
     invs_log(j->job.ctx, INVS_LOG_INFO, "loading table %s%s%s (%lld rows)", t->name,
-             into != t ? " into " : "", into != t ? into->name : "", (long long)st->rows);
+             ps.t != t ? " into " : "", ps.t != t ? ps.t->name : "", (long long)st->rows);
     invs_progress(j->job.ctx, t->name, 0, st->rows);
     while ((rc = invs_stage_reader_next(r, &row)) == INVS_ROW) {
         invs_digest_row(&ps.read, &ps.enc, t, row, NULL, NULL, NULL);
@@ -399,23 +432,15 @@ static int push_table(push_job *j, const invs_stage_table *st, const invs_table 
         invs_stage_err(&j->job, j->stage, rc);
         goto out;
     }
-    if ((rc = push_send_flush(j, &ps)) != INVS_OK)
+    if ((rc = push_table_close(j, &ps, k)) != INVS_OK)
         goto out;
-    rc = j->dst->drv->writer_close(ps.w, 0);
-    ps.w = NULL;
-    if (rc != INVS_OK)
-        invs_conn_err(&j->job, j->dst, rc);
-    else if (ps.dt && invs_sb_failed(&ps.enc))
-        rc = invs_diag_oom(&j->job.diag);
-    else if (ps.dt)
-        invs_digest_hex(&ps.dg, j->expected[k]);
-    if (rc == INVS_OK && n != st->rows)
+    if (n != st->rows)
         rc = invs_diag(&j->job.diag, INVS_ECORRUPT,
                        "stage %s: table %s records %lld rows but holds %lld", j->stage->path,
                        t->name, (long long)st->rows, (long long)n);
     if (rc == INVS_OK)
         rc = push_read_as_recorded(j, st, &ps.read);
-    if (rc == INVS_OK && into == t)
+    if (rc == INVS_OK && ps.t == t)
         invs_fold_digest_add(&j->fold.dg[k], &ps.read);
     invs_progress(j->job.ctx, t->name, n, st->rows);
 out:
@@ -679,8 +704,9 @@ static int push_fold_plan(push_job *j)
     return INVS_OK;
 }
 
-/* Step 2, inside the transaction. */
-static int push_load(push_job *j)
+/* Step 2, inside the transaction, up to the rows: what the tables use,
+ * the tables cleared or made. */
+static int push_load_begin(push_job *j)
 {
     const invs_driver *d = j->dst->drv;
     int txn_ddl = (d->caps & INVS_CAP_TXN_DDL) != 0;
@@ -698,11 +724,20 @@ static int push_load(push_job *j)
     for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
         if (!j->existing[j->order[i]] && j->fold.root[j->order[i]] < 0)
             rc = push_drv(j, invs_conn_table_create(j->dst, j->ordered[i]));
-    for (i = 0; i < j->n && rc == INVS_OK; i++)
-        rc = push_table(j, &j->stage->tables[j->order[i]],
-                        j->existing[j->order[i]] ? &j->existing[j->order[i]]->t : NULL);
-    if (rc == INVS_OK)
-        invs_log(j->job.ctx, INVS_LOG_INFO, "rows loaded; building keys and indexes");
+    return rc;
+}
+
+/* After the rows: keys, sequences, views, and the proof, before anything
+ * is committed: read back what the target would commit and compare it
+ * with the stage. */
+static int push_load_end(push_job *j)
+{
+    const invs_driver *d = j->dst->drv;
+    int txn_ddl = (d->caps & INVS_CAP_TXN_DDL) != 0;
+    size_t i;
+    int rc = INVS_OK;
+
+    invs_log(j->job.ctx, INVS_LOG_INFO, "rows loaded; building keys and indexes");
     for (i = 0; i < j->n && rc == INVS_OK && txn_ddl; i++)
         if (!j->existing[j->order[i]] && j->fold.root[j->order[i]] < 0)
             rc = push_drv(j, d->indexes_create(j->dst->h, j->ordered[i]));
@@ -714,8 +749,6 @@ static int push_load(push_job *j)
         rc = push_drv(j, d->sequences_set(j->dst->h, j->made[i]));
     if (rc == INVS_OK) /* views, over the data */
         rc = push_drv(j, invs_objects_push(&j->job, j->dst, &j->stage->objects, 1));
-    /* the proof, before anything is committed: read back what the target
-     * would commit and compare it with the stage */
     if (rc == INVS_OK && !j->opts->no_check) {
         int64_t differ = 0;
         invs_log(j->job.ctx, INVS_LOG_INFO, "reading the target back to compare it");
@@ -776,18 +809,97 @@ static int push_plan(push_job *j)
     return INVS_OK;
 }
 
+/* From the stage (open, its schema loaded) to the open transaction, the
+ * tables made: everything before the first row. */
+static int push_start(push_job *j, const char *target_uri)
+{
+    int rc;
+    if ((rc = invs_conn_open(&j->dst, &j->job, target_uri, "target", INVS_CAP_PUSH,
+                             INVS_OPEN_WRITE | INVS_OPEN_CREATE, j->opts->driver_options)) !=
+            INVS_OK ||
+        (rc = invs_stage_rows_wanted(&j->job, j->stage, j->dst)) != INVS_OK ||
+        (rc = push_select(j)) != INVS_OK || (rc = push_plan(j)) != INVS_OK)
+        return rc;
+    /* where DDL rolls back, everything is one transaction; elsewhere the
+     * tables are created first, and dropped again on failure */
+    j->txn_ddl = (j->dst->drv->caps & INVS_CAP_TXN_DDL) != 0;
+    if (j->tee && (!j->txn_ddl || (j->dst->drv->caps & INVS_CAP_FILE) || j->n != j->stage->ntables))
+        return invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
+                         "%s takes rows only after the pull (its DDL is not transactional, "
+                         "or it is a file)",
+                         j->dst->redacted);
+    if (j->txn_ddl && (rc = push_drv(j, j->dst->drv->begin(j->dst->h))) != INVS_OK)
+        return rc;
+    j->begun = j->txn_ddl;
+    if ((rc = push_drv(j, j->dst->drv->schema_read(j->dst->h, invs_schema_list_emit,
+                                                   &j->target))) != INVS_OK ||
+        (rc = push_check_target(j)) != INVS_OK || (rc = push_fold_plan(j)) != INVS_OK)
+        return rc;
+    if (j->tee && j->fold.nfolded)
+        return invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
+                         "tables folded into others go in only after the pull");
+    if (!j->txn_ddl && ((rc = push_create_first(j)) != INVS_OK ||
+                        (rc = push_drv(j, j->dst->drv->begin(j->dst->h))) != INVS_OK))
+        return rc;
+    j->begun = 1;
+    return push_load_begin(j);
+}
+
+/* After the rows: the proof, and the commit. */
+static int push_end(push_job *j)
+{
+    int rc;
+    if ((rc = push_load_end(j)) != INVS_OK || (rc = push_drv(j, INVS_OK)) != INVS_OK)
+        return rc;
+    j->begun = 0;
+    return push_commit(j);
+}
+
+static void push_job_init(push_job *j, invs_ctx *ctx, const invs_push_opts *opts)
+{
+    static const invs_push_opts no_opts;
+    memset(j, 0, sizeof(*j));
+    invs_job_init(&j->job, ctx);
+    j->opts = opts ? opts : &no_opts;
+    if (j->opts->lock_timeout_ms)
+        j->job.lock_ms = j->opts->lock_timeout_ms < 0 ? -1 : j->opts->lock_timeout_ms;
+}
+
+/* Whatever happened: an open transaction rolled back (and, where DDL is
+ * not transactional, the tables made for it dropped), everything freed. */
+static void push_job_free(push_job *j, int rc)
+{
+    if (j->begun) {
+        /* keep the first error; the rollback's own would hide it */
+        invs_diag_rec saved;
+        invs_diag_save(&saved, &j->job.diag);
+        j->dst->drv->rollback(j->dst->h);
+        invs_diag_restore(&j->job.diag, &saved);
+    }
+    if (rc != INVS_OK && j->dst && !j->txn_ddl && !j->committed)
+        push_drop_created(j);
+    invs_conn_close(j->dst);
+    invs_schema_list_free(&j->target);
+    free(j->ts);
+    free(j->existing);
+    free(j->order);
+    free(j->ordered);
+    free(j->into_existing);
+    free(j->expected);
+    free(j->created);
+    free(j->made);
+    invs_fold_free(&j->fold);
+    invs_tz_free(j->tz);
+}
+
 int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
               const invs_push_opts *opts)
 {
-    static const invs_push_opts no_opts;
     push_job j;
-    int rc, begun = 0, txn_ddl = 0;
+    size_t i;
+    int rc;
 
-    memset(&j, 0, sizeof(j));
-    invs_job_init(&j.job, ctx);
-    j.opts = opts ? opts : &no_opts;
-    if (j.opts->lock_timeout_ms)
-        j.job.lock_ms = j.opts->lock_timeout_ms < 0 ? -1 : j.opts->lock_timeout_ms;
+    push_job_init(&j, ctx, opts);
     invs_ctx_set_phase(ctx, "push");
     if ((rc = invs_tz_open_option(&j.tz, &j.job.diag, j.opts->assume_tz)) != INVS_OK ||
         (rc = invs_stage_open(&j.stage, ctx, &j.job.diag, stage_path, 0)) != INVS_OK)
@@ -799,52 +911,116 @@ int invs_push(invs_ctx *ctx, const char *stage_path, const char *target_uri,
     /* the driver sees the rows it asks for (a fixture: the content types)
      * of the whole stage, before --table and --exclude take from it */
     if ((!j.opts->force && (rc = push_gate(&j)) != INVS_OK) ||
-        (rc = invs_conn_open(&j.dst, &j.job, target_uri, "target", INVS_CAP_PUSH,
-                             INVS_OPEN_WRITE | INVS_OPEN_CREATE, j.opts->driver_options)) !=
-            INVS_OK ||
-        (rc = invs_stage_rows_wanted(&j.job, j.stage, j.dst)) != INVS_OK ||
-        (rc = push_select(&j)) != INVS_OK || (rc = push_plan(&j)) != INVS_OK)
+        (rc = push_start(&j, target_uri)) != INVS_OK)
         goto out;
-    /* where DDL rolls back, everything is one transaction; elsewhere the
-     * tables are created first, and dropped again on failure */
-    txn_ddl = (j.dst->drv->caps & INVS_CAP_TXN_DDL) != 0;
-    if (txn_ddl && (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK)
-        goto out;
-    begun = txn_ddl;
-    if ((rc = push_drv(&j, j.dst->drv->schema_read(j.dst->h, invs_schema_list_emit,
-                                                   &j.target))) != INVS_OK ||
-        (rc = push_check_target(&j)) != INVS_OK || (rc = push_fold_plan(&j)) != INVS_OK)
-        goto out;
-    if (!txn_ddl && ((rc = push_create_first(&j)) != INVS_OK ||
-                     (rc = push_drv(&j, j.dst->drv->begin(j.dst->h))) != INVS_OK))
-        goto out;
-    begun = 1;
-    if ((rc = push_load(&j)) != INVS_OK || (rc = push_drv(&j, INVS_OK)) != INVS_OK)
-        goto out;
-    begun = 0;
-    rc = push_commit(&j);
+    for (i = 0; i < j.n && rc == INVS_OK; i++)
+        rc = push_table(&j, j.order[i]);
+    if (rc == INVS_OK)
+        rc = push_end(&j);
 out:
-    if (begun) {
-        /* keep the first error; the rollback's own would hide it */
-        invs_diag_rec saved;
-        invs_diag_save(&saved, &j.job.diag);
-        j.dst->drv->rollback(j.dst->h);
-        invs_diag_restore(&j.job.diag, &saved);
-    }
-    if (rc != INVS_OK && j.dst && !txn_ddl && !j.committed)
-        push_drop_created(&j);
-    invs_conn_close(j.dst);
+    push_job_free(&j, rc);
     invs_stage_close(j.stage);
-    invs_schema_list_free(&j.target);
-    free(j.ts);
-    free(j.existing);
-    free(j.order);
-    free(j.ordered);
-    free(j.into_existing);
-    free(j.expected);
-    free(j.created);
-    free(j.made);
-    invs_fold_free(&j.fold);
-    invs_tz_free(j.tz);
     return invs_ctx_report(ctx, &j.job.diag, rc);
+}
+
+/* ------------------------------------------------------------ the tee */
+
+struct invs_push_tee {
+    push_job j;
+    push_send ps;
+    invs_fold_rows fr;
+    size_t k;      /* the table whose rows come */
+    int64_t n;     /* its rows so far */
+    int open;      /* ps and fr hold table k */
+    int failed;    /* a step failed: the reason is in j.job.diag */
+    int loaded;    /* every table's rows are in */
+    size_t done;   /* tables whose rows are all in */
+};
+
+int invs_push_tee_open(invs_push_tee **out, invs_ctx *ctx, invs_stage *st,
+                       const char *target_uri, const invs_push_opts *opts, size_t *order)
+{
+    invs_push_tee *t = calloc(1, sizeof(*t));
+    int rc;
+    *out = t;
+    if (!t)
+        return INVS_ENOMEM;
+    push_job_init(&t->j, ctx, opts);
+    t->j.tee = 1;
+    t->j.stage = st;
+    if ((rc = invs_tz_open_option(&t->j.tz, &t->j.job.diag, t->j.opts->assume_tz)) == INVS_OK &&
+        (rc = push_start(&t->j, target_uri)) == INVS_OK) {
+        memcpy(order, t->j.order, t->j.n * sizeof(*order));
+        invs_log(ctx, INVS_LOG_INFO,
+                 "loading %s while the source is read: committed only once verify and the "
+                 "proof have passed",
+                 t->j.dst->redacted);
+    }
+    t->failed = rc != INVS_OK;
+    return rc;
+}
+
+void invs_push_tee_table_begin(invs_push_tee *t, size_t k)
+{
+    if (t->failed)
+        return;
+    memset(&t->ps, 0, sizeof(t->ps));
+    memset(&t->fr, 0, sizeof(t->fr));
+    t->k = k;
+    t->n = 0;
+    t->open = 1;
+    if (k != t->j.order[t->done] || push_table_open(&t->j, &t->ps, k, &t->fr) != INVS_OK)
+        t->failed = 1;
+}
+
+void invs_push_tee_rows(invs_push_tee *t, const invs_value *rows, size_t nrows)
+{
+    size_t r, ncols = t->j.ts[t->k]->ncols;
+    int flushed;
+    for (r = 0; r < nrows && !t->failed; r++)
+        if (push_send_row(&t->j, &t->ps, rows + r * ncols, ++t->n, &flushed) != INVS_OK)
+            t->failed = 1;
+}
+
+void invs_push_tee_table_end(invs_push_tee *t, size_t k, int ok)
+{
+    if (!t->open)
+        return;
+    if (!t->failed && (!ok || k != t->k || push_table_close(&t->j, &t->ps, k) != INVS_OK))
+        t->failed = 1;
+    if (t->failed)
+        invs_diag_prefix(&t->j.job.diag, "push: table %s", t->j.ts[k]->name);
+    invs_fold_rows_close(&t->fr);
+    push_send_free(&t->j, &t->ps);
+    t->open = 0;
+    t->loaded = !t->failed && ++t->done == t->j.n;
+}
+
+int invs_push_tee_failed(const invs_push_tee *t) { return !t || t->failed || !t->loaded; }
+
+int invs_push_tee_commit(invs_push_tee *t, invs_stage *verified)
+{
+    if (invs_push_tee_failed(t))
+        return INVS_EUNSUPPORTED;
+    invs_ctx_set_phase(t->j.job.ctx, "push");
+    t->j.stage = verified; /* the proof reads the stage as verify left it */
+    return push_end(&t->j);
+}
+
+int invs_push_tee_close(invs_push_tee *t, int rc, int report)
+{
+    invs_ctx *ctx;
+    if (!t)
+        return rc;
+    ctx = t->j.job.ctx;
+    if (t->open)
+        invs_push_tee_table_end(t, t->k, 0);
+    push_job_free(&t->j, rc);
+    if (report)
+        rc = invs_ctx_report(ctx, &t->j.job.diag, rc);
+    else if (t->j.job.diag.code)
+        invs_log(ctx, INVS_LOG_INFO, "loading beside the pull stopped (%s): pushing from the stage",
+                 t->j.job.diag.msg);
+    free(t);
+    return rc;
 }

@@ -62,10 +62,11 @@ static int verify_target_schema(invs_verify_run *v, invs_job *j, const char *uri
     if (rc == INVS_OK &&
         (rc = c->drv->schema_read(c->h, invs_schema_list_emit, &v->target_tables)) != INVS_OK)
         invs_conn_err(j, c, rc);
-    if (rc == INVS_OK)
-        v->tconn = c; /* kept for the preflight */
-    else
-        invs_conn_close(c);
+    v->target_exists = rc == INVS_OK;
+    /* not kept for the preflight: a read session may hold locks on the
+     * tables it read until it ends, and migrate's load beside the pull
+     * takes stronger ones (verify_preflight connects again) */
+    invs_conn_close(c);
     return rc;
 }
 
@@ -77,12 +78,15 @@ static int verify_preflight_finding(const char *check, const char *detail, void 
 /* What the target's own settings refuse (its driver knows them). */
 static int verify_preflight(invs_verify_run *v, invs_job *j)
 {
-    const invs_driver *d = v->tconn ? v->tconn->drv : NULL;
+    const invs_driver *d = v->tdrv;
     const invs_table **ts;
     size_t i;
     int rc;
-    if (!d || !INVS_HAS(d, invs_driver, preflight) || !d->preflight)
+    if (!v->target_exists || !d || !INVS_HAS(d, invs_driver, preflight) || !d->preflight)
         return INVS_OK;
+    if ((rc = invs_conn_open(&v->tconn, j, v->o->target, "target", INVS_CAP_PULL, INVS_OPEN_READ,
+                             v->o->driver_options)) != INVS_OK)
+        return rc;
     if (!(ts = calloc(v->st->ntables + 1, sizeof(*ts))))
         return invs_diag_oom(&j->diag);
     for (i = 0; i < v->st->ntables; i++)
@@ -120,6 +124,7 @@ static int verify_target(invs_verify_run *v, invs_job *j, const char *target)
     if (rc != INVS_OK)
         return rc;
     v->target = d->name;
+    v->tdrv = d;
     if (invs_driver_limits(d))
         v->lim = invs_driver_limits(d);
     else
@@ -198,58 +203,113 @@ static int verify_tables(invs_verify_run *v, invs_job *j)
     return INVS_OK;
 }
 
+/* What needs no stage: the options, the target and what it holds. */
+static int verify_begin(invs_verify_run *v, invs_job *j, invs_ctx *ctx,
+                        const invs_verify_opts *opts)
+{
+    static const invs_verify_opts no_opts;
+    memset(v, 0, sizeof(*v));
+    invs_job_init(j, ctx);
+    invs_ctx_set_phase(ctx, "verify");
+    v->o = opts ? opts : &no_opts;
+    v->charset = v->o->charset ? v->o->charset : "CP1252";
+    if (v->o->zero_dates && strcmp(v->o->zero_dates, "null") != 0)
+        return invs_diag(&j->diag, INVS_EINVAL,
+                         "--zero-dates %s: the one choice is null (zero dates become NULL)",
+                         v->o->zero_dates);
+    return verify_target(v, j, v->o->target);
+}
+
+/* The stage's passes, and the report; v freed. */
+static int verify_end(invs_verify_summary *out, invs_verify_run *v, invs_job *j,
+                      const char *stage_path, int rc)
+{
+    invs_stage *st = NULL;
+    if (rc == INVS_OK && (rc = invs_stage_open(&st, j->ctx, &j->diag, stage_path,
+                                               INVS_STAGE_WRITE)) == INVS_OK) {
+        if ((rc = invs_stage_load_schema(st)) != INVS_OK ||
+            (rc = invs_audit_prepare(st)) != INVS_OK)
+            invs_stage_err(j, st, rc);
+    }
+    v->st = st;
+    if (rc == INVS_OK && v->o->undo) {
+        if ((rc = invs_audit_undo(st, &out->changes)) != INVS_OK ||
+            (rc = invs_stage_meta_set(st, "state", INVS_STATE_PULLED)) != INVS_OK)
+            invs_stage_err(j, st, rc);
+    } else if (rc == INVS_OK && v->o->against) {
+        rc = verify_against(v, j, v->o->against);
+        out->errors = v->errors;
+    } else if (rc == INVS_OK) {
+        rc = verify_tables(v, j);
+        out->errors = v->errors;
+        out->warnings = v->warnings;
+        out->changes = invs_audit_changes(st);
+        out->rows_read = v->rows_read;
+    }
+    if (rc == INVS_OK && (rc = invs_stage_commit(st)) != INVS_OK)
+        invs_stage_err(j, st, rc);
+    invs_stage_close(st); /* without a commit: everything rolled back */
+    invs_schema_list_free(&v->target_tables);
+    invs_conn_close(v->tconn);
+    invs_tz_free(v->tz);
+    if (rc == INVS_OK && out->errors)
+        rc = invs_diag(&j->diag, INVS_EVERIFY, "verify: %lld error(s), %lld warning(s) in %s",
+                       (long long)out->errors, (long long)out->warnings, stage_path);
+    return invs_ctx_report(j->ctx, &j->diag, rc);
+}
+
 int invs_verify(invs_verify_summary *out, invs_ctx *ctx, const char *stage_path,
                 const invs_verify_opts *opts)
 {
-    static const invs_verify_opts no_opts;
     invs_verify_run v;
-    invs_stage *st = NULL;
     invs_job j;
-    int rc;
-
     memset(out, 0, sizeof(*out));
-    memset(&v, 0, sizeof(v));
-    invs_job_init(&j, ctx);
-    invs_ctx_set_phase(ctx, "verify");
-    v.o = opts ? opts : &no_opts;
-    v.charset = v.o->charset ? v.o->charset : "CP1252";
-    if (v.o->zero_dates && strcmp(v.o->zero_dates, "null") != 0) {
-        rc = invs_diag(&j.diag, INVS_EINVAL,
-                       "--zero-dates %s: the one choice is null (zero dates become NULL)",
-                       v.o->zero_dates);
-        goto out;
+    return verify_end(out, &v, &j, stage_path, verify_begin(&v, &j, ctx, opts));
+}
+
+struct invs_verify_early {
+    invs_verify_run v;
+    invs_job j;
+};
+
+int invs_verify_early_open(invs_verify_early **out, invs_ctx *ctx, const invs_verify_opts *opts)
+{
+    invs_verify_early *e = calloc(1, sizeof(*e));
+    invs_verify_summary none;
+    int rc;
+    *out = NULL;
+    if (!e) {
+        invs_diag_rec oom;
+        return invs_ctx_report(ctx, &oom, invs_diag_oom(&oom));
     }
-    if ((rc = verify_target(&v, &j, v.o->target)) != INVS_OK ||
-        (rc = invs_stage_open(&st, ctx, &j.diag, stage_path, INVS_STAGE_WRITE)) != INVS_OK)
-        goto out;
-    if ((rc = invs_stage_load_schema(st)) != INVS_OK || (rc = invs_audit_prepare(st)) != INVS_OK) {
-        invs_stage_err(&j, st, rc);
-        goto out;
+    if ((rc = verify_begin(&e->v, &e->j, ctx, opts)) != INVS_OK) {
+        memset(&none, 0, sizeof(none));
+        rc = verify_end(&none, &e->v, &e->j, NULL, rc);
+        free(e);
+        return rc;
     }
-    v.st = st;
-    if (v.o->undo) {
-        if ((rc = invs_audit_undo(st, &out->changes)) != INVS_OK ||
-            (rc = invs_stage_meta_set(st, "state", INVS_STATE_PULLED)) != INVS_OK)
-            invs_stage_err(&j, st, rc);
-    } else if (v.o->against) {
-        rc = verify_against(&v, &j, v.o->against);
-        out->errors = v.errors;
-    } else {
-        rc = verify_tables(&v, &j);
-        out->errors = v.errors;
-        out->warnings = v.warnings;
-        out->changes = invs_audit_changes(st);
-        out->rows_read = v.rows_read;
-    }
-    if (rc == INVS_OK && (rc = invs_stage_commit(st)) != INVS_OK)
-        invs_stage_err(&j, st, rc);
-out:
-    invs_stage_close(st); /* without a commit: everything rolled back */
-    invs_schema_list_free(&v.target_tables);
-    invs_conn_close(v.tconn);
-    invs_tz_free(v.tz);
-    if (rc == INVS_OK && out->errors)
-        rc = invs_diag(&j.diag, INVS_EVERIFY, "verify: %lld error(s), %lld warning(s) in %s",
-                       (long long)out->errors, (long long)out->warnings, stage_path);
-    return invs_ctx_report(ctx, &j.diag, rc);
+    *out = e;
+    return INVS_OK;
+}
+
+int invs_verify_early_target_exists(const invs_verify_early *e) { return e->v.target_exists; }
+
+int invs_verify_early_run(invs_verify_summary *out, invs_verify_early *e, const char *stage_path)
+{
+    int rc;
+    memset(out, 0, sizeof(*out));
+    invs_ctx_set_phase(e->j.ctx, "verify");
+    rc = verify_end(out, &e->v, &e->j, stage_path, INVS_OK);
+    free(e);
+    return rc;
+}
+
+void invs_verify_early_close(invs_verify_early *e)
+{
+    if (!e)
+        return;
+    invs_schema_list_free(&e->v.target_tables);
+    invs_conn_close(e->v.tconn);
+    invs_tz_free(e->v.tz);
+    free(e);
 }

@@ -24,12 +24,24 @@ typedef struct invs_verify_run {
     const char *target;      /* the target driver's name, "" without --target */
     int typed;               /* the target types strictly: type problems are errors */
     invs_schema_list target_tables; /* --target URI: the tables it already has */
-    invs_conn *tconn;        /* --target URI: connected, for the driver's preflight */
+    const invs_driver *tdrv; /* --target: its driver */
+    int target_exists;       /* --target URI: it was there to read */
+    invs_conn *tconn;        /* --target URI: connected for the driver's preflight */
     invs_tz *tz;             /* --assume-tz, for conversions into them */
     int64_t errors, warnings, changed;
     int64_t rows_read;       /* rows of data tables read (each scan counts) */
     struct invs_verify_batch *batch; /* per-value questions gathered into one scan */
 } invs_verify_run;
+
+/* verify in two steps (migrate.c): the target read first, before a
+ * load beside the pull holds locks there; then the stage. early_run
+ * reports as invs_verify does, and frees e; early_close frees an e that
+ * will not run. */
+typedef struct invs_verify_early invs_verify_early;
+int invs_verify_early_open(invs_verify_early **out, invs_ctx *ctx, const invs_verify_opts *opts);
+int invs_verify_early_target_exists(const invs_verify_early *e);
+int invs_verify_early_run(invs_verify_summary *out, invs_verify_early *e, const char *stage_path);
+void invs_verify_early_close(invs_verify_early *e);
 
 /* Record a finding (count > 0), counting it as error or warning. */
 int invs_verify_report(invs_verify_run *v, const char *check, int error, const char *table,

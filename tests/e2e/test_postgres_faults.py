@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The server dies in the middle of a push: invstage exits 3 and, once the
-server is back, the target holds exactly what it held before. Uses a server
-of its own (tools/pg-start), since it stops it."""
+"""The server dies in the middle of a push, or of a migrate loading beside
+its pull: invstage exits 3 and, once the server is back, the target holds
+exactly what it held before. Uses a server of its own (tools/pg-start),
+since it stops it."""
 import os
 import subprocess
 import sys
@@ -43,6 +44,45 @@ class ServerKilled(TempDirTest):
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
+    def stop_when_rows_flow(self, proc, db):
+        deadline = time.time() + 60
+        while time.time() < deadline:  # wait until rows are flowing
+            active = self.pg.psql("postgres", "SELECT count(*) FROM pg_stat_activity "
+                                              "WHERE query LIKE 'COPY %%' AND datname = '%s'" % db)
+            if active.strip() != "0" or proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.assertIsNone(proc.poll(), "it ended before the server could be stopped")
+        self.pg_ctl("stop", "-m", "immediate", "-w")
+        out, err = proc.communicate(timeout=120)
+        return checked(Result(proc.returncode, out.decode(), err.decode()))
+
+    def restart(self):
+        self.pg_ctl("start", "-w", "-t", "60", "-l", os.path.join(self.env["INVS_PG_DIR"], "server.log"),
+                    "-o", self.env["INVS_PG_OPTS"])
+
+    def test_stopped_mid_migrate(self):
+        src = self.path("big.db")
+        subprocess.run([sys.executable, os.path.join(TOOLS, "gen-bench-db"), src, "400000"], check=True)
+        db = self.pg.createdb("victim2")
+        self.pg.psql(db, "CREATE TABLE keep (x int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, 'before')")
+        before = self.pg.copy_out(db, "keep")
+        proc = subprocess.Popen([INVSTAGE, "migrate", "-v", "sqlite:" + src, self.pg.uri(db)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=dict(os.environ, TMPDIR=self.dir))
+        r = self.stop_when_rows_flow(proc, db)
+        self.assertIn("while the source is read", r.err)  # it was loading beside the pull
+        self.assertExit(r, 3)
+        self.assertRegex(r.err, "server closed the connection|terminating connection|"
+                                "connection to server .* lost|no connection to the server|"
+                                "Connection refused")
+        self.assertNotIn(self.env["PGPASSWORD"], r.err)
+        self.assertIn("invstage migrate: ", r.err)
+        self.assertRegex(r.err, "the stage is kept at ")
+        self.restart()
+        self.assertEqual(self.pg.tables(db), ["keep"])
+        self.assertEqual(self.pg.copy_out(db, "keep"), before)
+
     def test_stopped_mid_push(self):
         src, stage = self.path("big.db"), self.path("big.stage")
         subprocess.run([sys.executable, os.path.join(TOOLS, "gen-bench-db"), src, "400000"], check=True)
@@ -53,25 +93,13 @@ class ServerKilled(TempDirTest):
 
         push = subprocess.Popen([INVSTAGE, "push", "--force", stage, self.pg.uri(db)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:  # wait until rows are flowing
-            active = self.pg.psql("postgres", "SELECT count(*) FROM pg_stat_activity "
-                                              "WHERE query LIKE 'COPY %' AND datname = 'victim'")
-            if active.strip() != "0" or push.poll() is not None:
-                break
-            time.sleep(0.02)
-        self.assertIsNone(push.poll(), "the push ended before the server could be stopped")
-        self.pg_ctl("stop", "-m", "immediate", "-w")
-        out, err = push.communicate(timeout=120)
-        r = checked(Result(push.returncode, out.decode(), err.decode()))
+        r = self.stop_when_rows_flow(push, db)
         self.assertExit(r, 3)
         self.assertRegex(r.err, "server closed the connection|terminating connection|"
                                 "connection to server .* lost|no connection to the server")
         self.assertNotIn(self.env["PGPASSWORD"], r.err)
         self.assertIn("invstage push: ", r.err)  # our message, not only libpq's
-
-        self.pg_ctl("start", "-w", "-t", "60", "-l", os.path.join(self.env["INVS_PG_DIR"], "server.log"),
-                    "-o", self.env["INVS_PG_OPTS"])
+        self.restart()
         self.assertEqual(self.pg.tables(db), ["keep"])
         self.assertEqual(self.pg.copy_out(db, "keep"), before)
         # and the same push, undisturbed, then goes through

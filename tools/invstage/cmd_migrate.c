@@ -12,7 +12,12 @@ static const char migrate_help[] =
     "\n"
     "Pull SOURCE into a stage, verify the stage against TARGET, push it into\n"
     "TARGET: the three commands in one, with the same checks and refusals. A\n"
-    "verify error stops it before TARGET is touched (unless --force). The stage\n"
+    "verify error stops it before anything in TARGET changes (unless --force).\n"
+    "Into a database that exists and whose DDL is transactional (PostgreSQL,\n"
+    "SQLite), the rows go in while SOURCE is still being read, in one transaction\n"
+    "that commits only after verify found no error and changed nothing, and the\n"
+    "target read back matched the stage; else it is rolled back and the stage\n"
+    "pushed as 'invstage push' would. The stage\n"
     "is kept where -o says; without -o it is a temporary file in $TMPDIR (or\n"
     "/var/tmp), removed after a successful push and kept, and named, after a\n"
     "refusal or a failure, so that you can look at it and push it again.\n"
@@ -37,6 +42,7 @@ static const char migrate_help[] =
     "      --ignore-version push even if the application's migrations differ\n"
     "      --lock-timeout DURATION  how long to wait for a lock on a target table\n"
     "      --no-check       do not read the target back before committing\n"
+    "      --sequential     load TARGET only after the pull and verify have ended\n"
     "  -q, --quiet          print nothing but errors\n"
     "  -v, --verbose        more detail\n"
     "  -h, --help           show this help\n"
@@ -48,7 +54,7 @@ static const char migrate_help[] =
 int cmd_migrate(cli *c, int argc, char **argv)
 {
     enum { OPT_CHARSET = 256, OPT_STRIP_NUL, OPT_NFC, OPT_ZERO, OPT_ROUND, OPT_TZ, OPT_VERSION,
-           OPT_LOCK, OPT_NOCHECK, OPT_UTC, OPT_DANGLING };
+           OPT_LOCK, OPT_NOCHECK, OPT_UTC, OPT_DANGLING, OPT_SEQUENTIAL };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, 't'},
         {"exclude", required_argument, NULL, 'x'}, {"clear", no_argument, NULL, 'c'},
@@ -61,7 +67,8 @@ int cmd_migrate(cli *c, int argc, char **argv)
         {"assume-tz", required_argument, NULL, OPT_TZ},
         {"ignore-version", no_argument, NULL, OPT_VERSION},
         {"lock-timeout", required_argument, NULL, OPT_LOCK},
-        {"no-check", no_argument, NULL, OPT_NOCHECK}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"no-check", no_argument, NULL, OPT_NOCHECK},
+        {"sequential", no_argument, NULL, OPT_SEQUENTIAL}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     const char **tables = calloc((size_t)argc + 1, sizeof(char *));
     const char **excludes = calloc((size_t)argc + 1, sizeof(char *));
     invs_migrate_opts mo;
@@ -94,6 +101,7 @@ int cmd_migrate(cli *c, int argc, char **argv)
         case OPT_TZ: mo.push.assume_tz = optarg; break;
         case OPT_VERSION: mo.push.ignore_version = 1; break;
         case OPT_NOCHECK: mo.push.no_check = 1; break;
+        case OPT_SEQUENTIAL: mo.sequential = 1; break;
         case OPT_LOCK:
             if ((ex = cli_duration_ms(c, "--lock-timeout", optarg, &mo.push.lock_timeout_ms)) != 0)
                 goto done;

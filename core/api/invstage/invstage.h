@@ -161,10 +161,16 @@ typedef struct invs_migrate_opts {
                                 round_decimals...; its target is the target */
     invs_push_opts push;   /* clear, force (push despite verify errors),
                               assume_tz, lock timeout, driver options */
+    int sequential;        /* pull, verify, push one after the other: no
+                              load beside the pull */
 } invs_migrate_opts;
 
 /* Pull source into a stage, verify it against the target (an error stops
- * here, before the target is touched, unless push.force), push it. On
+ * here, before anything in the target changes, unless push.force), push
+ * it. Into an existing database whose DDL is transactional the rows go in
+ * while the source is read, in one transaction that commits only after
+ * verify found no error and changed nothing, and the proof passed (else
+ * it is rolled back and the stage pushed as push does). On
  * anything but success *out_stage is the stage kept for the user (NULL if
  * none was made; the caller frees it). INVS_OK, or the failing step's code
  * (INVS_EVERIFY for verify errors), its reason in the context. */
