@@ -68,11 +68,26 @@ static int sqlite_busy(void *payload, int count)
     return 1;
 }
 
+int sqlite_txn_lost(sqlite_conn *c)
+{
+    if (!c->in_txn || !sqlite3_get_autocommit(c->db))
+        return INVS_OK;
+    /* after some errors (out of memory, disk full, I/O) SQLite rolls the
+     * transaction back itself: a statement run now would commit on its
+     * own, so none is */
+    return sqlite_host->error(c->s, INVS_EIO, NULL, 0,
+                              "sqlite:%s: SQLite ended the transaction itself after a failure "
+                              "(out of memory, disk full or I/O); nothing was committed",
+                              c->path);
+}
+
 int sqlite_exec(sqlite_conn *c, const char *sql)
 {
     sqlite3_stmt *s = NULL;
     const char *tail = NULL;
-    int step;
+    int step, rc;
+    if ((rc = sqlite_txn_lost(c)) != INVS_OK)
+        return rc;
     /* one statement per call: what follows the first is refused, never run */
     if (sqlite3_prepare_v2(c->db, sql, -1, &s, &tail) != SQLITE_OK)
         return sqlite_err(c, INVS_ESQL, sql);

@@ -29,6 +29,9 @@ struct invs_drv_conn {
 /* Report the connection's last SQLite error as `code` (refined by the
  * SQLite error: constraint, I/O, ...), naming what was being done. */
 int sqlite_err(sqlite_conn *c, int code, const char *what);
+/* INVS_OK, or an error when SQLite left the write transaction on its own
+ * (its statements would each commit). */
+int sqlite_txn_lost(sqlite_conn *c);
 int sqlite_exec(sqlite_conn *c, const char *sql);
 int sqlite_exec_sb(sqlite_conn *c, invs_strbuf *sb); /* and free sb */
 

@@ -35,10 +35,13 @@ int sqlite_has_rows(invs_drv_conn *conn, const invs_table *t, int *out)
     return rc;
 }
 
+/* 1 when the target has sqlite_sequence, 0 when not, -1 when SQLite could
+ * not say (out of memory: not the same as "no such table"). */
 static int load_has_sqlite_sequence(sqlite_conn *c)
 {
-    return sqlite3_table_column_metadata(c->db, "main", "sqlite_sequence", "seq", NULL, NULL,
-                                         NULL, NULL, NULL) == SQLITE_OK;
+    int rc = sqlite3_table_column_metadata(c->db, "main", "sqlite_sequence", "seq", NULL, NULL,
+                                           NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 1 : rc == SQLITE_ERROR ? 0 : -1;
 }
 
 int sqlite_table_clear(invs_drv_conn *conn, const invs_table *t)
@@ -105,9 +108,15 @@ int sqlite_sequences_set(invs_drv_conn *conn, const invs_table *t)
     size_t i;
     int rc = INVS_OK;
 
+    int has;
+
     if (!t->nseqs)
         return INVS_OK;
-    if (!load_has_sqlite_sequence(c)) {
+    if ((rc = sqlite_txn_lost(c)) != INVS_OK)
+        return rc;
+    if ((has = load_has_sqlite_sequence(c)) < 0)
+        return sqlite_err(c, INVS_ESQL, "looking for sqlite_sequence");
+    if (!has) {
         sqlite_host->log(c->s, INVS_LOG_WARN,
                          "table %s: the target has no AUTOINCREMENT table, so the sequence "
                          "position is not kept",

@@ -64,10 +64,15 @@ int sqlite_object_create(invs_drv_conn *conn, const invs_object *o, uint32_t hin
     invs_sb_ident(&sb, o->name, '"');
     invs_sb_puts(&sb, *o->definition == '(' ? " " : " AS ");
     invs_sb_puts(&sb, o->definition);
-    if ((rc = sqlite_sb_ok(c, &sb)) != INVS_OK)
+    if ((rc = sqlite_sb_ok(c, &sb)) != INVS_OK || (rc = sqlite_txn_lost(c)) != INVS_OK) {
+        invs_sb_free(&sb);
         return rc;
+    }
     if (sqlite3_prepare_v2(c->db, sb.p, -1, &s, &tail) != SQLITE_OK) {
-        rc = sqlite_host->error(c->s, INVS_EUNSUPPORTED, NULL, 0, "%s", sqlite3_errmsg(c->db));
+        rc = sqlite3_errcode(c->db) == SQLITE_NOMEM /* not the view's fault */
+                 ? sqlite_err(c, INVS_ESQL, "creating a view")
+                 : sqlite_host->error(c->s, INVS_EUNSUPPORTED, NULL, 0, "%s",
+                                      sqlite3_errmsg(c->db));
     } else if (!sqlite_ddl_end(tail)) {
         rc = sqlite_host->error(c->s, INVS_EREFUSED, NULL, 0,
                                 "view %s: the stage's query is more than one statement; refused",

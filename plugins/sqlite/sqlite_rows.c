@@ -184,7 +184,10 @@ int sqlite_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nr
     sqlite_writer *w = writer;
     sqlite3_stmt *s = w->s;
     size_t r, i, ncols = w->t->ncols;
+    int rc;
 
+    if ((rc = sqlite_txn_lost(w->c)) != INVS_OK)
+        return rc;
     for (r = 0; r < nrows; r++) {
         const invs_value *row = rows + r * ncols;
         for (i = 0; i < ncols; i++) {
@@ -219,7 +222,7 @@ int sqlite_writer_put(invs_drv_writer *writer, const invs_value *rows, size_t nr
             }
         }
         if (sqlite3_step(s) != SQLITE_DONE) {
-            int rc = sqlite_err(w->c, INVS_ESQL, w->t->name);
+            rc = sqlite_err(w->c, INVS_ESQL, w->t->name);
             sqlite3_reset(s);
             return rc;
         }
