@@ -179,6 +179,16 @@ static void bout_ymd(invs_strbuf *sb, int64_t days_from_2000, int *bc)
     bout_uint(sb, (uint64_t)d, 2);
 }
 
+/* The infinities of a date or timestamp, its type's least and greatest
+ * values, as EncodeSpecialDate/Timestamp print them: 1 if v is one. */
+static int bout_infinite(invs_strbuf *sb, int64_t v, int64_t least, int64_t greatest)
+{
+    if (v != least && v != greatest)
+        return 0;
+    invs_sb_puts(sb, v == least ? "-infinity" : "infinity");
+    return 1;
+}
+
 /* date_send: days from 2000-01-01; INT32_MIN and INT32_MAX the infinities. */
 static int bout_date(invs_strbuf *sb, const unsigned char *p, size_t n)
 {
@@ -187,10 +197,8 @@ static int bout_date(invs_strbuf *sb, const unsigned char *p, size_t n)
     if (n != 4)
         return -1;
     days = pg_bout_int(p, 4);
-    if (days == INT32_MIN || days == INT32_MAX) {
-        invs_sb_puts(sb, days < 0 ? "-infinity" : "infinity");
+    if (bout_infinite(sb, days, INT32_MIN, INT32_MAX))
         return 0;
-    }
     bout_ymd(sb, days, &bc);
     if (bc)
         invs_sb_add(sb, " BC", 3);
@@ -209,10 +217,8 @@ static int bout_timestamp(invs_strbuf *sb, const unsigned char *p, size_t n, int
     if (n != 8)
         return -1;
     us = pg_bout_int(p, 8);
-    if (us == INT64_MIN || us == INT64_MAX) {
-        invs_sb_puts(sb, us < 0 ? "-infinity" : "infinity");
+    if (bout_infinite(sb, us, INT64_MIN, INT64_MAX))
         return 0;
-    }
     days = us / day;
     t = us % day;
     if (t < 0) /* timestamp2tm: the day before, the time from its midnight */
