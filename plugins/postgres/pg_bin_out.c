@@ -11,8 +11,8 @@
  * double precision, booleans and bytea into the number or bytes that text
  * would have made, without the text. The printing below follows
  * PostgreSQL 15's numeric.c (get_str_from_var), datetime.c
- * (EncodeDateTime, EncodeDateOnly, AppendSeconds, EncodeTimezone) and
- * uuid.c; a type not here leaves its table in text format.
+ * (EncodeDateTime, EncodeDateOnly, EncodeTimeOnly, AppendSeconds,
+ * EncodeTimezone) and uuid.c; a type not here leaves its table in text format.
  */
 #include <string.h>
 
@@ -44,6 +44,8 @@ int pg_bout_kind(long oid, char typtype)
     case OID_TIMESTAMP: return O_TIMESTAMP;
     case OID_TIMESTAMPTZ: return O_TIMESTAMPTZ;
     case OID_UUID: return O_UUID;
+    case OID_TIME: return O_TIME;
+    case OID_TIMETZ: return O_TIMETZ;
     }
     return O_NONE;
 }
@@ -205,26 +207,11 @@ static int bout_date(invs_strbuf *sb, const unsigned char *p, size_t n)
     return 0;
 }
 
-/* timestamp_send: microseconds from 2000-01-01 00:00 (UTC for a
- * timestamptz, which the session's UTC prints with +00); INT64_MIN and
- * INT64_MAX the infinities. Seconds as AppendSeconds: two digits, then
- * the microseconds without their trailing zeros, if any. */
-static int bout_timestamp(invs_strbuf *sb, const unsigned char *p, size_t n, int with_zone)
+/* A time of day, t microseconds from midnight (24:00:00 included), as
+ * EncodeTimeOnly prints it: HH:MM:SS, then as AppendSeconds does, the
+ * microseconds without their trailing zeros, if any. */
+static void bout_clock(invs_strbuf *sb, int64_t t)
 {
-    const int64_t day = INT64_C(86400000000);
-    int64_t us, days, t;
-    int bc;
-    if (n != 8)
-        return -1;
-    us = pg_bout_int(p, 8);
-    if (bout_infinite(sb, us, INT64_MIN, INT64_MAX))
-        return 0;
-    days = us / day;
-    t = us % day;
-    if (t < 0) /* timestamp2tm: the day before, the time from its midnight */
-        t += day, days--;
-    bout_ymd(sb, days, &bc);
-    invs_sb_add(sb, " ", 1);
     bout_uint(sb, (uint64_t)(t / INT64_C(3600000000)), 2);
     invs_sb_add(sb, ":", 1);
     bout_uint(sb, (uint64_t)(t / 60000000 % 60), 2);
@@ -241,10 +228,66 @@ static int bout_timestamp(invs_strbuf *sb, const unsigned char *p, size_t n, int
         invs_sb_add(sb, ".", 1);
         invs_sb_add(sb, frac, (size_t)k);
     }
+}
+
+/* A zone west seconds west of Greenwich as EncodeTimezone prints it: the
+ * sign east, hours, then minutes and seconds only where not zero (minutes
+ * too where seconds are). */
+static void bout_zone(invs_strbuf *sb, int64_t west)
+{
+    int64_t a = west < 0 ? -west : west;
+    invs_sb_add(sb, west <= 0 ? "+" : "-", 1);
+    bout_uint(sb, (uint64_t)(a / 3600), 2);
+    if (a % 3600) {
+        invs_sb_add(sb, ":", 1);
+        bout_uint(sb, (uint64_t)(a / 60 % 60), 2);
+    }
+    if (a % 60) {
+        invs_sb_add(sb, ":", 1);
+        bout_uint(sb, (uint64_t)(a % 60), 2);
+    }
+}
+
+/* timestamp_send: microseconds from 2000-01-01 00:00 (UTC for a
+ * timestamptz, which the session's UTC prints with +00); INT64_MIN and
+ * INT64_MAX the infinities. */
+static int bout_timestamp(invs_strbuf *sb, const unsigned char *p, size_t n, int with_zone)
+{
+    const int64_t day = INT64_C(86400000000);
+    int64_t us, days, t;
+    int bc;
+    if (n != 8)
+        return -1;
+    us = pg_bout_int(p, 8);
+    if (bout_infinite(sb, us, INT64_MIN, INT64_MAX))
+        return 0;
+    days = us / day;
+    t = us % day;
+    if (t < 0) /* timestamp2tm: the day before, the time from its midnight */
+        t += day, days--;
+    bout_ymd(sb, days, &bc);
+    invs_sb_add(sb, " ", 1);
+    bout_clock(sb, t);
     if (with_zone)
-        invs_sb_add(sb, "+00", 3);
+        bout_zone(sb, 0);
     if (bc)
         invs_sb_add(sb, " BC", 3);
+    return 0;
+}
+
+/* time_send: microseconds from midnight; timetz_send: that, then its
+ * zone in seconds west (its own, not the session's). */
+static int bout_time(invs_strbuf *sb, const unsigned char *p, size_t n, int with_zone)
+{
+    int64_t t;
+    if (n != (with_zone ? 12u : 8u))
+        return -1;
+    t = pg_bout_int(p, 8);
+    if (t < 0 || t > INT64_C(86400000000))
+        return -1;
+    bout_clock(sb, t);
+    if (with_zone)
+        bout_zone(sb, pg_bout_int(p + 8, 4));
     return 0;
 }
 
@@ -316,6 +359,8 @@ int pg_bout_text(invs_strbuf *sb, int kind, const unsigned char *p, size_t n)
     case O_TIMESTAMP: rc = bout_timestamp(sb, p, n, 0); break;
     case O_TIMESTAMPTZ: rc = bout_timestamp(sb, p, n, 1); break;
     case O_UUID: rc = bout_uuid(sb, p, n); break;
+    case O_TIME: rc = bout_time(sb, p, n, 0); break;
+    case O_TIMETZ: rc = bout_time(sb, p, n, 1); break;
     default: return -1;
     }
     if (rc == 0) /* a byte of its own: the text path writes a NUL after a value */

@@ -13,7 +13,7 @@ enum pg_bout_kinds {
     O_NONE, O_BOOL, O_INT2, O_INT4, O_INT8, O_FLOAT8, O_BYTEA,
     O_TEXT,   /* text, varchar, char(n), name, json, an enum: the bytes are the text */
     O_FLOAT4, /* selected as ::text, its output function's text (see pg_rows.c) */
-    O_JSONB, O_NUMERIC, O_DATE, O_TIMESTAMP, O_TIMESTAMPTZ, O_UUID
+    O_JSONB, O_NUMERIC, O_DATE, O_TIMESTAMP, O_TIMESTAMPTZ, O_UUID, O_TIME, O_TIMETZ
 };
 
 /* How a column of this server type (typtype 'e': an enum) is read in

@@ -145,7 +145,8 @@ CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy ☺');
 CREATE DOMAIN posint AS int4 CHECK (VALUE > 0);
 CREATE TABLE hostile (id int4 PRIMARY KEY, n numeric, n4 numeric(12,4), s2 int2, i8 int8,
   f8 float8, f4 float4, b bool, by bytea, t text, vc varchar(20), bp char(6), nm name, j json,
-  jb jsonb, d date, ts timestamp, tz timestamptz, e mood, dom posint, u uuid);
+  jb jsonb, d date, ts timestamp, tz timestamptz, e mood, dom posint, u uuid, tm time,
+  ttz timetz);
 CREATE TABLE empty (id int8 PRIMARY KEY, n numeric);
 CREATE TABLE odd (id int4 PRIMARY KEY, iv interval);
 INSERT INTO odd VALUES (1, '1 day 02:00'), (2, NULL);
@@ -190,6 +191,9 @@ HOSTILE_COLUMNS = [
     [1, 2147483647],
     ["00000000-0000-0000-0000-000000000000", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
      "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"],
+    ["00:00:00", "23:59:59.999999", "24:00:00", "12:34:56.5", "01:02:03.0001"],
+    ["12:00:00+05:30", "00:00:00-14:59", "23:59:59.999999+00", "01:02:03+01:02:03",
+     "24:00:00-15:59:59", "10:00:00.1-00:00:01", "10:00:00+01:00:05"],
 ]
 
 
@@ -279,6 +283,9 @@ class BinaryOut(TempDirTest):
         self.assertEqual({9223372036854775807, -9223372036854775808} - col("i8"), set())
         self.assertEqual({"happy \u263a", None} - col("e"), set())
         self.assertEqual({"ffffffff-ffff-ffff-ffff-ffffffffffff"} - col("u"), set())
+        self.assertEqual({"24:00:00", "23:59:59.999999", "01:02:03.0001"} - col("tm"), set())
+        self.assertEqual({"12:00:00+05:30", "00:00:00-14:59", "01:02:03+01:02:03",
+                          "10:00:00.1-00:00:01", "10:00:00+01:00:05"} - col("ttz"), set())
         con.close()
         # the proof reads each type back in binary and finds what it wrote
         self.assertExit(run("verify", "-q", "-t", "postgres", stages["binary"]), 0)
