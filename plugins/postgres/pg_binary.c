@@ -25,23 +25,6 @@
 
 #include "pg_binary.h"
 
-/* Type oids, fixed by PostgreSQL's catalog. */
-#define OID_BOOL 16
-#define OID_BYTEA 17
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_TEXT 25
-#define OID_JSON 114
-#define OID_FLOAT8 701
-#define OID_BPCHAR 1042
-#define OID_VARCHAR 1043
-#define OID_DATE 1082
-#define OID_TIMESTAMP 1114
-#define OID_TIMESTAMPTZ 1184
-#define OID_NUMERIC 1700
-#define OID_JSONB 3802
-
 static int pg_bin_kind(long oid, char typtype)
 {
     if (typtype == 'e')
@@ -66,7 +49,8 @@ static int pg_bin_kind(long oid, char typtype)
     return B_NONE;
 }
 
-int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *binary)
+int pg_col_kinds(pg_conn *c, const invs_table *t, int (*kind_of)(long oid, char typtype),
+                 unsigned char *kinds)
 {
     static const char sql[] =
         "SELECT a.attname, (CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE a.atttypid END)::int,"
@@ -79,8 +63,7 @@ int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *bina
     size_t i;
     int k, rc;
 
-    *binary = 0;
-    memset(kinds, B_NONE, t->ncols);
+    memset(kinds, 0, t->ncols);
     pg_sb_init(&q);
     pg_qualified(&q, c, t);
     if ((rc = pg_sb_ok(c, &q)) != INVS_OK) {
@@ -95,9 +78,20 @@ int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *bina
     for (k = 0; k < PQntuples(r); k++)
         for (i = 0; i < t->ncols; i++)
             if (!strcmp(PQgetvalue(r, k, 0), t->cols[i].name))
-                kinds[i] = (unsigned char)pg_bin_kind(atol(PQgetvalue(r, k, 1)),
-                                                       PQgetvalue(r, k, 2)[0]);
+                kinds[i] = (unsigned char)kind_of(atol(PQgetvalue(r, k, 1)),
+                                                  PQgetvalue(r, k, 2)[0]);
     PQclear(r);
+    return INVS_OK;
+}
+
+int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *binary)
+{
+    size_t i;
+    int rc;
+
+    *binary = 0;
+    if ((rc = pg_col_kinds(c, t, pg_bin_kind, kinds)) != INVS_OK)
+        return rc;
     *binary = t->ncols > 0;
     for (i = 0; i < t->ncols; i++)
         *binary &= kinds[i] != B_NONE;

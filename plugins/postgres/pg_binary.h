@@ -1,14 +1,41 @@
-/* COPY in binary format (pg_binary.c). */
+/* COPY in binary format (pg_binary.c); the oids and the type query serve
+ * COPY out in binary format too (pg_bin_out.c). */
 #ifndef INVS_PG_BINARY_H
 #define INVS_PG_BINARY_H
 
 #include "pg_driver.h"
+
+/* Type oids, fixed by PostgreSQL's catalog. */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_NAME 19
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_JSON 114
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_BPCHAR 1042
+#define OID_VARCHAR 1043
+#define OID_DATE 1082
+#define OID_TIME 1083
+#define OID_TIMESTAMP 1114
+#define OID_TIMESTAMPTZ 1184
+#define OID_TIMETZ 1266
+#define OID_NUMERIC 1700
+#define OID_UUID 2950
+#define OID_JSONB 3802
 
 enum pg_bin_kinds {
     B_NONE, B_BOOL, B_INT2, B_INT4, B_INT8, B_FLOAT8, B_BYTEA, B_TEXT, B_JSONB, B_NUMERIC,
     B_TIMESTAMP, B_TIMESTAMPTZ, B_DATE
 };
 
+/* kinds[i]: kind_of(the server's type of column i of t, its typtype), the
+ * base type for a domain; 0 for a column the server does not have. */
+int pg_col_kinds(pg_conn *c, const invs_table *t, int (*kind_of)(long oid, char typtype),
+                 unsigned char *kinds);
 /* kinds[i]: how column i of t goes in binary, by the target's type of it
  * (B_NONE: no encoder); *binary: every column has one. */
 int pg_bin_plan(pg_conn *c, const invs_table *t, unsigned char *kinds, int *binary);

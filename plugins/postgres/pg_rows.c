@@ -1,19 +1,23 @@
 /*
- * Rows through COPY, in text format: out of a snapshot with COPY (SELECT
- * ... ORDER BY key) TO STDOUT, into a target with COPY ... FROM STDIN.
+ * Rows through COPY: out of a snapshot with COPY (SELECT ... ORDER BY key)
+ * TO STDOUT, into a target with COPY ... FROM STDIN.
  *
  * Text format is exact with the session pinned by pg_open: integers and
  * numerics as their digits, floats in shortest-exact form (NaN, Infinity),
  * bytea in hex, timestamptz in UTC. Out, integers, floats and booleans
- * become numbers, bytea becomes bytes, everything else stays text. In,
- * a table whose every column type pg_binary.c encodes goes in binary
- * format (the option copy=text keeps text).
+ * become numbers, bytea becomes bytes, everything else stays text. A
+ * table whose every column type pg_bin_out.c reads comes out in binary
+ * format, each value made the one its text would have given (pg_bin_out.c
+ * prints the text the server would have); in, a table whose every column
+ * type pg_binary.c encodes goes in binary format. The option copy=text
+ * keeps text both ways.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_bin_out.h"
 #include "pg_binary.h"
 #include "pg_driver.h"
 
@@ -47,13 +51,79 @@ static void pg_column_list(invs_strbuf *sb, const invs_table *t)
 
 /* ------------------------------------------------------------ COPY out */
 
+/* A field of a binary row: where its bytes are (n < 0: NULL), and where
+ * its text went in the cursor's text buffer, if it was printed. */
+struct pg_out_field {
+    const unsigned char *p;
+    long n;
+    size_t off, tn; /* tn: its length; off: SIZE_MAX when not printed */
+};
+
 struct invs_drv_cursor {
     pg_conn *c;
     const invs_table *t;
     char *line; /* the current row, from PQgetCopyData; decoded in place */
     unsigned char *kind;
     invs_value *vals;
+    int binary;                /* COPY out in binary format */
+    int header;                /* the binary stream's header is still to come */
+    unsigned char *okind;      /* per column, pg_bout_kinds of its server type */
+    struct pg_out_field *f;    /* per column, in binary */
+    invs_strbuf text;          /* in binary, the row's values printed as text */
 };
+
+/* Binary when every column's server type has a reader: a double precision
+ * only where it becomes a number (its text is the server's shortest-digits
+ * formatter's). Else text, as before binary, for the whole table. */
+static int pg_out_plan(pg_cursor *cur)
+{
+    size_t i;
+    int rc;
+    cur->binary = 0;
+    if (cur->c->copy_text || !cur->t->ncols)
+        return INVS_OK;
+    if ((rc = pg_col_kinds(cur->c, cur->t, pg_bout_kind, cur->okind)) != INVS_OK)
+        return rc;
+    cur->binary = 1;
+    for (i = 0; i < cur->t->ncols; i++)
+        cur->binary &= cur->okind[i] != O_NONE &&
+                       (cur->okind[i] != O_FLOAT8 || cur->kind[i] == K_REAL);
+    return INVS_OK;
+}
+
+/* COPY (SELECT cols FROM ONLY t [ORDER BY pk]) TO STDOUT [binary]. In
+ * binary, a real (float4) column is selected as its text: float4out's
+ * shortest digits, which strtod then widens as it widens COPY's text (0.1
+ * stays 0.1, not the double nearest 0.1f), with no formatter of ours to
+ * keep digit for digit equal to the server's. */
+static void pg_out_query(invs_strbuf *q, const pg_cursor *cur, uint32_t hints)
+{
+    const invs_table *t = cur->t;
+    const invs_key *pk = NULL;
+    size_t i;
+    for (i = 0; i < t->nkeys && !pk; i++)
+        if (t->keys[i].kind == INVS_KEY_PRIMARY)
+            pk = &t->keys[i];
+    invs_sb_puts(q, "COPY (SELECT ");
+    for (i = 0; i < t->ncols; i++) {
+        if (i)
+            invs_sb_puts(q, ", ");
+        invs_sb_ident(q, t->cols[i].name, '"');
+        if (cur->binary && cur->okind[i] == O_FLOAT4)
+            invs_sb_puts(q, "::text");
+    }
+    invs_sb_puts(q, " FROM ONLY ");
+    pg_qualified(q, cur->c, t);
+    if (pk && !(hints & INVS_HINT_ANY_ORDER)) { /* a sort the host may not need */
+        invs_sb_puts(q, " ORDER BY ");
+        for (i = 0; i < pk->ncols; i++) {
+            if (i)
+                invs_sb_puts(q, ", ");
+            invs_sb_ident(q, pk->cols[i], '"');
+        }
+    }
+    invs_sb_puts(q, cur->binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT");
+}
 
 int pg_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table *t,
                    uint32_t hints)
@@ -61,51 +131,38 @@ int pg_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table 
     pg_conn *c = conn;
     pg_cursor *cur;
     invs_strbuf q;
-    const invs_key *pk = NULL;
     PGresult *r;
     size_t i;
     int rc;
 
     *out = NULL;
-    for (i = 0; i < t->nkeys && !pk; i++)
-        if (t->keys[i].kind == INVS_KEY_PRIMARY)
-            pk = &t->keys[i];
-    pg_sb_init(&q);
-    invs_sb_puts(&q, "COPY (SELECT ");
-    for (i = 0; i < t->ncols; i++) {
-        if (i)
-            invs_sb_puts(&q, ", ");
-        invs_sb_ident(&q, t->cols[i].name, '"');
-    }
-    invs_sb_puts(&q, " FROM ONLY ");
-    pg_qualified(&q, c, t);
-    if (pk && !(hints & INVS_HINT_ANY_ORDER)) { /* a sort the host may not need */
-        invs_sb_puts(&q, " ORDER BY ");
-        for (i = 0; i < pk->ncols; i++) {
-            if (i)
-                invs_sb_puts(&q, ", ");
-            invs_sb_ident(&q, pk->cols[i], '"');
-        }
-    }
-    invs_sb_puts(&q, ") TO STDOUT");
-    if ((rc = pg_sb_ok(c, &q)) != INVS_OK)
-        goto out;
-    if (!(cur = pg_host->alloc(sizeof(*cur)))) {
-        rc = pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
-        goto out;
-    }
+    if (!(cur = pg_host->alloc(sizeof(*cur))))
+        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
     memset(cur, 0, sizeof(*cur));
     cur->c = c;
     cur->t = t;
-    cur->kind = pg_host->alloc(t->ncols);
-    cur->vals = pg_host->alloc(t->ncols * sizeof(*cur->vals));
-    if (!cur->kind || !cur->vals) {
+    pg_sb_init(&cur->text);
+    cur->kind = pg_host->alloc(t->ncols + 1);
+    cur->okind = pg_host->alloc(t->ncols + 1);
+    cur->vals = pg_host->alloc((t->ncols + 1) * sizeof(*cur->vals));
+    cur->f = pg_host->alloc((t->ncols + 1) * sizeof(*cur->f));
+    if (!cur->kind || !cur->okind || !cur->vals || !cur->f) {
         pg_cursor_close(cur);
-        rc = pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
-        goto out;
+        return pg_host->error(c->s, INVS_ENOMEM, NULL, 0, "out of memory");
     }
     for (i = 0; i < t->ncols; i++)
         cur->kind[i] = (unsigned char)pg_kind_of(&t->cols[i]);
+    if ((rc = pg_out_plan(cur)) != INVS_OK) {
+        pg_cursor_close(cur);
+        return rc;
+    }
+    cur->header = cur->binary;
+    pg_sb_init(&q);
+    pg_out_query(&q, cur, hints);
+    if ((rc = pg_sb_ok(c, &q)) != INVS_OK) {
+        pg_cursor_close(cur);
+        goto out;
+    }
     r = pg_run(c, q.p, 0, NULL); /* one statement */
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
         rc = pg_fail(c, r, t->name);
@@ -113,6 +170,8 @@ int pg_cursor_open(invs_drv_cursor **out, invs_drv_conn *conn, const invs_table 
         goto out;
     }
     PQclear(r);
+    pg_host->log(c->s, INVS_LOG_DEBUG, "table %s: COPY out in %s format", t->name,
+                 cur->binary ? "binary" : "text");
     *out = cur;
 out:
     invs_sb_free(&q);
@@ -273,19 +332,16 @@ bad:
                           pg_host->canon_name(cur->t->cols[i].canon));
 }
 
-int pg_cursor_next(invs_drv_cursor *cursor, const invs_value **row)
+/* The next COPY message into cur->line: INVS_ROW (*n its length),
+ * INVS_DONE at the end of the data, or an error. */
+static int pg_copy_line(pg_cursor *cur, int *n)
 {
-    pg_cursor *cur = cursor;
-    char *p, *field;
-    size_t i;
-    int n, rc;
-
     if (cur->line) {
         PQfreemem(cur->line);
         cur->line = NULL;
     }
-    n = PQgetCopyData(cur->c->pg, &cur->line, 0);
-    if (n == -1) {
+    *n = PQgetCopyData(cur->c->pg, &cur->line, 0);
+    if (*n == -1) {
         PGresult *r = PQgetResult(cur->c->pg);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             return pg_fail(cur->c, r, cur->t->name);
@@ -294,14 +350,149 @@ int pg_cursor_next(invs_drv_cursor *cursor, const invs_value **row)
             PQclear(r);
         return INVS_DONE;
     }
-    if (n < 0)
+    if (*n < 0)
         return pg_fail(cur->c, PQgetResult(cur->c->pg), cur->t->name);
-    p = cur->line;
+    return INVS_ROW;
+}
+
+static int pg_text_row(pg_cursor *cur)
+{
+    char *p = cur->line, *field;
+    size_t i;
+    int rc;
     for (i = 0; i < cur->t->ncols; i++) {
         long len = pg_field(&p, &field);
         if ((rc = pg_convert(cur, i, field, len)) != INVS_OK)
             return rc;
     }
+    return INVS_OK;
+}
+
+static int pg_bin_corrupt(pg_cursor *cur, const char *col)
+{
+    return pg_host->error(cur->c->s, INVS_ECORRUPT, NULL, 0,
+                          "table %s%s%s: the server sent a binary COPY row this driver cannot "
+                          "read (the option copy=text reads the table as text)",
+                          cur->t->name, col ? ", column " : "", col ? col : "");
+}
+
+/* A row's fields: where each one's bytes are. The row is one message (as
+ * the server sends it, and as libpq hands out text rows too). */
+static int pg_bin_fields(pg_cursor *cur, const unsigned char *p, const unsigned char *end)
+{
+    size_t i;
+    for (i = 0; i < cur->t->ncols; i++) {
+        struct pg_out_field *f = &cur->f[i];
+        if (end - p < 4)
+            return pg_bin_corrupt(cur, NULL);
+        f->n = (long)pg_bout_int(p, 4);
+        f->p = p += 4;
+        f->off = SIZE_MAX;
+        if (f->n < -1 || (f->n > 0 && end - p < f->n))
+            return pg_bin_corrupt(cur, NULL);
+        if (f->n > 0)
+            p += f->n;
+    }
+    return p == end ? INVS_OK : pg_bin_corrupt(cur, NULL);
+}
+
+/* Field i as its text would have been converted. Integers, double
+ * precision, booleans and bytea become their number or bytes directly
+ * where the column's kind wants that; text-like bytes are converted where
+ * they lie (every field's length has been read: the NUL pg_convert
+ * writes after one may overwrite the next one's); the others are printed
+ * into cur->text, converted once the row is printed (its buffer moves). */
+static int pg_bin_field(pg_cursor *cur, size_t i)
+{
+    struct pg_out_field *f = &cur->f[i];
+    invs_value *v = &cur->vals[i];
+    int ok = cur->okind[i], kind = cur->kind[i];
+    size_t n = (size_t)f->n;
+    if (f->n < 0)
+        return pg_convert(cur, i, NULL, -1);
+    memset(v, 0, sizeof(*v));
+    if (kind == K_INT && (ok == O_INT2 || ok == O_INT4 || ok == O_INT8)) {
+        if (n != (ok == O_INT2 ? 2u : ok == O_INT4 ? 4u : 8u))
+            return pg_bin_corrupt(cur, cur->t->cols[i].name);
+        v->type = INVS_INT;
+        v->num.i = pg_bout_int(f->p, n);
+        return INVS_OK;
+    }
+    if (ok == O_FLOAT8) { /* only into K_REAL (pg_out_plan) */
+        uint64_t bits;
+        if (n != 8)
+            return pg_bin_corrupt(cur, cur->t->cols[i].name);
+        bits = (uint64_t)pg_bout_int(f->p, 8);
+        v->type = INVS_REAL;
+        memcpy(&v->num.d, &bits, sizeof(bits));
+        if (isnan(v->num.d)) /* any NaN prints NaN, which strtod reads as this one */
+            v->num.d = NAN;
+        return INVS_OK;
+    }
+    if (kind == K_BOOL && ok == O_BOOL && n == 1) {
+        v->type = INVS_INT;
+        v->num.i = f->p[0] != 0;
+        return INVS_OK;
+    }
+    if (kind == K_BYTEA && ok == O_BYTEA) {
+        v->type = INVS_BLOB;
+        v->ptr = f->p;
+        v->len = n;
+        return INVS_OK;
+    }
+    if (ok == O_TEXT || ok == O_FLOAT4)
+        return pg_convert(cur, i, (char *)f->p, (long)n);
+    if (ok == O_JSONB && n >= 1 && f->p[0] == 1)
+        return pg_convert(cur, i, (char *)f->p + 1, (long)n - 1);
+    f->off = cur->text.len;
+    if (pg_bout_text(&cur->text, ok, f->p, n) != 0)
+        return pg_bin_corrupt(cur, cur->t->cols[i].name);
+    f->tn = cur->text.len - f->off - 1;
+    return INVS_OK;
+}
+
+static int pg_bin_row(pg_cursor *cur, int n, int *skip)
+{
+    const unsigned char *p = (const unsigned char *)cur->line, *end = p + n;
+    size_t i;
+    int rc;
+    *skip = 0;
+    if (cur->header) {
+        if (pg_bout_header((const char **)&p, (const char *)end) != 0)
+            return pg_bin_corrupt(cur, NULL);
+        cur->header = 0;
+    }
+    if (p == end || (end - p >= 2 && pg_bout_int(p, 2) == -1)) /* the trailer: the end follows */
+        return *skip = 1, INVS_OK;
+    if (end - p < 2 || pg_bout_int(p, 2) != (int64_t)cur->t->ncols)
+        return pg_bin_corrupt(cur, NULL);
+    if ((rc = pg_bin_fields(cur, p + 2, end)) != INVS_OK)
+        return rc;
+    invs_sb_reset(&cur->text);
+    for (i = 0; i < cur->t->ncols; i++)
+        if ((rc = pg_bin_field(cur, i)) != INVS_OK)
+            return rc;
+    if ((rc = pg_sb_ok(cur->c, &cur->text)) != INVS_OK)
+        return rc;
+    for (i = 0; i < cur->t->ncols; i++)
+        if (cur->f[i].off != SIZE_MAX &&
+            (rc = pg_convert(cur, i, cur->text.p + cur->f[i].off, (long)cur->f[i].tn)) != INVS_OK)
+            return rc;
+    return INVS_OK;
+}
+
+int pg_cursor_next(invs_drv_cursor *cursor, const invs_value **row)
+{
+    pg_cursor *cur = cursor;
+    int n, rc, skip = 0;
+
+    do {
+        if ((rc = pg_copy_line(cur, &n)) != INVS_ROW)
+            return rc;
+        rc = cur->binary ? pg_bin_row(cur, n, &skip) : pg_text_row(cur);
+        if (rc != INVS_OK)
+            return rc;
+    } while (skip);
     *row = cur->vals;
     return INVS_ROW;
 }
@@ -322,8 +513,11 @@ void pg_cursor_close(invs_drv_cursor *cursor)
     }
     while ((r = PQgetResult(cur->c->pg)))
         PQclear(r);
+    invs_sb_free(&cur->text);
     pg_host->free(cur->kind);
+    pg_host->free(cur->okind);
     pg_host->free(cur->vals);
+    pg_host->free(cur->f);
     pg_host->free(cur);
 }
 
