@@ -23,6 +23,7 @@
 #include "order.h"
 #include "proof.h"
 #include "push.h"
+#include "rowpipe.h"
 #include "schema_from.h"
 #include "select.h"
 #include "stage.h"
@@ -929,10 +930,13 @@ struct invs_push_tee {
     push_job j;
     push_send ps;
     invs_fold_rows fr;
+    invs_rowpipe *pipe; /* to the thread that converts and sends: the stage
+                           writer's thread goes on meanwhile */
     size_t k;      /* the table whose rows come */
     int64_t n;     /* its rows so far */
     int open;      /* ps and fr hold table k */
-    int failed;    /* a step failed: the reason is in j.job.diag */
+    int failed;    /* a step failed (non-zero, an INVS_E code from the stage writer's
+                      thread): the reason is in j.job.diag */
     int loaded;    /* every table's rows are in */
     size_t done;   /* tables whose rows are all in */
 };
@@ -960,6 +964,18 @@ int invs_push_tee_open(invs_push_tee **out, invs_ctx *ctx, invs_stage *st,
     return rc;
 }
 
+/* In the pipe's thread: rows converted, digested, sent. */
+static int tee_send(void *payload, const invs_value *rows, size_t nrows)
+{
+    invs_push_tee *t = payload;
+    size_t r, ncols = t->j.ts[t->k]->ncols;
+    int flushed, rc;
+    for (r = 0; r < nrows; r++)
+        if ((rc = push_send_row(&t->j, &t->ps, rows + r * ncols, ++t->n, &flushed)) != INVS_OK)
+            return rc;
+    return INVS_OK;
+}
+
 void invs_push_tee_table_begin(invs_push_tee *t, size_t k)
 {
     if (t->failed)
@@ -971,22 +987,30 @@ void invs_push_tee_table_begin(invs_push_tee *t, size_t k)
     t->open = 1;
     if (k != t->j.order[t->done] || push_table_open(&t->j, &t->ps, k, &t->fr) != INVS_OK)
         t->failed = 1;
+    else if (invs_rowpipe_open(&t->pipe, t->j.ts[k]->ncols, tee_send, t) != INVS_OK)
+        t->failed = 1, t->pipe = NULL, invs_diag_oom(&t->j.job.diag);
 }
 
 void invs_push_tee_rows(invs_push_tee *t, const invs_value *rows, size_t nrows)
 {
     size_t r, ncols = t->j.ts[t->k]->ncols;
-    int flushed;
+    int rc;
     for (r = 0; r < nrows && !t->failed; r++)
-        if (push_send_row(&t->j, &t->ps, rows + r * ncols, ++t->n, &flushed) != INVS_OK)
-            t->failed = 1;
+        if ((rc = invs_rowpipe_put(t->pipe, rows + r * ncols)) != INVS_OK)
+            t->failed = rc; /* the sender's reason is in the job once its thread ends */
 }
 
 void invs_push_tee_table_end(invs_push_tee *t, size_t k, int ok)
 {
+    int rc;
     if (!t->open)
         return;
-    if (!t->failed && (!ok || k != t->k || push_table_close(&t->j, &t->ps, k) != INVS_OK))
+    rc = invs_rowpipe_close(t->pipe, t->failed || !ok);
+    t->pipe = NULL;
+    if ((rc == INVS_ENOMEM || t->failed == INVS_ENOMEM) && !t->j.job.diag.code)
+        invs_diag_oom(&t->j.job.diag); /* the pipe's own copy */
+    if (!t->failed && (rc != INVS_OK || !ok || k != t->k ||
+                       push_table_close(&t->j, &t->ps, k) != INVS_OK))
         t->failed = 1;
     if (t->failed)
         invs_diag_prefix(&t->j.job.diag, "push: table %s", t->j.ts[k]->name);

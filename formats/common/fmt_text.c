@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fmt_text.h"
+#include "invstage/values.h"
 
 /* ------------------------------------------------------------ UTF-8 */
 
@@ -192,44 +193,6 @@ static const double fmt_p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* d = n / 10^k with |n| < 2^53 and k <= 9: the division of two exact
- * integers is correctly rounded, so "n with k decimals" reads back as d,
- * and the smallest such k gives the shortest text. 0 when d is not of
- * that shape. */
-static size_t double_fixed(char *out, double d)
-{
-    int k;
-    if (!(fabs(d) < 9007199254740992.0))
-        return 0;
-    for (k = 0; k <= 9; k++) {
-        double x = rint(d * fmt_p10[k]);
-        if (fabs(x) < 9007199254740992.0 && x / fmt_p10[k] == d) {
-            char digits[24];
-            int64_t v = (int64_t)x;
-            size_t nd = fmt_u64_text(digits, (uint64_t)(v < 0 ? -v : v)), o = 0;
-            if (v < 0)
-                out[o++] = '-';
-            if ((size_t)k >= nd) { /* 0.00ddd */
-                out[o++] = '0';
-                out[o++] = '.';
-                memset(out + o, '0', (size_t)k - nd);
-                o += (size_t)k - nd;
-                memcpy(out + o, digits, nd);
-                return o + nd;
-            }
-            memcpy(out + o, digits, nd - (size_t)k);
-            o += nd - (size_t)k;
-            if (k) {
-                out[o++] = '.';
-                memcpy(out + o, digits + nd - (size_t)k, (size_t)k);
-                o += (size_t)k;
-            }
-            return o;
-        }
-    }
-    return 0;
-}
-
 size_t fmt_double_text(char *out, double d, locale_t loc)
 {
     char buf[FMT_DOUBLE_TEXT + 8];
@@ -245,7 +208,7 @@ size_t fmt_double_text(char *out, double d, locale_t loc)
         out[0] = '0';
         return 1;
     }
-    if ((n = double_fixed(out, d)) != 0)
+    if ((n = invs_double_fixed(out, d)) != 0) /* SDK values.h; its NUL is within the room */
         return n;
     if (loc)
         old = uselocale(loc);
