@@ -3,6 +3,7 @@
  * and the last diagnostic a public entry point reported. Its members are
  * private to this file; the rest of invstage uses the functions below.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,11 +22,17 @@ struct invs_ctx {
     const char *phase; /* "pull", "push": passed to the progress callback */
     volatile sig_atomic_t cancel;
     invs_diag_rec diag; /* what the last entry point reported */
+    pthread_mutex_t callbacks; /* the log and progress callbacks run one at a
+                                  time: migrate's sender thread logs too */
 };
 
 int invs_ctx_new(invs_ctx **out)
 {
     invs_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (ctx && pthread_mutex_init(&ctx->callbacks, NULL) != 0) {
+        free(ctx);
+        ctx = NULL;
+    }
     *out = ctx;
     return ctx ? INVS_OK : INVS_ENOMEM;
 }
@@ -38,6 +45,7 @@ void invs_ctx_free(invs_ctx *ctx)
     for (i = 0; i < ctx->nplugin_dirs; i++)
         free(ctx->plugin_dirs[i]);
     free(ctx->plugin_dirs);
+    pthread_mutex_destroy(&ctx->callbacks);
     free(ctx);
 }
 
@@ -131,12 +139,16 @@ void invs_log(invs_ctx *ctx, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    pthread_mutex_lock(&ctx->callbacks);
     ctx->log_fn(level, msg, ctx->log_payload);
+    pthread_mutex_unlock(&ctx->callbacks);
 }
 
 void invs_progress(invs_ctx *ctx, const char *table, int64_t done, int64_t total)
 {
-    if (ctx->progress_fn)
-        ctx->progress_fn(ctx->phase ? ctx->phase : "", table, done, total,
-                         ctx->progress_payload);
+    if (!ctx->progress_fn)
+        return;
+    pthread_mutex_lock(&ctx->callbacks);
+    ctx->progress_fn(ctx->phase ? ctx->phase : "", table, done, total, ctx->progress_payload);
+    pthread_mutex_unlock(&ctx->callbacks);
 }

@@ -67,14 +67,16 @@ static void tee_rows(void *payload, const invs_value *rows, size_t nrows)
     invs_push_tee_rows(((migrate_tee *)payload)->push, rows, nrows);
 }
 
-static void tee_table_end(void *payload, size_t k, int ok)
+static void tee_table_end(void *payload, size_t k, const char *digest)
 {
-    invs_push_tee_table_end(((migrate_tee *)payload)->push, k, ok);
+    invs_push_tee_table_end(((migrate_tee *)payload)->push, k, digest);
 }
 
-/* The rows the tee sent are the verified stage's: finish that push
- * (keys, proof, commit), reported as push reports. */
-static int migrate_commit(invs_ctx *ctx, migrate_tee *m, const char *stage)
+/* Finish the push the tee began (keys, proof, commit), reported as push
+ * reports, if the rows it sent are the verified stage's, table by table
+ * (their digests); if not, its transaction rolled back and *other set:
+ * the stage is to be pushed. */
+static int migrate_commit(invs_ctx *ctx, migrate_tee *m, const char *stage, int *other)
 {
     invs_stage *verified = NULL;
     invs_diag_rec err;
@@ -86,6 +88,10 @@ static int migrate_commit(invs_ctx *ctx, migrate_tee *m, const char *stage)
     if (rc != INVS_OK) {
         invs_push_tee_close(m->push, rc, 0);
         rc = invs_ctx_report(ctx, &err, rc);
+    } else if (!invs_push_tee_matches(m->push, verified)) {
+        invs_log(ctx, INVS_LOG_INFO, "the stage's rows are not those loaded beside the pull");
+        invs_push_tee_close(m->push, INVS_EUNSUPPORTED, 0);
+        *other = 1;
     } else {
         rc = invs_push_tee_close(m->push, invs_push_tee_commit(m->push, verified), 1);
     }
@@ -128,8 +134,11 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
         free(stage);
         return rc;
     }
-    rc = invs_pull_tee_run(ctx, source_uri, stage,
-                           &po, !o->sequential && invs_verify_early_target_exists(ve) ? &tee : NULL,
+    rc = invs_pull_tee_run(ctx, source_uri, stage, &po,
+                           !o->sequential && invs_verify_early_target_exists(ve) &&
+                                   invs_push_tee_possible(invs_verify_early_target_driver(ve), &so)
+                               ? &tee
+                               : NULL,
                            &pulled);
     if (rc != INVS_OK) {
         invs_push_tee_close(m.push, rc, 0);
@@ -140,14 +149,18 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
     }
     rc = invs_verify_early_run(&sum, ve, stage);
     if (rc == INVS_OK || (rc == INVS_EVERIFY && so.force)) {
+        int other = 1; /* push the stage, unless the tee's push ends it */
         if (m.push && !invs_push_tee_failed(m.push) && sum.changes == 0) {
-            rc = migrate_commit(ctx, &m, stage);
-        } else {
-            if (m.push && sum.changes)
-                invs_log(ctx, INVS_LOG_INFO,
-                         "verify changed %lld value(s): the rows loaded beside the pull are "
-                         "not the stage's; pushing from the stage",
-                         (long long)sum.changes);
+            other = 0;
+            rc = migrate_commit(ctx, &m, stage, &other);
+        } else if (m.push && sum.changes)
+            invs_log(ctx, INVS_LOG_INFO,
+                     "verify changed %lld value(s): the rows loaded beside the pull are "
+                     "not the stage's",
+                     (long long)sum.changes);
+        if (other) {
+            if (m.push)
+                invs_log(ctx, INVS_LOG_INFO, "pushing from the stage");
             invs_push_tee_close(m.push, INVS_EUNSUPPORTED, 0);
             m.push = NULL;
             rc = invs_push(ctx, stage, target_uri, &so);

@@ -125,7 +125,7 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
     invs_drv_cursor *cur = NULL;
     const invs_value *row;
     int64_t n = 0;
-    char hex[INVS_DIGEST_HEX];
+    char hex[INVS_DIGEST_HEX] = "";
     int rc, wrc;
 
     memset(&sink, 0, sizeof(sink));
@@ -188,7 +188,7 @@ static int pull_table(pull_state *ps, invs_conn *src, invs_stage *stage, const i
         invs_stage_err(j, stage, rc);
 out:
     if (tee)
-        tee->table_end(tee->payload, k, rc == INVS_OK);
+        tee->table_end(tee->payload, k, rc == INVS_OK ? hex : NULL);
     invs_sb_free(&sink.enc);
     if (cur)
         src->drv->cursor_close(cur);

@@ -21,7 +21,9 @@ typedef struct invs_pull_tee {
     int (*start)(void *payload, invs_stage *st, size_t *order);
     void (*table_begin)(void *payload, size_t k); /* stage table k's rows come next */
     void (*rows)(void *payload, const invs_value *rows, size_t nrows); /* writer's thread */
-    void (*table_end)(void *payload, size_t k, int ok); /* ok: every row was pulled */
+    /* digest: of every row handed over for table k (as the stage records
+     * it after the pull), NULL when the table's pull failed */
+    void (*table_end)(void *payload, size_t k, const char *digest);
     void *payload;
 } invs_pull_tee;
 

@@ -817,18 +817,17 @@ static int push_start(push_job *j, const char *target_uri)
     int rc;
     if ((rc = invs_conn_open(&j->dst, &j->job, target_uri, "target", INVS_CAP_PUSH,
                              INVS_OPEN_WRITE | INVS_OPEN_CREATE, j->opts->driver_options)) !=
-            INVS_OK ||
-        (rc = invs_stage_rows_wanted(&j->job, j->stage, j->dst)) != INVS_OK ||
+        INVS_OK)
+        return rc;
+    if (j->tee && !invs_push_tee_possible(j->dst->drv, j->opts))
+        return invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
+                         "%s takes rows only after the pull", j->dst->redacted);
+    if ((rc = invs_stage_rows_wanted(&j->job, j->stage, j->dst)) != INVS_OK ||
         (rc = push_select(j)) != INVS_OK || (rc = push_plan(j)) != INVS_OK)
         return rc;
     /* where DDL rolls back, everything is one transaction; elsewhere the
      * tables are created first, and dropped again on failure */
     j->txn_ddl = (j->dst->drv->caps & INVS_CAP_TXN_DDL) != 0;
-    if (j->tee && (!j->txn_ddl || (j->dst->drv->caps & INVS_CAP_FILE) || j->n != j->stage->ntables))
-        return invs_diag(&j->job.diag, INVS_EUNSUPPORTED,
-                         "%s takes rows only after the pull (its DDL is not transactional, "
-                         "or it is a file)",
-                         j->dst->redacted);
     if (j->txn_ddl && (rc = push_drv(j, j->dst->drv->begin(j->dst->h))) != INVS_OK)
         return rc;
     j->begun = j->txn_ddl;
@@ -935,11 +934,24 @@ struct invs_push_tee {
     size_t k;      /* the table whose rows come */
     int64_t n;     /* its rows so far */
     int open;      /* ps and fr hold table k */
-    int failed;    /* a step failed (non-zero, an INVS_E code from the stage writer's
-                      thread): the reason is in j.job.diag */
+    int failed;    /* a step failed: its INVS_E code (the reason in j.job.diag, once
+                      the sender's thread has ended) */
     int loaded;    /* every table's rows are in */
     size_t done;   /* tables whose rows are all in */
+    char (*pulled)[INVS_DIGEST_HEX]; /* per stage table: digest of the rows sent */
 };
+
+int invs_push_tee_possible(const invs_driver *d, const invs_push_opts *opts)
+{
+    /* DDL in the transaction (a failure or a refusal leaves nothing);
+     * not a file; nothing that takes tables out of the stage push sees
+     * (--table, --exclude, what a driver cannot hold) while pull still
+     * writes it */
+    return d && (d->caps & INVS_CAP_TXN_DDL) && !(d->caps & INVS_CAP_FILE) &&
+           !(INVS_HAS(d, invs_driver, table_held) && d->table_held) &&
+           !(INVS_HAS(d, invs_driver, row_given) && (d->given_rows || d->row_given)) &&
+           !(opts && (opts->ntables || opts->nexcludes));
+}
 
 int invs_push_tee_open(invs_push_tee **out, invs_ctx *ctx, invs_stage *st,
                        const char *target_uri, const invs_push_opts *opts, size_t *order)
@@ -952,8 +964,11 @@ int invs_push_tee_open(invs_push_tee **out, invs_ctx *ctx, invs_stage *st,
     push_job_init(&t->j, ctx, opts);
     t->j.tee = 1;
     t->j.stage = st;
-    if ((rc = invs_tz_open_option(&t->j.tz, &t->j.job.diag, t->j.opts->assume_tz)) == INVS_OK &&
-        (rc = push_start(&t->j, target_uri)) == INVS_OK) {
+    if (!(t->pulled = calloc(st->ntables + 1, sizeof(*t->pulled))))
+        rc = invs_diag_oom(&t->j.job.diag);
+    else if ((rc = invs_tz_open_option(&t->j.tz, &t->j.job.diag, t->j.opts->assume_tz)) ==
+                 INVS_OK &&
+             (rc = push_start(&t->j, target_uri)) == INVS_OK) {
         memcpy(order, t->j.order, t->j.n * sizeof(*order));
         invs_log(ctx, INVS_LOG_INFO,
                  "loading %s while the source is read: committed only once verify and the "
@@ -978,6 +993,7 @@ static int tee_send(void *payload, const invs_value *rows, size_t nrows)
 
 void invs_push_tee_table_begin(invs_push_tee *t, size_t k)
 {
+    int rc;
     if (t->failed)
         return;
     memset(&t->ps, 0, sizeof(t->ps));
@@ -985,10 +1001,16 @@ void invs_push_tee_table_begin(invs_push_tee *t, size_t k)
     t->k = k;
     t->n = 0;
     t->open = 1;
-    if (k != t->j.order[t->done] || push_table_open(&t->j, &t->ps, k, &t->fr) != INVS_OK)
-        t->failed = 1;
-    else if (invs_rowpipe_open(&t->pipe, t->j.ts[k]->ncols, tee_send, t) != INVS_OK)
-        t->failed = 1, t->pipe = NULL, invs_diag_oom(&t->j.job.diag);
+    if (k != t->j.order[t->done]) {
+        t->failed = invs_diag(&t->j.job.diag, INVS_EUNSUPPORTED,
+                              "table %s came out of load order", t->j.ts[k]->name);
+    } else if (push_table_open(&t->j, &t->ps, k, &t->fr) != INVS_OK) {
+        t->failed = INVS_EIO;
+    } else if ((rc = invs_rowpipe_open(&t->pipe, t->j.ts[k]->ncols, tee_send, t)) != INVS_OK) {
+        t->pipe = NULL;
+        t->failed = rc == INVS_ENOMEM ? invs_diag_oom(&t->j.job.diag)
+                                      : invs_diag(&t->j.job.diag, rc, "cannot start a thread");
+    }
 }
 
 void invs_push_tee_rows(invs_push_tee *t, const invs_value *rows, size_t nrows)
@@ -1000,19 +1022,21 @@ void invs_push_tee_rows(invs_push_tee *t, const invs_value *rows, size_t nrows)
             t->failed = rc; /* the sender's reason is in the job once its thread ends */
 }
 
-void invs_push_tee_table_end(invs_push_tee *t, size_t k, int ok)
+void invs_push_tee_table_end(invs_push_tee *t, size_t k, const char *digest)
 {
-    int rc;
+    int rc, ok = digest != NULL;
     if (!t->open)
         return;
+    if (ok)
+        snprintf(t->pulled[k], sizeof(t->pulled[k]), "%s", digest);
     rc = invs_rowpipe_close(t->pipe, t->failed || !ok);
     t->pipe = NULL;
     if ((rc == INVS_ENOMEM || t->failed == INVS_ENOMEM) && !t->j.job.diag.code)
         invs_diag_oom(&t->j.job.diag); /* the pipe's own copy */
     if (!t->failed && (rc != INVS_OK || !ok || k != t->k ||
                        push_table_close(&t->j, &t->ps, k) != INVS_OK))
-        t->failed = 1;
-    if (t->failed)
+        t->failed = rc != INVS_OK ? rc : INVS_EIO;
+    if (t->failed && t->j.job.diag.code)
         invs_diag_prefix(&t->j.job.diag, "push: table %s", t->j.ts[k]->name);
     invs_fold_rows_close(&t->fr);
     push_send_free(&t->j, &t->ps);
@@ -1022,9 +1046,20 @@ void invs_push_tee_table_end(invs_push_tee *t, size_t k, int ok)
 
 int invs_push_tee_failed(const invs_push_tee *t) { return !t || t->failed || !t->loaded; }
 
+int invs_push_tee_matches(const invs_push_tee *t, const invs_stage *verified)
+{
+    size_t k;
+    if (invs_push_tee_failed(t) || verified->ntables != t->j.n)
+        return 0;
+    for (k = 0; k < verified->ntables; k++)
+        if (strcmp(verified->tables[k].digest, t->pulled[k]) != 0)
+            return 0;
+    return 1;
+}
+
 int invs_push_tee_commit(invs_push_tee *t, invs_stage *verified)
 {
-    if (invs_push_tee_failed(t))
+    if (!invs_push_tee_matches(t, verified))
         return INVS_EUNSUPPORTED;
     invs_ctx_set_phase(t->j.job.ctx, "push");
     t->j.stage = verified; /* the proof reads the stage as verify left it */
@@ -1043,8 +1078,8 @@ int invs_push_tee_close(invs_push_tee *t, int rc, int report)
     if (report)
         rc = invs_ctx_report(ctx, &t->j.job.diag, rc);
     else if (t->j.job.diag.code)
-        invs_log(ctx, INVS_LOG_INFO, "loading beside the pull stopped (%s): pushing from the stage",
-                 t->j.job.diag.msg);
+        invs_log(ctx, INVS_LOG_INFO, "loading beside the pull stopped: %s", t->j.job.diag.msg);
+    free(t->pulled);
     free(t);
     return rc;
 }

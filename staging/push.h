@@ -26,14 +26,22 @@ int invs_push_tee_open(invs_push_tee **out, invs_ctx *ctx, invs_stage *st,
  * failure (invs_push_tee_failed) the tee takes no more. */
 void invs_push_tee_table_begin(invs_push_tee *t, size_t k);
 void invs_push_tee_rows(invs_push_tee *t, const invs_value *rows, size_t nrows);
-void invs_push_tee_table_end(invs_push_tee *t, size_t k, int ok);
+/* digest: of the rows pull handed over (NULL: its pull failed) */
+void invs_push_tee_table_end(invs_push_tee *t, size_t k, const char *digest);
 int invs_push_tee_failed(const invs_push_tee *t);
-/* Every row in: keys, sequences, views, the proof against `verified` (the
- * finished stage as verify left it, open), and the commit. */
+/* Whether a push into a target of driver d can be fed by a tee at all
+ * (decided before anything is read or written). */
+int invs_push_tee_possible(const invs_driver *d, const invs_push_opts *opts);
+/* 1 when every table's rows sent are the rows `verified` records (its
+ * digests): verify changed nothing the load has. */
+int invs_push_tee_matches(const invs_push_tee *t, const invs_stage *verified);
+/* Every row in and invs_push_tee_matches: keys, sequences, views, the
+ * proof against `verified` (the finished stage as verify left it, open),
+ * and the commit; INVS_EUNSUPPORTED (nothing done) when it does not match. */
 int invs_push_tee_commit(invs_push_tee *t, invs_stage *verified);
 /* Roll back what is not committed, and free. report: the result rc of
  * the push, reported as invs_push reports; else the tee's failure, if
- * any, only logged (the caller pushes from the stage instead). */
+ * any, only logged. */
 int invs_push_tee_close(invs_push_tee *t, int rc, int report);
 
 #endif

@@ -75,6 +75,17 @@ static int verify_preflight_finding(const char *check, const char *detail, void 
     return invs_verify_report(payload, check, 0, "(target)", NULL, 1, NULL, detail);
 }
 
+/* The session the preflight asks in, before the passes (a target gone
+ * meanwhile costs no pass its work): its own, holding no lock on a table. */
+static int verify_preflight_connect(invs_verify_run *v, invs_job *j)
+{
+    const invs_driver *d = v->tdrv;
+    if (!v->target_exists || !d || !INVS_HAS(d, invs_driver, preflight) || !d->preflight)
+        return INVS_OK;
+    return invs_conn_open(&v->tconn, j, v->o->target, "target", INVS_CAP_PULL, INVS_OPEN_READ,
+                          v->o->driver_options);
+}
+
 /* What the target's own settings refuse (its driver knows them). */
 static int verify_preflight(invs_verify_run *v, invs_job *j)
 {
@@ -82,11 +93,8 @@ static int verify_preflight(invs_verify_run *v, invs_job *j)
     const invs_table **ts;
     size_t i;
     int rc;
-    if (!v->target_exists || !d || !INVS_HAS(d, invs_driver, preflight) || !d->preflight)
+    if (!v->tconn)
         return INVS_OK;
-    if ((rc = invs_conn_open(&v->tconn, j, v->o->target, "target", INVS_CAP_PULL, INVS_OPEN_READ,
-                             v->o->driver_options)) != INVS_OK)
-        return rc;
     if (!(ts = calloc(v->st->ntables + 1, sizeof(*ts))))
         return invs_diag_oom(&j->diag);
     for (i = 0; i < v->st->ntables; i++)
@@ -239,7 +247,7 @@ static int verify_end(invs_verify_summary *out, invs_verify_run *v, invs_job *j,
     } else if (rc == INVS_OK && v->o->against) {
         rc = verify_against(v, j, v->o->against);
         out->errors = v->errors;
-    } else if (rc == INVS_OK) {
+    } else if (rc == INVS_OK && (rc = verify_preflight_connect(v, j)) == INVS_OK) {
         rc = verify_tables(v, j);
         out->errors = v->errors;
         out->warnings = v->warnings;
@@ -293,6 +301,11 @@ int invs_verify_early_open(invs_verify_early **out, invs_ctx *ctx, const invs_ve
 }
 
 int invs_verify_early_target_exists(const invs_verify_early *e) { return e->v.target_exists; }
+
+const invs_driver *invs_verify_early_target_driver(const invs_verify_early *e)
+{
+    return e->v.tdrv;
+}
 
 int invs_verify_early_run(invs_verify_summary *out, invs_verify_early *e, const char *stage_path)
 {

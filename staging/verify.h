@@ -40,6 +40,7 @@ typedef struct invs_verify_run {
 typedef struct invs_verify_early invs_verify_early;
 int invs_verify_early_open(invs_verify_early **out, invs_ctx *ctx, const invs_verify_opts *opts);
 int invs_verify_early_target_exists(const invs_verify_early *e);
+const invs_driver *invs_verify_early_target_driver(const invs_verify_early *e);
 int invs_verify_early_run(invs_verify_summary *out, invs_verify_early *e, const char *stage_path);
 void invs_verify_early_close(invs_verify_early *e);
 
