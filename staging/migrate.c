@@ -149,7 +149,7 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
     }
     rc = invs_verify_early_run(&sum, ve, stage);
     if (rc == INVS_OK || (rc == INVS_EVERIFY && so.force)) {
-        int other = 1; /* push the stage, unless the tee's push ends it */
+        int other = 1, teed = m.push != NULL; /* push the stage, unless the tee's push ends it */
         if (m.push && !invs_push_tee_failed(m.push) && sum.changes == 0) {
             other = 0;
             rc = migrate_commit(ctx, &m, stage, &other);
@@ -159,7 +159,7 @@ int invs_migrate(invs_ctx *ctx, const char *source_uri, const char *target_uri,
                      "not the stage's",
                      (long long)sum.changes);
         if (other) {
-            if (m.push)
+            if (teed)
                 invs_log(ctx, INVS_LOG_INFO, "pushing from the stage");
             invs_push_tee_close(m.push, INVS_EUNSUPPORTED, 0);
             m.push = NULL;

@@ -79,43 +79,36 @@ static char src[300], stage[300], target[300], src_uri[320], target_uri[320];
 static char pristine[300]; /* migrate's existing target, as it must stay on failure */
 static char src2_uri[320];   /* migrate's source: nothing verify would change */
 
-static void make_source(void)
+static void make_db(const char *path, const char *sql)
 {
     sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        abort();
+    sqlite3_close(db);
+}
+
+static void make_source(void)
+{
     snprintf(src, sizeof(src), "%s/src.db", dir);
     snprintf(src_uri, sizeof(src_uri), "sqlite:%s", src);
     snprintf(stage, sizeof(stage), "%s/s.stage", dir);
     snprintf(target, sizeof(target), "%s/t.db", dir);
     snprintf(target_uri, sizeof(target_uri), "sqlite:%s", target);
-    if (sqlite3_open(src, &db) != SQLITE_OK ||
-        sqlite3_exec(db,
-                     "CREATE TABLE p (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
-                     "CREATE TABLE \"c\"\"q\" (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id),"
-                     " v ANY DEFAULT (1 + 1), b BLOB);"
-                     "CREATE INDEX ci ON \"c\"\"q\" (p);"
-                     "INSERT INTO p (name) VALUES ('a'), ('b'), (CAST(x'63e900' AS TEXT));"
-                     "INSERT INTO \"c\"\"q\" VALUES (1, 2, 1.5, x'00ff'), (2, 3, 'x', NULL),"
-                     " (3, NULL, NULL, x'');",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        abort();
-    sqlite3_close(db);
+    make_db(src, "CREATE TABLE p (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
+                 "CREATE TABLE \"c\"\"q\" (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id),"
+                 " v ANY DEFAULT (1 + 1), b BLOB);"
+                 "CREATE INDEX ci ON \"c\"\"q\" (p);"
+                 "INSERT INTO p (name) VALUES ('a'), ('b'), (CAST(x'63e900' AS TEXT));"
+                 "INSERT INTO \"c\"\"q\" VALUES (1, 2, 1.5, x'00ff'), (2, 3, 'x', NULL),"
+                 " (3, NULL, NULL, x'');");
     snprintf(src2_uri, sizeof(src2_uri), "sqlite:%s/src2.db", dir);
-    if (sqlite3_open(src2_uri + 7, &db) != SQLITE_OK ||
-        sqlite3_exec(db,
-                     "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
-                     "CREATE TABLE \"b\"\"q\" (id INTEGER PRIMARY KEY, a INTEGER REFERENCES a(id),"
-                     " v REAL, b BLOB);"
-                     "INSERT INTO a (name) VALUES ('x'), ('\xc3\xa9');"
-                     "INSERT INTO \"b\"\"q\" VALUES (1, 2, 1.5, x'00ff'), (2, 1, NULL, NULL);",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        abort();
-    sqlite3_close(db);
+    make_db(src2_uri + 7, "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
+                          "CREATE TABLE \"b\"\"q\" (id INTEGER PRIMARY KEY, a INTEGER REFERENCES a(id),"
+                          " v REAL, b BLOB);"
+                          "INSERT INTO a (name) VALUES ('x'), ('\xc3\xa9');"
+                          "INSERT INTO \"b\"\"q\" VALUES (1, 2, 1.5, x'00ff'), (2, 1, NULL, NULL);");
     snprintf(pristine, sizeof(pristine), "%s/t0.db", dir);
-    if (sqlite3_open(pristine, &db) != SQLITE_OK ||
-        sqlite3_exec(db, "CREATE TABLE other (a); INSERT INTO other VALUES (1);", NULL, NULL,
-                     NULL) != SQLITE_OK)
-        abort();
-    sqlite3_close(db);
+    make_db(pristine, "CREATE TABLE other (a); INSERT INTO other VALUES (1);");
 }
 
 /* The whole of file `path` into buf (no allocation: it runs while
