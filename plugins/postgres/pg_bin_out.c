@@ -163,8 +163,6 @@ static int bout_numeric(invs_strbuf *sb, const unsigned char *p, size_t n)
 
 /* ------------------------------------------------------------ dates */
 
-#define DAYS_1970_TO_2000 10957
-
 /* y-m-d as EncodeDateOnly / EncodeDateTime print it in ISO: the year of
  * at least four digits, counted from 1 BC backwards before year 1; the
  * caller appends " BC" (after the time and zone) when *bc. */
@@ -172,7 +170,7 @@ static void bout_ymd(invs_strbuf *sb, int64_t days_from_2000, int *bc)
 {
     int64_t y;
     int m, d;
-    invs_civil_from_days(days_from_2000 + DAYS_1970_TO_2000, &y, &m, &d);
+    invs_civil_from_days(days_from_2000 + PG_DAYS_1970_TO_2000, &y, &m, &d);
     *bc = y <= 0;
     bout_uint(sb, (uint64_t)(y > 0 ? y : 1 - y), 4);
     invs_sb_add(sb, "-", 1);

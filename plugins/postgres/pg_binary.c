@@ -393,7 +393,7 @@ static int bin_numeric(invs_strbuf *sb, const invs_value *v, const char **why)
 /* Days from 2000-01-01 to y-m-d (astronomical year). */
 static int64_t bin_days(int64_t y, int m, int d)
 {
-    return invs_days_from_civil(y, m, d) - 10957; /* 1970-01-01 to 2000-01-01 */
+    return invs_days_from_civil(y, m, d) - PG_DAYS_1970_TO_2000;
 }
 
 static int bin_num(const char **p, const char *end, int min, int max, int64_t *out)
@@ -565,13 +565,17 @@ static int bin_date(invs_strbuf *sb, const invs_value *v, const char **why)
 
 /* ------------------------------------------------------------ bytea */
 
-static int bin_hexval(int ch)
-{
-    return ch >= '0' && ch <= '9' ? ch - '0'
-           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                    : -1;
-}
+/* A hex digit's value; 16 (with 4 bits that stay clear) for anything else. */
+const unsigned char pg_hex[256] = {
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    X16, X16, X16,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    X16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    X16, X16, X16, X16, X16, X16, X16, X16, X16
+#undef X16
+};
 
 int pg_bin_bytea_text(invs_strbuf *out, const char *s, size_t n, const char **why)
 {
@@ -583,8 +587,8 @@ int pg_bin_bytea_text(invs_strbuf *out, const char *s, size_t n, const char **wh
                 i++;
                 continue;
             }
-            if (i + 1 >= n || (hi = bin_hexval((unsigned char)s[i])) < 0 ||
-                (lo = bin_hexval((unsigned char)s[i + 1])) < 0)
+            if (i + 1 >= n || (hi = pg_hex[(unsigned char)s[i]]) > 15 ||
+                (lo = pg_hex[(unsigned char)s[i + 1]]) > 15)
                 return *why = "is text that is not bytea's hex format", -1;
             invs_sb_add(out, (char[]){(char)(hi * 16 + lo)}, 1);
             i += 2;

@@ -6,6 +6,12 @@
 #include "pg_driver.h"
 
 /* Type oids, fixed by PostgreSQL's catalog. */
+/* A hex digit's value; 16 (with 4 bits that stay clear) for anything
+ * else: one test per value where many digits are decoded. */
+extern const unsigned char pg_hex[256];
+/* PostgreSQL's dates count from 2000-01-01; the calendar from 1970-01-01. */
+#define PG_DAYS_1970_TO_2000 10957
+
 #define OID_BOOL 16
 #define OID_BYTEA 17
 #define OID_NAME 19

@@ -178,29 +178,6 @@ out:
     return rc;
 }
 
-/* A hex digit's value; 16 (with 4 bits that stay clear) for anything else. */
-static const unsigned char pg_hex[256] = {
-#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
-    X16, X16, X16,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
-    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    X16,
-    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    X16, X16, X16, X16, X16, X16, X16, X16, X16
-#undef X16
-};
-
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Decode one COPY text field starting at *pp (escapes undone in place);
  * returns its length, or -1 for \N (NULL). *pp moves past the delimiter.
  * The runs between escapes are found by strcspn (vectorised in glibc) and
@@ -233,8 +210,8 @@ static long pg_field(char **pp, char **start)
         case 'x': {
             int v = 0, n = 0;
             p++;
-            while (n < 2 && hexval((unsigned char)*p) >= 0)
-                v = v * 16 + hexval((unsigned char)*p++), n++;
+            while (n < 2 && pg_hex[(unsigned char)*p] < 16)
+                v = v * 16 + pg_hex[(unsigned char)*p++], n++;
             *w++ = (char)v;
             break;
         }
