@@ -42,6 +42,28 @@ ROWS = [
 
 
 class Binary(TempDirTest):
+    def staged(self, name, create, rows):
+        """A SQLite database of one table `name` holding rows, pulled."""
+        src, stage = self.path(name + ".db"), self.path(name + ".stage")
+        con = sqlite3.connect(src)
+        con.executescript(create)
+        con.executemany("INSERT INTO %s VALUES (%s)" % (name, ", ".join("?" * len(rows[0]))), rows)
+        con.commit()
+        con.close()
+        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
+        return stage
+
+    def pushed_both_ways(self, pg, name, stage, read):
+        """The stage pushed (forced, unproven) in binary and in text COPY
+        into two new databases: what read(db) gives of each."""
+        out = {}
+        for mode in ("binary", "text"):
+            db = pg.createdb("%s_%s" % (name, mode))
+            self.assertExit(run("push", "-q", "--force", "--no-check", "-O", "copy=" + mode, stage,
+                                pg.uri(db)), 0)
+            out[mode] = read(db)
+        return out
+
     def test_binary_and_text_give_the_same_tables(self):
         pg = Pg()
         src = self.path("shapes.db")
@@ -71,23 +93,11 @@ class Binary(TempDirTest):
         """The server keeps microseconds; a seventh digit rounds (the proof
         then refuses: --no-check here, to compare the two formats)."""
         pg = Pg()
-        src = self.path("frac.db")
-        con = sqlite3.connect(src)
-        con.executescript("CREATE TABLE frac (id INTEGER PRIMARY KEY, ts TIMESTAMP, tz TIMESTAMPTZ);")
         fr = ["1234567", "0000005", "9999995", "1234565", "0000015", "99999999999"]
-        con.executemany("INSERT INTO frac VALUES (?, ?, ?)",
-                        [(k, "2022-04-15 05:20:13." + f, "1999-12-31 23:59:59.%s+01:00" % f)
-                         for k, f in enumerate(fr)])
-        con.commit()
-        con.close()
-        stage = self.path("frac.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
-        out = {}
-        for mode in ("binary", "text"):
-            db = pg.createdb("frac_" + mode)
-            self.assertExit(run("push", "-q", "--force", "--no-check", "-O", "copy=" + mode, stage,
-                                pg.uri(db)), 0)
-            out[mode] = pg.copy_out(db, "frac")
+        stage = self.staged("frac", "CREATE TABLE frac (id INTEGER PRIMARY KEY, ts TIMESTAMP, tz TIMESTAMPTZ);",
+                            [(k, "2022-04-15 05:20:13." + f, "1999-12-31 23:59:59.%s+01:00" % f)
+                             for k, f in enumerate(fr)])
+        out = self.pushed_both_ways(pg, "frac", stage, lambda db: pg.copy_out(db, "frac"))
         self.assertEqual(out["binary"], out["text"])
         self.assertIn(b"0\t2022-04-15 05:20:13.123457\t1999-12-31 22:59:59.123457+00", out["text"])
 
@@ -95,22 +105,11 @@ class Binary(TempDirTest):
         """SQLite keeps text in a BLOB column as text; the server reads such
         text as bytea's hex or escape format, and so does the encoder."""
         pg = Pg()
-        src = self.path("tb.db")
-        con = sqlite3.connect(src)
-        con.executescript("CREATE TABLE tb (id INTEGER PRIMARY KEY, b BLOB);")
-        con.executemany("INSERT INTO tb VALUES (?, ?)",
-                        [(1, "abc"), (2, "\\x41 42"), (3, "a\\\\b"), (4, "\\101\\000z"), (5, 12),
-                         (6, b"raw\x00")])
-        con.commit()
-        con.close()
-        stage = self.path("tb.stage")
-        self.assertExit(run("pull", "-q", "sqlite:" + src, "-o", stage), 0)
-        out = {}
-        for mode in ("binary", "text"):
-            db = pg.createdb("tb_" + mode)
-            self.assertExit(run("push", "-q", "--force", "--no-check", "-O", "copy=" + mode, stage,
-                                pg.uri(db)), 0)
-            out[mode] = pg.psql(db, "SELECT id, encode(b, 'hex') FROM tb ORDER BY id")
+        stage = self.staged("tb", "CREATE TABLE tb (id INTEGER PRIMARY KEY, b BLOB);",
+                            [(1, "abc"), (2, "\\x41 42"), (3, "a\\\\b"), (4, "\\101\\000z"), (5, 12),
+                             (6, b"raw\x00")])
+        out = self.pushed_both_ways(
+            pg, "tb", stage, lambda db: pg.psql(db, "SELECT id, encode(b, 'hex') FROM tb ORDER BY id"))
         self.assertEqual(out["binary"], out["text"])
         self.assertEqual(out["binary"].split(), ["1|616263", "2|4142", "3|615c62", "4|41007a",
                                                  "5|3132", "6|72617700"])
